@@ -1,0 +1,164 @@
+/**
+ * The one table of chrome.sockets methods and their argument shapes, written from Chromium's
+ * IDL. The page facade validates calls against it (throwing Chrome's TypeError texts) and the
+ * host validates every incoming call against it again before a handler runs.
+ */
+
+/** An argument or property shape, named as Chromium's bindings name them in error texts. */
+export type Schema =
+  | { readonly type: 'integer' }
+  | { readonly type: 'boolean' }
+  | { readonly type: 'string' }
+  | { readonly type: 'binary' }
+  | { readonly type: 'function' }
+  /** A string enum referenced by name, e.g. `sockets.tcp.DnsQueryType`. */
+  | { readonly type: 'enum'; readonly ref: string; readonly values: readonly string[] }
+  /** A dictionary referenced by name, e.g. `sockets.tcp.SocketProperties`. */
+  | { readonly type: 'object'; readonly ref?: string; readonly properties: Readonly<Record<string, PropertySchema>> };
+
+export type PropertySchema = Schema & { readonly optional?: boolean };
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly schema: Schema;
+  readonly optional?: boolean;
+}
+
+export interface MethodSpec {
+  /** Parameters before the callback. */
+  readonly params: readonly ParamSpec[];
+  /** Whether the IDL marks the trailing callback optional. */
+  readonly callbackOptional: boolean;
+}
+
+export type Namespace = 'tcp' | 'tcpServer' | 'udp';
+export const NAMESPACES: readonly Namespace[] = ['tcp', 'tcpServer', 'udp'];
+
+const integer = { type: 'integer' } as const;
+const boolean = { type: 'boolean' } as const;
+const string = { type: 'string' } as const;
+const binary = { type: 'binary' } as const;
+
+const id: ParamSpec = { name: 'socketId', schema: integer };
+
+function dnsQueryType(ns: Namespace): ParamSpec {
+  return {
+    name: 'dnsQueryType',
+    optional: true,
+    schema: { type: 'enum', ref: `sockets.${ns}.DnsQueryType`, values: ['any', 'ipv4', 'ipv6'] },
+  };
+}
+
+function socketProperties(ns: Namespace, withBufferSize: boolean): Schema {
+  const properties: Record<string, PropertySchema> = {
+    persistent: { type: 'boolean', optional: true },
+    name: { type: 'string', optional: true },
+  };
+  if (withBufferSize) properties.bufferSize = { type: 'integer', optional: true };
+  return { type: 'object', ref: `sockets.${ns}.SocketProperties`, properties };
+}
+
+function m(params: ParamSpec[], callbackOptional = false): MethodSpec {
+  return { params, callbackOptional };
+}
+
+/** The methods each namespace shares: create, update, setPaused, close, getInfo, getSockets. */
+function common(ns: Namespace, withBufferSize: boolean) {
+  const props = socketProperties(ns, withBufferSize);
+  return {
+    create: m([{ name: 'properties', schema: props, optional: true }]),
+    update: m([id, { name: 'properties', schema: props }], true),
+    setPaused: m([id, { name: 'paused', schema: boolean }], true),
+    close: m([id], true),
+    getInfo: m([id]),
+    getSockets: m([]),
+  };
+}
+
+export const METHODS = {
+  tcp: {
+    ...common('tcp', true),
+    setKeepAlive: m([id, { name: 'enable', schema: boolean }, { name: 'delay', schema: integer, optional: true }]),
+    setNoDelay: m([id, { name: 'noDelay', schema: boolean }]),
+    connect: m([
+      id,
+      { name: 'peerAddress', schema: string },
+      { name: 'peerPort', schema: integer },
+      dnsQueryType('tcp'),
+    ]),
+    disconnect: m([id], true),
+    secure: m([
+      id,
+      {
+        name: 'options',
+        optional: true,
+        schema: {
+          type: 'object',
+          ref: 'sockets.tcp.SecureOptions',
+          properties: {
+            tlsVersion: {
+              type: 'object',
+              ref: 'sockets.tcp.TLSVersionConstraints',
+              optional: true,
+              properties: { min: { type: 'string', optional: true }, max: { type: 'string', optional: true } },
+            },
+          },
+        },
+      },
+    ]),
+    send: m([id, { name: 'data', schema: binary }]),
+  },
+  tcpServer: {
+    ...common('tcpServer', false),
+    listen: m([
+      id,
+      { name: 'address', schema: string },
+      { name: 'port', schema: integer },
+      { name: 'backlog', schema: integer, optional: true },
+    ]),
+    disconnect: m([id], true),
+  },
+  udp: {
+    ...common('udp', true),
+    bind: m([id, { name: 'address', schema: string }, { name: 'port', schema: integer }]),
+    send: m([
+      id,
+      { name: 'data', schema: binary },
+      { name: 'address', schema: string },
+      { name: 'port', schema: integer },
+      dnsQueryType('udp'),
+    ]),
+    joinGroup: m([id, { name: 'address', schema: string }]),
+    leaveGroup: m([id, { name: 'address', schema: string }]),
+    setMulticastTimeToLive: m([id, { name: 'ttl', schema: integer }]),
+    setMulticastLoopbackMode: m([id, { name: 'enabled', schema: boolean }]),
+    getJoinedGroups: m([id]),
+    setBroadcast: m([id, { name: 'enabled', schema: boolean }]),
+  },
+} as const satisfies Record<Namespace, Record<string, MethodSpec>>;
+
+export type MethodName<N extends Namespace> = keyof (typeof METHODS)[N] & string;
+
+/** The events of each namespace, in IDL order. */
+export const EVENTS = {
+  tcp: ['onReceive', 'onReceiveError'],
+  tcpServer: ['onAccept', 'onAcceptError'],
+  udp: ['onReceive', 'onReceiveError'],
+} as const satisfies Record<Namespace, readonly string[]>;
+
+export type EventName<N extends Namespace> = (typeof EVENTS)[N][number];
+
+export function isNamespace(value: unknown): value is Namespace {
+  return value === 'tcp' || value === 'tcpServer' || value === 'udp';
+}
+
+/** The method's spec, or undefined for a name the namespace does not have. */
+export function methodSpec(ns: Namespace, method: string): MethodSpec | undefined {
+  const table = METHODS[ns] as Record<string, MethodSpec>;
+  return Object.prototype.hasOwnProperty.call(table, method) ? table[method] : undefined;
+}
+
+/** `"tcp.onReceive"`: the key a context uses to say it listens to an event. */
+export function eventKey(ns: Namespace, event: string): string {
+  return `${ns}.${event}`;
+}

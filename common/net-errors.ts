@@ -1,0 +1,86 @@
+/**
+ * Chromium's net error codes (net/base/net_error_list.h) that the sockets APIs can surface.
+ * The page sees the negative number; `chrome.runtime.lastError.message` is
+ * `net::ErrorToString(code)`, i.e. `"net::ERR_" + NAME` (spec §2.1, §2.4).
+ */
+export const NET_ERRORS = {
+  OK: 0,
+  IO_PENDING: -1,
+  FAILED: -2,
+  ABORTED: -3,
+  INVALID_ARGUMENT: -4,
+  INVALID_HANDLE: -5,
+  TIMED_OUT: -7,
+  UNEXPECTED: -9,
+  ACCESS_DENIED: -10,
+  NOT_IMPLEMENTED: -11,
+  INSUFFICIENT_RESOURCES: -12,
+  OUT_OF_MEMORY: -13,
+  SOCKET_NOT_CONNECTED: -15,
+  NETWORK_CHANGED: -21,
+  SOCKET_IS_CONNECTED: -23,
+  CONNECTION_CLOSED: -100,
+  CONNECTION_RESET: -101,
+  CONNECTION_REFUSED: -102,
+  CONNECTION_ABORTED: -103,
+  CONNECTION_FAILED: -104,
+  NAME_NOT_RESOLVED: -105,
+  INTERNET_DISCONNECTED: -106,
+  SSL_PROTOCOL_ERROR: -107,
+  ADDRESS_INVALID: -108,
+  ADDRESS_UNREACHABLE: -109,
+  SSL_CLIENT_AUTH_CERT_NEEDED: -110,
+  NO_SSL_VERSIONS_ENABLED: -112,
+  SSL_VERSION_OR_CIPHER_MISMATCH: -113,
+  SSL_RENEGOTIATION_REQUESTED: -114,
+  BAD_SSL_CLIENT_AUTH_CERT: -117,
+  CONNECTION_TIMED_OUT: -118,
+  SSL_NO_RENEGOTIATION: -123,
+  SSL_BAD_RECORD_MAC_ALERT: -126,
+  NAME_RESOLUTION_FAILED: -137,
+  NETWORK_ACCESS_DENIED: -138,
+  MSG_TOO_BIG: -142,
+  ADDRESS_IN_USE: -147,
+  SSL_HANDSHAKE_NOT_COMPLETED: -148,
+  SSL_BAD_PEER_PUBLIC_KEY: -149,
+  SSL_PINNED_KEY_NOT_IN_CERT_CHAIN: -150,
+  SSL_DECRYPT_ERROR_ALERT: -153,
+  SSL_UNRECOGNIZED_NAME_ALERT: -159,
+  SSL_SERVER_CERT_BAD_FORMAT: -167,
+  NO_BUFFER_SPACE: -176,
+  TLS13_DOWNGRADE_DETECTED: -180,
+  SSL_KEY_USAGE_INCOMPATIBLE: -181,
+  CERT_COMMON_NAME_INVALID: -200,
+  CERT_DATE_INVALID: -201,
+  CERT_AUTHORITY_INVALID: -202,
+  CERT_CONTAINS_ERRORS: -203,
+  CERT_NO_REVOCATION_MECHANISM: -204,
+  CERT_UNABLE_TO_CHECK_REVOCATION: -205,
+  CERT_REVOKED: -206,
+  CERT_INVALID: -207,
+  CERT_WEAK_SIGNATURE_ALGORITHM: -208,
+  CERT_NON_UNIQUE_NAME: -210,
+  CERT_WEAK_KEY: -211,
+  CERT_NAME_CONSTRAINT_VIOLATION: -212,
+  CERT_VALIDITY_TOO_LONG: -213,
+  CERTIFICATE_TRANSPARENCY_REQUIRED: -214,
+  CERT_SYMANTEC_LEGACY: -215,
+  CERT_KNOWN_INTERCEPTION_BLOCKED: -217,
+} as const;
+
+export type NetErrorName = keyof typeof NET_ERRORS;
+
+const NAMES_BY_CODE = new Map<number, string>(
+  Object.entries(NET_ERRORS).map(([name, code]) => [code, name]),
+);
+
+/** `ERR_CONNECTION_REFUSED` for -102; `ERR_<code>` style fallback for unknown codes. */
+export function netErrorShortName(code: number): string {
+  const name = NAMES_BY_CODE.get(code);
+  return name === undefined ? `ERR_${code}` : `ERR_${name}`;
+}
+
+/** Chromium's `net::ErrorToString`: `net::ERR_CONNECTION_REFUSED` for -102. */
+export function netErrorMessage(code: number): string {
+  return `net::${netErrorShortName(code)}`;
+}

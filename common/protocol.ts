@@ -1,0 +1,73 @@
+/**
+ * The message protocol between a page context (the facade) and the host, carried in order over
+ * one bidirectional port per context (MessageChannelMain, worker_threads MessageChannel, or the
+ * browser host's WebSocket). Errors cross as data, never as thrown objects.
+ */
+import type { Namespace } from './methods';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---- up: page → host -------------------------------------------------------------------------
+
+/** First message of a context; a new hello resets the context (its listeners and credit). */
+export interface HelloMessage { readonly t: 'hello'; readonly v: number }
+
+/** One API call. `a` has one slot per parameter of the method (no callback). */
+export interface CallMessage {
+  readonly t: 'call';
+  /** Context-local call id, echoed in the result. */
+  readonly id: number;
+  readonly ns: Namespace;
+  readonly m: string;
+  readonly a: readonly unknown[];
+}
+
+/** Flow-control credit: bytes of event data the page has finished dispatching. */
+export interface AckMessage { readonly t: 'ack'; readonly n: number }
+
+/** The full set of events (`"tcp.onReceive"`, …) this context now has listeners for. */
+export interface ListenMessage { readonly t: 'listen'; readonly ev: readonly string[] }
+
+export type UpMessage = HelloMessage | CallMessage | AckMessage | ListenMessage;
+
+// ---- down: host → page -----------------------------------------------------------------------
+
+/**
+ * The error of a call, as data. `message` becomes `chrome.runtime.lastError.message`;
+ * `resultCode` is the negative net error when there is one.
+ */
+export interface WireError { readonly message: string; readonly resultCode?: number }
+
+/**
+ * A call's outcome: `a` is the argument list for the page's callback (Chrome's three response
+ * shapes: `[]` with an error, `[code]` with an error, or `[value]`), `e` the lastError if any.
+ */
+export interface ResultMessage {
+  readonly t: 'r';
+  readonly id: number;
+  readonly a: readonly unknown[];
+  readonly e?: WireError;
+}
+
+/**
+ * An event for the page. When `d` is set, the event's `data` is bytes `[offset, offset+length)`
+ * of `bufs[bufferIndex]` in the enclosing batch; the facade hands listeners an exact ArrayBuffer.
+ */
+export interface EventMessage {
+  readonly t: 'e';
+  readonly ns: Namespace;
+  readonly ev: string;
+  readonly arg: Readonly<Record<string, unknown>>;
+  readonly d?: readonly [bufferIndex: number, offset: number, length: number];
+}
+
+export type DownItem = ResultMessage | EventMessage;
+
+/** Everything the host sends is a batch: results and events in order, plus their payloads. */
+export interface BatchMessage {
+  readonly t: 'b';
+  readonly m: readonly DownItem[];
+  readonly bufs: readonly ArrayBuffer[];
+}
+
+export type DownMessage = BatchMessage;

@@ -1,0 +1,53 @@
+/**
+ * The host's public option and handle types (`electron-chrome-sockets/main`).
+ */
+import type { LookupFunction } from 'node:net';
+import type { SocketsManifest } from '../common/api-types';
+
+export interface SocketsHostOptions {
+  /** TLS for `chrome.sockets.tcp.secure`. `ca` adds trusted roots to Node's bundled ones. */
+  tls?: { ca?: string | Buffer | Array<string | Buffer> };
+  /** In-flight send bytes allowed per app (Chrome: 200 MiB). */
+  writeQuota?: number;
+  /**
+   * Receive flow control per page context: bytes sent down but not yet acknowledged by the
+   * page. Over `highWaterMark` the app's sockets stop reading; under `lowWaterMark` they resume.
+   */
+  flow?: { highWaterMark?: number; lowWaterMark?: number };
+  /** A `dns.lookup`-compatible resolver (tests map names without touching /etc/hosts). */
+  lookup?: LookupFunction;
+  /** Where the host writes its log lines (dropped messages, refusals). Default: console.warn. */
+  log?: (line: string) => void;
+  /** Per-context guards against hostile pages. */
+  limits?: {
+    /** Calls a context may have unanswered at once before further calls are refused. */
+    maxPendingCalls?: number;
+    /** Longest string accepted in any argument. */
+    maxStringLength?: number;
+  };
+}
+
+export interface AttachOptions {
+  /** The app the context belongs to; sockets are owned by apps, not contexts. */
+  app: string;
+  /**
+   * The app manifest's `"sockets"` section. Without it the context may do nothing that needs a
+   * permission (connect, listen, bind, send, multicast).
+   */
+  sockets?: SocketsManifest;
+  /**
+   * The app's background context: when it ends, the app's non-persistent sockets close.
+   * For an app that never attached one, they close when its last context ends.
+   */
+  background?: boolean;
+  /** A human-readable name for the inspector, e.g. a window title or URL. */
+  label?: string;
+}
+
+/** One attached page context. */
+export interface ContextHandle {
+  readonly id: number;
+  readonly app: string;
+  /** Ends the context as if its page went away; closes the port. Idempotent. */
+  end(): void;
+}
