@@ -147,7 +147,7 @@ function readSection(section: unknown): Array<{ op: SocketOperation; patterns: s
   }
   const out: Array<{ op: SocketOperation; patterns: string[] }> = [];
   for (const ns of Object.keys(MANIFEST_KEYS) as ManifestNamespace[]) {
-    const opsValue = section[ns];
+    const opsValue = ownValue(section, ns);
     if (opsValue === undefined) continue;
     if (!isPlainObject(opsValue)) throw new Error(`Manifest key 'sockets.${ns}' must be an object`);
     const table: Record<string, SocketOperation> = MANIFEST_KEYS[ns];
@@ -157,7 +157,7 @@ function readSection(section: unknown): Array<{ op: SocketOperation; patterns: s
       }
     }
     for (const [key, op] of Object.entries(table)) {
-      const value = opsValue[key];
+      const value = ownValue(opsValue, key);
       if (value === undefined) continue;
       if (typeof value === 'string') {
         out.push({ op, patterns: [value] });
@@ -169,6 +169,11 @@ function readSection(section: unknown): Array<{ op: SocketOperation; patterns: s
     }
   }
   return out;
+}
+
+/** Own properties only: a manifest is JSON, and a prototype must not grant anything. */
+function ownValue(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -224,9 +229,8 @@ function parseHostPattern(op: SocketOperation, pattern: string): Entry | undefin
   if (portToken === undefined || portToken === '' || portToken === '*') {
     return { op, host, matchSubdomains, port: ANY_PORT };
   }
-  if (startsOrEndsWithWhitespace(portToken)) return undefined;
-  // base::StringToInt: optional '+' or '-', then decimal digits only. A '-' can never yield a
-  // port in range, so it needs no branch of its own.
+  // base::StringToInt: optional '+' or '-', then decimal digits only. Whitespace (which Chrome
+  // rejects before converting) fails this too, and a '-' can never yield a port in range.
   if (!/^\+?[0-9]+$/.test(portToken)) return undefined;
   const port = Number(portToken);
   if (port < 1 || port > 65535) return undefined;
