@@ -44,6 +44,12 @@ interface PendingOptions {
   loopback?: boolean;
 }
 
+/**
+ * Moving a buffer to the page costs more than copying it below this size (structured clone
+ * of many small transferables), so small datagrams are copied.
+ */
+const TRANSFER_MIN = 16 * 1024;
+
 /** A Node Buffer whose ArrayBuffer holds exactly its bytes can be moved to the page. */
 function ownsWholeBuffer(chunk: Buffer): boolean {
   return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
@@ -255,7 +261,7 @@ export class UdpSocket implements ManagedSocket {
       'onReceive',
       { remoteAddress: datagram.address, remotePort: datagram.port, socketId: this.id },
       datagram.data,
-      { transferable: ownsWholeBuffer(datagram.data) },
+      { transferable: datagram.data.byteLength >= TRANSFER_MIN && ownsWholeBuffer(datagram.data) },
     );
   }
 
