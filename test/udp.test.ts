@@ -385,7 +385,7 @@ describe('chrome.sockets.udp', () => {
       expect(received.events[1].data.byteLength).to.equal(65507);
     });
 
-    it('never transfers a pooled Node buffer to the page', () => {
+    it('never transfers a pooled Node buffer to the page, and copies small datagrams', () => {
       const host = new SocketsHost({ log: () => {} });
       const app = new AppState('pool');
       const socket = new UdpSocket(host, 1, app);
@@ -393,13 +393,18 @@ describe('chrome.sockets.udp', () => {
       (socket as unknown as { state: string }).state = 'bound';
       const pooled = Buffer.from('pooled');
       expect(pooled.buffer.byteLength).to.be.greaterThan(pooled.byteLength);
-      const whole = Buffer.from(new Uint8Array([1, 2, 3]).buffer);
+      socket.update({ bufferSize: 65536 });
+      const whole = Buffer.from(new Uint8Array(32 * 1024).buffer);
+      const pooledBig = Buffer.from(new Uint8Array(64 * 1024).buffer, 16, 32 * 1024);
+      const small = Buffer.from(new Uint8Array(3).buffer);
       const onMessage = (socket as unknown as { onMessage: (d: Buffer, r: dgram.RemoteInfo) => void }).onMessage;
       onMessage(pooled, { address: '127.0.0.1', family: 'IPv4', port: 1, size: pooled.length });
-      onMessage(whole, { address: 'fe80::1%eth0', family: 'IPv6', port: 2, size: 3 });
-      expect(emit.firstCall.args[5]).to.deep.equal({ transferable: false });
-      expect(emit.secondCall.args[5]).to.deep.equal({ transferable: true });
-      expect(emit.secondCall.args[3]).to.include({ remoteAddress: 'fe80::1' });
+      onMessage(pooledBig, { address: '127.0.0.1', family: 'IPv4', port: 1, size: pooledBig.length });
+      onMessage(whole, { address: 'fe80::1%eth0', family: 'IPv6', port: 2, size: whole.length });
+      onMessage(small, { address: '127.0.0.1', family: 'IPv4', port: 1, size: 3 });
+      // Only a large buffer the datagram owns outright moves; small ones are cheaper to copy.
+      expect(emit.getCalls().map((c) => c.args[5])).to.deep.equal([{ transferable: false }, { transferable: false }, { transferable: true }, { transferable: false }]);
+      expect(emit.thirdCall.args[3]).to.include({ remoteAddress: 'fe80::1' });
     });
 
     it('leaves the Node buffer of a real datagram intact after delivery', async () => {
