@@ -540,6 +540,23 @@ describe('chrome.sockets.udp', () => {
       expect(errors.events).to.have.length(0);
       await raw(port);
     });
+    it('answers a send still in flight with -15 and returns its quota', async () => {
+      const t = await createTestHost({ writeQuota: 10, log: () => {} });
+      try {
+        const { id } = await bound(t.chrome);
+        const held: unknown[] = [];
+        sinon.stub(dgram.Socket.prototype, 'send').callsFake(((...args: unknown[]) => void held.push(args)) as never);
+        const pending = call(t.chrome, t.chrome.sockets.udp.send, id, new Uint8Array(10), '127.0.0.1', 9);
+        await waitFor(() => held.length === 1, 2000, 'the send');
+        expect(await call(t.chrome, t.chrome.sockets.udp.close, id)).to.deep.equal({ args: [] });
+        expect(await pending).to.deep.equal({ args: [{ resultCode: -15 }], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' });
+        sinon.restore();
+        const next = await bound(t.chrome);
+        expect((await call(t.chrome, t.chrome.sockets.udp.send, next.id, new Uint8Array(10), '127.0.0.1', next.port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 10 }]);
+      } finally {
+        await t.close();
+      }
+    });
   });
 
   describe('multicast options', () => {

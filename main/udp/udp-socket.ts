@@ -67,6 +67,8 @@ export class UdpSocket implements ManagedSocket {
   readonly groups: string[] = [];
   /** Sends handed to Node whose callback has not run yet. */
   sendsInFlight = 0;
+  /** Their completions, so close() can answer any Node would drop. */
+  private readonly pendingSends = new Set<(error: Error | null | undefined) => void>();
 
   /** Undefined once a bind consumed them (even a failed one): then setting them gives -23. */
   private options: PendingOptions | undefined = {};
@@ -283,12 +285,14 @@ export class UdpSocket implements ManagedSocket {
     const complete = (error: Error | null | undefined): void => {
       if (finished) return;
       finished = true;
+      this.pendingSends.delete(complete);
       this.sendsInFlight--;
       if (error != null) return done(netErrorFrom(error, 'send'));
       this.bytesSent += data.byteLength;
       this.messagesSent++;
       done(0);
     };
+    this.pendingSends.add(complete);
     try {
       socket.send(data, port, address, complete);
     } catch (error) {
@@ -353,6 +357,8 @@ export class UdpSocket implements ManagedSocket {
     this.queue = [];
     this.queueHead = 0;
     this.queuedBytes = 0;
+    // Node drops the callback of a send still resolving its address when the socket closes.
+    for (const complete of [...this.pendingSends]) complete(Object.assign(new Error('socket closed'), { code: 'ENOTCONN' }));
     if (socket !== undefined) {
       socket.off('message', this.onMessage);
       socket.off('error', this.onError);
