@@ -14,6 +14,8 @@ import { CallError } from './call-error';
 import { PageContext, type ContextLimits, type ContextOwner } from './page-context';
 import { SocketsPolicy } from './permissions';
 import { Registry } from './registry';
+import { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
+import type { WebContentsLike } from './electron/electron-types';
 import { createTcpHandlers } from './tcp/tcp-handlers';
 import type { TcpSocket } from './tcp/tcp-socket';
 import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
@@ -103,6 +105,16 @@ export class SocketsHost {
     app.contexts.add(ctx);
     this.contexts.add(ctx);
     return { id: ctx.id, app: app.name, end: () => ctx.end() };
+  }
+
+  /**
+   * Serves chrome.sockets to the pages of an Electron `webContents` (whose window loads the
+   * package's preload) as contexts of `options.app`: every page load gets a fresh
+   * MessageChannelMain and context, ended by navigation, reload, crash or destroy.
+   * `electron` is for tests; by default `MessageChannelMain` and `ipcMain` come from 'electron'.
+   */
+  attach(webContents: WebContentsLike, options: AttachOptions, electron?: ElectronGlueDeps): AttachedWebContents {
+    return attachWebContents(this, webContents, options, { log: this.log, ...electron });
   }
 
   /** Ends every context of the app and closes all its sockets, persistent ones too (app quit). */

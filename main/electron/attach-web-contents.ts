@@ -31,7 +31,7 @@ export interface PortAttachingHost {
 }
 
 /** Injected Electron modules (tests) plus where to log refusals. */
-export interface ElectronGlueDeps extends ElectronMain {
+export interface ElectronGlueDeps extends Partial<ElectronMain> {
   /** Log lines for ignored senders and failed hand-offs. Default: console.warn. */
   log?: (line: string) => void;
 }
@@ -88,18 +88,18 @@ class PortRequestRouter {
     const id = event.sender.id;
     const attachment = this.attachments.get(id);
     if (attachment === undefined) {
-      this.log(`electron-chrome-sockets: ignored a port request from webContents ${id}: it is not attached`);
+      this.log(`ignored a port request from webContents ${id}: it is not attached`);
       return;
     }
     const frame = event.senderFrame;
     if (frame === null || frame.parent !== null) {
       // Only the main frame's page is the attached context; subframes (with
       // nodeIntegrationInSubFrames) and frames gone since sending get nothing.
-      this.log(`electron-chrome-sockets: ignored a port request from a ${frame === null ? 'vanished' : 'sub'}frame of webContents ${id}`);
+      this.log(`ignored a port request from a ${frame === null ? 'vanished ' : 'sub'}frame of webContents ${id}`);
       return;
     }
     if (!isPortRequest(request)) {
-      this.log(`electron-chrome-sockets: ignored a malformed port request from webContents ${id}`);
+      this.log(`ignored a malformed port request from webContents ${id}`);
       return;
     }
     attachment.openContext(frame, request.page);
@@ -188,7 +188,7 @@ class WebContentsAttachment implements AttachedWebContents {
     } catch (error) {
       port1.close();
       port2.close();
-      this.log(`electron-chrome-sockets: could not attach a context for webContents ${this.webContents.id}: ${String(error)}`);
+      this.log(`could not attach a context for webContents ${this.webContents.id}: ${String(error)}`);
       return;
     }
     this.current = { handle, page, generation: this.generation };
@@ -221,7 +221,8 @@ class WebContentsAttachment implements AttachedWebContents {
  * the app's sockets is the host's lifetime rule (non-persistent sockets close with the
  * background context, or with the app's last context).
  *
- * @param electron `MessageChannelMain` and `ipcMain`; `require('electron')` when left out.
+ * @param electron `MessageChannelMain` and `ipcMain` (`require('electron')` when left out), and
+ *   where to log ignored requests.
  */
 export function attachWebContents(
   host: PortAttachingHost,
@@ -230,8 +231,11 @@ export function attachWebContents(
   electron?: ElectronGlueDeps,
 ): AttachedWebContents {
   if (webContents.isDestroyed()) throw new Error('electron-chrome-sockets: cannot attach a destroyed webContents');
-  const modules = electron ?? loadElectron();
-  const log = electron?.log ?? ((line: string) => console.warn(line));
+  const modules =
+    electron?.MessageChannelMain !== undefined && electron.ipcMain !== undefined
+      ? { MessageChannelMain: electron.MessageChannelMain, ipcMain: electron.ipcMain }
+      : loadElectron();
+  const log = electron?.log ?? ((line: string) => console.warn(`[electron-chrome-sockets] ${line}`));
   const router = routerFor(modules.ipcMain, log);
   if (router.attachments.has(webContents.id)) {
     throw new Error(`electron-chrome-sockets: webContents ${webContents.id} is already attached`);

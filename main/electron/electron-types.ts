@@ -100,6 +100,6 @@ function checkElectronTypes(
   wc.on('did-navigate', (_event, url) => {
     const u: string = url;
   });
-  const w: Pick<WebContentsLike, 'id' | 'isDestroyed' | 'getURL' | 'send'> = wc;
+  const w: WebContentsLike = wc;
 }
 void checkElectronTypes;
