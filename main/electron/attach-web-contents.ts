@@ -14,6 +14,7 @@ import {
   type PortRequest,
 } from '../../common/electron-channels';
 import type { HostPort } from '../../common/port';
+import { SocketsPolicy } from '../permissions';
 import type { AttachOptions, ContextHandle } from '../types';
 import type {
   ElectronMain,
@@ -170,7 +171,11 @@ class WebContentsAttachment implements AttachedWebContents {
     this.router.add(this);
     // A page loaded before attach asked for a port while nobody listened; tell it to ask again.
     // A page still loading asks on its own; a duplicate request is recognised by its page id.
-    this.webContents.send(ELECTRON_CHANNELS.attached);
+    try {
+      this.webContents.send(ELECTRON_CHANNELS.attached);
+    } catch {
+      // No live frame yet (nothing loaded): its first page will ask on its own.
+    }
   }
 
   /** A page's preload asked for a port: a new page replaces the old context (a fresh hello). */
@@ -231,6 +236,8 @@ export function attachWebContents(
   electron?: ElectronGlueDeps,
 ): AttachedWebContents {
   if (webContents.isDestroyed()) throw new Error('electron-chrome-sockets: cannot attach a destroyed webContents');
+  // Fail here, like a Chrome App with a bad manifest fails to load, not at each page's request.
+  SocketsPolicy.parse(options.sockets);
   const modules =
     electron?.MessageChannelMain !== undefined && electron.ipcMain !== undefined
       ? { MessageChannelMain: electron.MessageChannelMain, ipcMain: electron.ipcMain }

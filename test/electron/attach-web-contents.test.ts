@@ -251,6 +251,21 @@ describe('SocketsHost#attach (Electron glue)', () => {
       expect(host.inspect().contexts).to.deep.equal([]);
     });
 
+    it('refuses a manifest "sockets" section Chrome would refuse, before any page asks', () => {
+      const wc = new FakeWebContents();
+      expect(() => attach(wc, { sockets: { tcp: { connect: 'a:b:c' } } })).to.throw("Invalid host:port pattern 'a:b:c'");
+      expect(wc.eventNames()).to.deep.equal([]);
+      expect(ipcMain.eventNames()).to.deep.equal([]);
+    });
+
+    it('attaches a webContents with no live frame yet (nothing to tell; its first page asks)', async () => {
+      const wc = new FakeWebContents();
+      sandbox.stub(wc, 'send').throws(new Error('Render frame was disposed before WebFrameMain could be accessed'));
+      const attached = attach(wc);
+      loadPage(wc, ipcMain);
+      await until('the context', () => attached.context !== undefined);
+    });
+
     it('refuses to attach a webContents twice, or a destroyed one', () => {
       const wc = new FakeWebContents();
       attach(wc);
