@@ -79,3 +79,21 @@ export function exposeWith(env: PreloadEnvironment, installer: MainWorldInstalle
     .then(askForPort);
   return 'executeJavaScript';
 }
+
+// ---- drift checks: Electron's renderer types must still fit the slices above ------------------
+
+/* eslint-disable @typescript-eslint/no-unused-vars */
+function checkElectronTypes(
+  ipcRenderer: import('electron').IpcRenderer,
+  contextBridge: import('electron').ContextBridge,
+  webFrame: import('electron').WebFrame,
+): void {
+  const i: PreloadEnvironment['ipcRenderer'] = ipcRenderer;
+  const c: NonNullable<PreloadEnvironment['contextBridge']> = contextBridge;
+  const w: NonNullable<PreloadEnvironment['webFrame']> = webFrame;
+  // The port arrives on the event's `ports`, as Electron types it.
+  ipcRenderer.on('x', (event) => {
+    const ports: readonly unknown[] = event.ports;
+  });
+}
+void checkElectronTypes;
