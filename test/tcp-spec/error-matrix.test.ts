@@ -219,6 +219,15 @@ describe('chrome.sockets.tcp', function () {
       });
     });
 
+    it('fails with a net error, not a crash, for port 0', async () => {
+      const t = await openHost(cleanup);
+      const id = await createSocket(t);
+      const result = await answer(t, (cb) => t.tcp.connect(id, '127.0.0.1', 0, cb));
+      expect(result.args).to.have.length(1);
+      expect(result.args[0]).to.be.a('number').and.lessThan(0);
+      expect(result.lastError).to.match(/^net::ERR_[A-Z_]+$/);
+    });
+
     it('gives 0 and no lastError on success', async () => {
       const t = await openHost(cleanup);
       const server = await startEchoServer(cleanup);
@@ -293,6 +302,22 @@ describe('chrome.sockets.tcp', function () {
       });
     });
 
+    it('after a failed write, fails the sends queued behind it with -15 and leaves the socket disconnected', async () => {
+      const t = await openHost(cleanup);
+      const server = await startTcpServer(cleanup);
+      const id = await connectedSocket(t, server.port, { paused: true });
+      const peer = await server.nextConnection();
+      await new Promise<void>((resolve) => peer.resetAndDestroy().once('close', () => resolve()));
+      await delay(50);
+      const results = await Promise.all([1, 2, 3].map((i) => answer(t, (cb) => t.tcp.send(id, bytes(`send ${i}`), cb))));
+      expect(results).to.deep.equal([
+        { args: [{ resultCode: -2 }], lastError: 'net::ERR_FAILED' },
+        { args: [{ resultCode: -15 }], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' },
+        { args: [{ resultCode: -15 }], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' },
+      ]);
+      expect((await getInfo(t, id)).connected).to.equal(false);
+    });
+
     it('gives {resultCode:0, bytesSent:<length>} and no lastError on success', async () => {
       const t = await openHost(cleanup);
       const server = await startEchoServer(cleanup);
@@ -333,6 +358,17 @@ describe('chrome.sockets.tcp', function () {
         args: [-4],
         lastError: 'Socket must be a connected client TCP socket.',
       });
+    });
+
+    it('gives -4 and "Socket not connected" while the connect is still pending', async () => {
+      const server = await startEchoServer(cleanup);
+      const t = await openHost(cleanup);
+      const id = await createSocket(t);
+      await ok(t, (cb) => t.tcp.setPaused(id, true, cb));
+      // Both calls leave in the same turn: secure is checked while the connect is in flight.
+      const connecting = answer(t, (cb) => t.tcp.connect(id, '127.0.0.1', server.port, cb));
+      expect(await answer(t, (cb) => t.tcp.secure(id, cb))).to.deep.equal({ args: [-4], lastError: 'Socket not connected' });
+      expect(await connecting).to.deep.equal({ args: [0], lastError: undefined });
     });
 
     it('gives -4 and "Socket not connected" on a socket that is not connected, and keeps it', async () => {

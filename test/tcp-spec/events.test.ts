@@ -321,6 +321,21 @@ describe('chrome.sockets.tcp', function () {
       expect(Math.max(...later)).to.be.greaterThan(16);
     });
 
+    it('set back to 0 by update() is no longer reported, and reads use 4096 again', async () => {
+      const server = await startTcpServer(cleanup);
+      const t = await openHost(cleanup);
+      const log = new EventLog(t, cleanup);
+      const id = await connectedSocket(t, server.port, { properties: { bufferSize: 16 } });
+      await ok(t, (cb) => t.tcp.update(id, { bufferSize: 0 }, cb));
+      expect(await getInfo(t, id)).to.not.have.property('bufferSize');
+      const payload = randomBytes(64 * 1024);
+      (await server.nextConnection()).write(payload);
+      expect((await log.waitForBytes(id, payload.length)).equals(payload)).to.equal(true);
+      const sizes = log.receives(id).map((e) => e.byteLength);
+      for (const size of sizes) expect(size).to.be.within(1, 4096);
+      expect(Math.max(...sizes)).to.be.greaterThan(16);
+    });
+
     it('of 0 or below is not reported, and reads use 4096', async () => {
       const payload = randomBytes(64 * 1024);
       const server = await startTcpServer(cleanup, (socket) => socket.write(payload));
@@ -350,6 +365,35 @@ describe('chrome.sockets.tcp', function () {
       );
       await log.waitForBytes(id, 11);
       expect(log.sequence(id)[0]).to.equal('mark:connect callback');
+    });
+
+    it('the connect callback comes before the -100 of a peer that closes at once', async () => {
+      const server = await startTcpServer(cleanup, (socket) => socket.end());
+      const t = await openHost(cleanup);
+      const log = new EventLog(t, cleanup);
+      const id = await createSocket(t);
+      await ok(t, (cb) =>
+        t.tcp.connect(id, '127.0.0.1', server.port, (...args: unknown[]) => {
+          log.mark('connect callback');
+          cb(...args);
+        }),
+      );
+      await log.waitForError(id);
+      expect(log.sequence(id)).to.deep.equal(['mark:connect callback', 'error:-100']);
+    });
+
+    it('drops data that arrives while nobody listens to onReceive (spec §3.7)', async () => {
+      const server = await startTcpServer(cleanup);
+      const t = await openHost(cleanup);
+      const id = await connectedSocket(t, server.port);
+      const peer = await server.nextConnection();
+      peer.write('lost');
+      await delay(QUIET_MS);
+      const log = new EventLog(t, cleanup);
+      peer.write('kept');
+      expect((await log.waitForBytes(id, 4)).toString()).to.equal('kept');
+      await delay(50);
+      expect(log.received(id).toString()).to.equal('kept');
     });
 
     it('onReceive carries the stream in order, as exact non-empty ArrayBuffers', async () => {

@@ -166,7 +166,7 @@ export type Recorded =
 export class EventLog {
   readonly entries: Recorded[] = [];
 
-  constructor(private readonly t: Host, cleanup: Cleanup) {
+  constructor(t: Host, cleanup: Cleanup) {
     const onReceive = (info: api.tcp.ReceiveInfo): void => {
       this.entries.push({
         kind: 'receive',

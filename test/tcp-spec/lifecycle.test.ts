@@ -78,6 +78,20 @@ describe('chrome.sockets.tcp', function () {
     });
   });
 
+  describe('#getSockets', () => {
+    it('reports each socket exactly as getInfo does', async () => {
+      const server = await startEchoServer(cleanup);
+      const t = await openHost(cleanup);
+      const a = await connectedSocket(t, server.port, { properties: { name: 'a', bufferSize: 512 } });
+      const b = await createSocket(t, { persistent: true });
+      const all = await ok<Array<{ socketId: number }>>(t, (cb) => t.tcp.getSockets(cb));
+      const byId = new Map(all.map((info) => [info.socketId, info]));
+      expect(byId.size).to.equal(2);
+      expect(byId.get(a)).to.deep.equal(await getInfo(t, a));
+      expect(byId.get(b)).to.deep.equal(await getInfo(t, b));
+    });
+  });
+
   describe('#update (spec §4.5)', () => {
     it('changes only the properties given', async () => {
       const t = await openHost(cleanup);
