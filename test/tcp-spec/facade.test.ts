@@ -243,6 +243,20 @@ describe('chrome.sockets.tcp', function () {
       expect(error.firstCall.args).to.deep.equal(['Unchecked runtime.lastError: Socket not found']);
     });
 
+    it('logs it for failures that also pass callback arguments (a code, or {resultCode})', async () => {
+      const error = sandbox.spy();
+      const t = await openHost(cleanup, { console: { error } });
+      const id = await createSocket(t);
+      const code = await new Promise<unknown[]>((resolve) => t.tcp.setNoDelay(id, true, (...args: unknown[]) => resolve(args)));
+      const sendInfo = await new Promise<unknown[]>((resolve) => t.tcp.send(id, bytes('x'), (...args: unknown[]) => resolve(args)));
+      expect(code).to.deep.equal([-2]);
+      expect(sendInfo).to.deep.equal([{ resultCode: -15 }]);
+      expect(error.getCalls().map((c) => c.args)).to.deep.equal([
+        ['Unchecked runtime.lastError: net::ERR_FAILED'],
+        ['Unchecked runtime.lastError: net::ERR_SOCKET_NOT_CONNECTED'],
+      ]);
+    });
+
     it('logs nothing when the callback reads it', async () => {
       const error = sandbox.spy();
       const t = await openHost(cleanup, { console: { error } });

@@ -170,6 +170,21 @@ describe('chrome.sockets.tcp', function () {
       expect(await answer(t, (cb) => t.tcp.close(id, cb))).to.deep.equal(NOT_FOUND);
     });
 
+    it('closes the connection it destroys on failure: the peer sees it end', async () => {
+      const cert = testCertificate();
+      const server = await startTcpServer(cleanup, (socket) => {
+        const secure = new TLSSocket(socket, { isServer: true, key: cert.key, cert: cert.cert });
+        secure.on('error', () => {});
+      });
+      const t = await openHost(cleanup, { tls: { ca: cert.cert }, lookup: mockLookup({ 'echo.test': '127.0.0.1' }) });
+      const id = await connectedSocket(t, server.port, { paused: true, address: 'echo.test' });
+      const raw = await server.nextConnection();
+      const closed = new Promise<void>((resolve) => (raw.destroyed ? resolve() : raw.once('close', () => resolve())));
+      expect((await answer(t, (cb) => t.tcp.secure(id, cb))).args).to.deep.equal([-200]);
+      await closed;
+      expect(raw.destroyed).to.equal(true);
+    });
+
     it('gives -202 net::ERR_CERT_AUTHORITY_INVALID for a certificate nobody trusts (no ca option), and destroys the socket', async () => {
       const cert = testCertificate();
       const server = await startTlsEchoServer(cleanup, cert);
