@@ -63,6 +63,7 @@ export class SocketsHost {
   private readonly contexts = new Set<PageContext>();
   private readonly handlers: Partial<Record<Namespace, Handlers>>;
   private readonly limits: ContextLimits;
+  private readonly secureContexts = new Map<string, tls.SecureContext>();
   private nextContextId = 1;
   private disposed = false;
 
@@ -181,6 +182,20 @@ export class SocketsHost {
       ctx.flushIfFull();
     }
     return delivered;
+  }
+
+  /**
+   * The TLS context for secure(): trusted roots plus `options.tls.ca`, per version range.
+   * Built once each: loading ~150 roots costs tens of milliseconds.
+   */
+  secureContext(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion): tls.SecureContext {
+    const key = `${minVersion}-${maxVersion}`;
+    let context = this.secureContexts.get(key);
+    if (context === undefined) {
+      context = tls.createSecureContext({ ca: this.trustedCa, minVersion, maxVersion });
+      this.secureContexts.set(key, context);
+    }
+    return context;
   }
 
   /** Reserves send bytes against the app's write quota; false when it would be exceeded. */
