@@ -385,7 +385,7 @@ describe('chrome.sockets.udp', () => {
       expect(received.events[1].data.byteLength).to.equal(65507);
     });
 
-    it('never transfers a pooled Node buffer to the page, and copies small datagrams', () => {
+    it('never transfers a pooled Node buffer to the page, and copies small datagrams', async () => {
       const host = new SocketsHost({ log: () => {} });
       const app = new AppState('pool');
       const socket = new UdpSocket(host, 1, app);
@@ -402,6 +402,7 @@ describe('chrome.sockets.udp', () => {
       onMessage(pooledBig, { address: '127.0.0.1', family: 'IPv4', port: 1, size: pooledBig.length });
       onMessage(whole, { address: 'fe80::1%eth0', family: 'IPv6', port: 2, size: whole.length });
       onMessage(small, { address: '127.0.0.1', family: 'IPv4', port: 1, size: 3 });
+      await new Promise((resolve) => setImmediate(resolve));
       // Only a large buffer the datagram owns outright moves; small ones are cheaper to copy.
       expect(emit.getCalls().map((c) => c.args[5])).to.deep.equal([{ transferable: false }, { transferable: false }, { transferable: true }, { transferable: false }]);
       expect(emit.thirdCall.args[3]).to.include({ remoteAddress: 'fe80::1' });

@@ -40,6 +40,7 @@ export class TcpServerSocket implements ManagedSocket {
   private queue: net.Socket[] = [];
   private abortListen?: () => void;
   private delivering = false;
+  private deliverScheduled?: NodeJS.Immediate;
   private destroyed = false;
   private acceptedCount = 0;
   private droppedCount = 0;
@@ -135,8 +136,14 @@ export class TcpServerSocket implements ManagedSocket {
       return void socket.resetAndDestroy();
     }
     this.queue.push(socket);
-    this.deliver();
+    // Connections accepted in one poll go to the page together, in one batch.
+    if (this.deliverScheduled === undefined) this.deliverScheduled = setImmediate(this.deliverNow);
   }
+
+  private readonly deliverNow = (): void => {
+    this.deliverScheduled = undefined;
+    this.deliver();
+  };
 
   /**
    * Chrome dispatches onAcceptError and pauses the server so a persistent error cannot spin
@@ -185,6 +192,8 @@ export class TcpServerSocket implements ManagedSocket {
     this.state = 'idle';
     this.localAddress = this.localPort = undefined;
     for (const connection of this.queue.splice(0)) connection.resetAndDestroy();
+    if (this.deliverScheduled !== undefined) clearImmediate(this.deliverScheduled);
+    this.deliverScheduled = undefined;
     if (server !== undefined) {
       server.removeAllListeners('connection');
       server.close();
