@@ -403,9 +403,20 @@ describe('chrome.sockets.udp', () => {
       onMessage(whole, { address: 'fe80::1%eth0', family: 'IPv6', port: 2, size: whole.length });
       onMessage(small, { address: '127.0.0.1', family: 'IPv4', port: 1, size: 3 });
       await new Promise((resolve) => setImmediate(resolve));
-      // Only a large buffer the datagram owns outright moves; small ones are cheaper to copy.
-      expect(emit.getCalls().map((c) => c.args[5])).to.deep.equal([{ transferable: false }, { transferable: false }, { transferable: true }, { transferable: false }]);
-      expect(emit.thirdCall.args[3]).to.include({ remoteAddress: 'fe80::1' });
+      const calls = emit.getCalls();
+      // A large buffer the datagram owns outright moves as it is; a pooled one never does.
+      expect(calls[1].args[5]).to.deep.equal({ transferable: false });
+      expect(calls[2].args[4]).to.equal(whole);
+      expect(calls[2].args[5]).to.deep.equal({ transferable: true });
+      expect(calls[2].args[3]).to.include({ remoteAddress: 'fe80::1' });
+      // Small ones are copied into a buffer of the host's own, which may move.
+      for (const i of [0, 3]) {
+        const data = calls[i].args[4] as Uint8Array;
+        expect(data.buffer).to.not.equal(pooled.buffer).and.not.equal(small.buffer);
+        expect(Buffer.from(data).toString('hex')).to.equal((i === 0 ? pooled : small).toString('hex'));
+      }
+      // An arena is not used again once another buffer came between in the batch.
+      expect((calls[3].args[4] as Uint8Array).buffer).to.not.equal((calls[0].args[4] as Uint8Array).buffer);
     });
 
     it('leaves the Node buffer of a real datagram intact after delivery', async () => {
@@ -527,7 +538,9 @@ describe('chrome.sockets.udp', () => {
       expect(emit.callCount).to.equal(0);
       expect(socket.snapshot().pausedBy).to.deep.equal(['flow']);
       app.setContextBlocked(false);
-      expect(emit.getCalls().map((c) => (c.args[4] as Buffer).toString())).to.deep.equal(['a', 'b', 'c']);
+      expect(emit.getCalls().map((c) => Buffer.from(c.args[4] as Uint8Array).toString())).to.deep.equal(['a', 'b', 'c']);
+      // Packed side by side into one buffer for the page.
+      expect(new Set(emit.getCalls().map((c) => (c.args[4] as Uint8Array).buffer)).size).to.equal(1);
     });
   });
 
