@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
 import * as sinon from 'sinon';
 import { AppState } from '../main/app-state';
@@ -150,6 +151,19 @@ describe('chrome.sockets.udp', () => {
         expect(await call(t.chrome, t.chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [0] });
       } finally {
         await t.close();
+      }
+    });
+
+    it('asks the OS for a 1 MiB receive buffer, so a busy main process loses fewer datagrams', async () => {
+      const { chrome } = testHost();
+      const spy = sinon.spy(dgram.Socket.prototype, 'setRecvBufferSize');
+      const { port } = await bound(chrome);
+      expect(spy.firstCall.args).to.deep.equal([1024 * 1024]);
+      expect((spy.firstCall.thisValue as dgram.Socket).address().port).to.equal(port);
+      if (process.platform === 'linux') {
+        // Linux caps the request at net.core.rmem_max and reports double (for bookkeeping).
+        const max = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+        expect((spy.firstCall.thisValue as dgram.Socket).getRecvBufferSize()).to.equal(2 * Math.min(1024 * 1024, max));
       }
     });
 

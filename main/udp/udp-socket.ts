@@ -28,6 +28,13 @@ export const MAX_PENDING_SENDS = 32;
  * drops are counted in the inspector snapshot.
  */
 export const MAX_QUEUED_DATAGRAMS = 4096;
+/**
+ * The kernel receive buffer the host asks for (Linux caps it at net.core.rmem_max). Chrome
+ * keeps the OS default, but it reads on a thread of its own; the host reads on the Electron main
+ * process's event loop, shared with everything else main does, so it gives the kernel room to
+ * ride out a busy moment instead of dropping datagrams.
+ */
+export const RECEIVE_BUFFER_BYTES = 1024 * 1024;
 export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export type UdpState = 'idle' | 'binding' | 'bound';
@@ -178,6 +185,11 @@ export class UdpSocket implements ManagedSocket {
           if (options.loopback !== undefined) socket.setMulticastLoopback(options.loopback);
         } catch (error) {
           return finish(netErrorFrom(error, 'bind'));
+        }
+        try {
+          socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+        } catch {
+          // The OS refused the size (e.g. above its maximum); its default stays.
         }
         socket.removeAllListeners('error');
         const local = socket.address();
