@@ -7,6 +7,12 @@ import type { Namespace } from './methods';
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Flow-control credit each event item costs on top of its data bytes, so that events without
+ * data (accepts, empty datagrams, errors) count too and a stalled page bounds them as well.
+ */
+export const EVENT_CREDIT = 64;
+
 // ---- up: page → host -------------------------------------------------------------------------
 
 /** First message of a context; a new hello resets the context (its listeners and credit). */
@@ -22,7 +28,7 @@ export interface CallMessage {
   readonly a: readonly unknown[];
 }
 
-/** Flow-control credit: bytes of event data the page has finished dispatching. */
+/** Flow-control credit the page has finished dispatching: data bytes plus EVENT_CREDIT an item. */
 export interface AckMessage { readonly t: 'ack'; readonly n: number }
 
 /** The full set of events (`"tcp.onReceive"`, …) this context now has listeners for. */

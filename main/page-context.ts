@@ -4,7 +4,7 @@
  * receive credit for flow control.
  */
 import { METHODS, eventKey, isNamespace, methodSpec, type Namespace } from '../common/methods';
-import { PROTOCOL_VERSION, type CallMessage, type DownItem, type WireError } from '../common/protocol';
+import { EVENT_CREDIT, PROTOCOL_VERSION, type CallMessage, type DownItem, type WireError } from '../common/protocol';
 import type { HostPort } from '../common/port';
 import type { AppState } from './app-state';
 
@@ -53,7 +53,8 @@ export class PageContext {
   /** The batch's last payload source, so slices of one read share one buffer. */
   private lastSource?: ArrayBuffer;
   private queuedBytes = 0;
-  private flushScheduled = false;
+  private flushScheduled: 'task' | 'turn' | undefined;
+  private flushImmediate?: NodeJS.Immediate;
 
   /** Receive bytes sent down and not yet acknowledged by the page. */
   unacked = 0;
@@ -90,6 +91,8 @@ export class PageContext {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
+    this.flushImmediate = undefined;
     this.items = [];
     this.bufs = [];
     this.transfer = [];
@@ -198,7 +201,7 @@ export class PageContext {
   private enqueueResult(id: number, a: readonly unknown[], e: WireError | undefined, generation: number): void {
     if (this.ended || generation !== this.generation) return;
     this.items.push(e === undefined ? { t: 'r', id, a } : { t: 'r', id, a, e });
-    this.scheduleFlush();
+    this.scheduleFlush(false);
   }
 
   /**
@@ -207,9 +210,10 @@ export class PageContext {
    */
   enqueueEvent(ns: Namespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, transferable = false, sliceSize = 0): void {
     if (this.ended) return;
+    this.credit(EVENT_CREDIT);
     if (data === undefined) {
       this.items.push({ t: 'e', ns, ev, arg });
-      this.scheduleFlush();
+      this.scheduleFlush(true);
       return;
     }
     let source = data.buffer as ArrayBuffer;
@@ -231,9 +235,14 @@ export class PageContext {
     const d = [this.bufs.length - 1, offset, data.byteLength] as const;
     this.items.push(sliceSize > 0 && sliceSize < data.byteLength ? { t: 'e', ns, ev, arg, d, s: sliceSize } : { t: 'e', ns, ev, arg, d });
     this.queuedBytes += data.byteLength;
-    this.unacked += data.byteLength;
+    this.credit(data.byteLength);
+    this.scheduleFlush(true);
+  }
+
+  /** Counts what the page has yet to acknowledge; over the high-water mark the app stops reading. */
+  private credit(amount: number): void {
+    this.unacked += amount;
     if (!this.blocked && this.unacked > this.limits.highWaterMark) this.setBlocked(true);
-    this.scheduleFlush();
   }
 
   /**
@@ -250,22 +259,32 @@ export class PageContext {
     this.app.setContextBlocked(blocked);
   }
 
-  private scheduleFlush(): void {
-    // One flush per task: everything queued by one read or one call goes down as one batch,
-    // without waiting for the event loop to come round (that costs latency on every echo).
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
+  /**
+   * Events go down at the end of the current task: everything one read produced is one batch,
+   * without waiting for the event loop to come round (that would cost latency on every echo).
+   * A batch of results only waits for the end of the poll phase, so the answers to all the
+   * calls one drain of the port brought go down as one message.
+   */
+  private scheduleFlush(urgent: boolean): void {
+    if (this.flushScheduled === 'task') return;
+    if (urgent) {
+      this.flushScheduled = 'task';
       queueMicrotask(this.flushTask);
+    } else if (this.flushScheduled === undefined) {
+      this.flushScheduled = 'turn';
+      this.flushImmediate = setImmediate(this.flushTask);
     }
   }
 
   private readonly flushTask = (): void => {
-    this.flushScheduled = false;
     this.flush();
   };
 
   /** Sends everything queued as one batch. */
   flush(): void {
+    if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
+    this.flushImmediate = undefined;
+    this.flushScheduled = undefined;
     if (this.ended || this.items.length === 0) return;
     const batch = { t: 'b' as const, m: this.items, bufs: this.bufs };
     const transfer = this.transfer;

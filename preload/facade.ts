@@ -5,7 +5,7 @@
  */
 import { EVENTS, METHODS, NAMESPACES, eventKey, type MethodSpec, type Namespace } from '../common/methods';
 import type { PagePort } from '../common/port';
-import { PROTOCOL_VERSION, type BatchMessage, type EventMessage, type ResultMessage } from '../common/protocol';
+import { EVENT_CREDIT, PROTOCOL_VERSION, type BatchMessage, type EventMessage, type ResultMessage } from '../common/protocol';
 import { isBinary, parseInvocation } from '../common/signature';
 import { ChromeEventImpl, type ChromeEvent, type ConsoleLike } from './chrome-event';
 
@@ -167,7 +167,7 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     const wholeUsed = new Set<number>();
     for (const item of message.m) {
       if (item.t === 'r') settle(item);
-      else bytes += dispatchEvent(item, message.bufs, wholeUsed);
+      else bytes += dispatchEvent(item, message.bufs, wholeUsed) + EVENT_CREDIT;
     }
     // Credit goes back after the listeners ran: a slow page slows the sockets, nothing piles up.
     if (bytes > 0) port.postMessage({ t: 'ack', n: bytes });

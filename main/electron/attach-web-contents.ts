@@ -128,6 +128,8 @@ interface CurrentContext {
 
 class WebContentsAttachment implements AttachedWebContents {
   private current: CurrentContext | undefined;
+  /** Page ids whose context has ended (the last few), so their late requests are ignored. */
+  private readonly retiredPages: string[] = [];
   /** Counts main-frame cross-document navigations started (navigations and reloads). */
   private generation = 0;
   private detached = false;
@@ -182,6 +184,12 @@ class WebContentsAttachment implements AttachedWebContents {
   openContext(frame: FrameLike, page: string): void {
     if (this.detached) return;
     if (this.current?.page === page) return; // the same page asked twice (see start())
+    // A request still in flight from a page that has since gone (its context ended with a
+    // navigation, reload or crash) must not take the place of the page that replaced it.
+    if (this.retiredPages.includes(page)) {
+      this.log(`ignored a port request from a page of webContents ${this.webContents.id} that has gone`);
+      return;
+    }
     this.endContext();
     const { port1, port2 } = new this.electron.MessageChannelMain();
     let handle: ContextHandle;
@@ -203,7 +211,11 @@ class WebContentsAttachment implements AttachedWebContents {
   private endContext(): void {
     const current = this.current;
     this.current = undefined;
-    current?.handle.end();
+    if (current === undefined) return;
+    // Page ids are random per page load, so a retired one never comes back legitimately.
+    this.retiredPages.push(current.page);
+    if (this.retiredPages.length > 32) this.retiredPages.shift();
+    current.handle.end();
   }
 
   detach(): void {

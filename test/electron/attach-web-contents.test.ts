@@ -324,6 +324,22 @@ describe('SocketsHost#attach (Electron glue)', () => {
       expect(reloaded.requests[0]).to.not.deep.equal(page.requests[0]);
     });
 
+    it('a request still in flight from the page before a reload does not replace the new page', async () => {
+      const wc = new FakeWebContents();
+      const { attached, page } = await openPage(wc);
+      wc.startNavigation();
+      wc.commitNavigation();
+      loadPage(wc, ipcMain);
+      await until('the new context', () => attached.context !== undefined);
+      const current = attached.context!.id;
+      // The old page's request (e.g. its answer to an "attached" notice) arrives late.
+      ipcMain.emit(ELECTRON_CHANNELS.requestPort, { sender: wc, senderFrame: wc.mainFrame }, page.requests[0]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(attached.context!.id).to.equal(current);
+      expect(contextIds()).to.deep.equal([current]);
+      expect(FakeMessageChannelMain.created).to.have.length(2);
+    });
+
     it('a new page asking for a port, even if it asks before main sees the navigation commit', async () => {
       const wc = new FakeWebContents();
       const { attached } = await openPage(wc);
