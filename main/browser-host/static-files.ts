@@ -103,6 +103,9 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, opt
     send(res, req, 200, CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', body, extra);
   } else if (urlPath === '/' || urlPath === '/index.html') {
     send(res, req, 200, CONTENT_TYPES['.html'], NOT_BUILT_PAGE);
+  } else if (urlPath === '/favicon.ico') {
+    // Browsers ask for it unprompted; a 404 would be console noise in every page.
+    res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
   } else {
     send(res, req, 404, 'text/plain; charset=utf-8', 'Not found\n');
   }
