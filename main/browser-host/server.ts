@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SocketsManifest } from '../../common/api-types';
 import { SocketsHost } from '../host';
-import { ALLOW_ALL_SOCKETS } from '../permissions';
+import { ALLOW_ALL_SOCKETS, SocketsPolicy } from '../permissions';
 import type { SocketsHostOptions } from '../types';
 import {
   checkHostHeader,
@@ -119,6 +119,8 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   const allowedOrigins = new Set((options.allowOrigins ?? []).map(normalizeOrigin));
   const app = options.app ?? DEFAULT_APP;
   const sockets = options.allowAll ? ALLOW_ALL_SOCKETS : options.sockets;
+  // A bad manifest fails here, as an app with one fails to load, not at the first page.
+  SocketsPolicy.parse(sockets);
   const token = newToken();
   const tokenDigest = digest(token);
   const ownsHost = options.socketsHost === undefined;
@@ -174,7 +176,13 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       connections.add(ws);
       ws.on('close', () => connections.delete(ws));
       const label = `${req.headers.origin ?? 'no-origin'} ${who}`;
-      host.attachPort(new WebSocketHostPort(ws, log, label), { app, sockets, label: `browser ${label}` });
+      try {
+        host.attachPort(new WebSocketHostPort(ws, log, label), { app, sockets, label: `browser ${label}` });
+      } catch (err) {
+        // E.g. a host disposed by its owner while the server still runs.
+        log(`browser-host: could not attach ${label}: ${err instanceof Error ? err.message : String(err)}`);
+        ws.close(1011, 'host unavailable');
+      }
     });
   });
 
