@@ -142,7 +142,8 @@ export class SocketsHost {
 
   /**
    * Fans an event out to every context of the app that listens to it (spec §3.7). With `data`,
-   * the event carries `data` sliced into pieces of at most `sliceSize` bytes, each its own event.
+   * the page gets `data` as events of at most `sliceSize` bytes each (one read, sliced to the
+   * socket's bufferSize).
    * Returns false when no context listens (Chrome drops such events).
    */
   emit(
@@ -162,14 +163,7 @@ export class SocketsHost {
         ctx.enqueueEvent(ns, ev, arg);
         continue;
       }
-      const size = options.sliceSize ?? data.byteLength;
-      if (data.byteLength === 0 || size <= 0 || size >= data.byteLength) {
-        ctx.enqueueEvent(ns, ev, arg, data, transferable);
-      } else {
-        for (let off = 0; off < data.byteLength; off += size) {
-          ctx.enqueueEvent(ns, ev, arg, data.subarray(off, Math.min(off + size, data.byteLength)), transferable);
-        }
-      }
+      ctx.enqueueEvent(ns, ev, arg, data, transferable, options.sliceSize ?? 0);
       // Only one context may take the buffer; the others get copies.
       transferable = false;
       ctx.flushIfFull();

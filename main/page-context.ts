@@ -53,7 +53,7 @@ export class PageContext {
   /** The batch's last payload source, so slices of one read share one buffer. */
   private lastSource?: ArrayBuffer;
   private queuedBytes = 0;
-  private flushScheduled?: NodeJS.Immediate;
+  private flushScheduled = false;
 
   /** Receive bytes sent down and not yet acknowledged by the page. */
   unacked = 0;
@@ -90,8 +90,6 @@ export class PageContext {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.flushScheduled !== undefined) clearImmediate(this.flushScheduled);
-    this.flushScheduled = undefined;
     this.items = [];
     this.bufs = [];
     this.transfer = [];
@@ -207,7 +205,7 @@ export class PageContext {
    * Queues an event. `data` bytes are counted against the context's credit; when `transferable`
    * the data's whole ArrayBuffer may be moved to the page instead of copied.
    */
-  enqueueEvent(ns: Namespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, transferable = false): void {
+  enqueueEvent(ns: Namespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, transferable = false, sliceSize = 0): void {
     if (this.ended) return;
     if (data === undefined) {
       this.items.push({ t: 'e', ns, ev, arg });
@@ -227,7 +225,8 @@ export class PageContext {
       this.bufs.push(source);
       this.lastSource = source;
     }
-    this.items.push({ t: 'e', ns, ev, arg, d: [this.bufs.length - 1, offset, data.byteLength] });
+    const d = [this.bufs.length - 1, offset, data.byteLength] as const;
+    this.items.push(sliceSize > 0 && sliceSize < data.byteLength ? { t: 'e', ns, ev, arg, d, s: sliceSize } : { t: 'e', ns, ev, arg, d });
     this.queuedBytes += data.byteLength;
     this.unacked += data.byteLength;
     if (!this.blocked && this.unacked > this.limits.highWaterMark) this.setBlocked(true);
@@ -235,8 +234,8 @@ export class PageContext {
   }
 
   /**
-   * Flushes early once a batch is large. Called by the host after all slices of one read were
-   * queued: flushing between slices would transfer (detach) the buffer they share.
+   * Flushes early once a batch is large. Called by the host after an event was queued, never
+   * in the middle of one read: flushing there would transfer (detach) a buffer still in use.
    */
   flushIfFull(): void {
     if (this.queuedBytes >= BATCH_BYTES) this.flush();
@@ -249,13 +248,21 @@ export class PageContext {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled === undefined) this.flushScheduled = setImmediate(() => this.flush());
+    // One flush per task: everything queued by one read or one call goes down as one batch,
+    // without waiting for the event loop to come round (that costs latency on every echo).
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushTask);
+    }
   }
+
+  private readonly flushTask = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 
   /** Sends everything queued as one batch. */
   flush(): void {
-    if (this.flushScheduled !== undefined) clearImmediate(this.flushScheduled);
-    this.flushScheduled = undefined;
     if (this.ended || this.items.length === 0) return;
     const batch = { t: 'b' as const, m: this.items, bufs: this.bufs };
     const transfer = this.transfer;

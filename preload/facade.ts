@@ -138,19 +138,27 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
 
   function dispatchEvent(message: EventMessage, bufs: readonly ArrayBuffer[], wholeUsed: Set<number>): number {
     const event = events.get(eventKey(message.ns, message.ev));
-    let bytes = 0;
-    let arg: Record<string, unknown> = message.arg as Record<string, unknown>;
-    if (message.d !== undefined) {
-      const [index, offset, length] = message.d;
-      const buffer = bufs[index];
-      bytes = length;
-      // Each listener call gets its own exact ArrayBuffer; a whole buffer is handed over as is.
-      const data = offset === 0 && length === buffer.byteLength && !wholeUsed.has(index) ? buffer : buffer.slice(offset, offset + length);
-      if (data === buffer) wholeUsed.add(index);
-      arg = { ...arg, data };
+    const arg = message.arg as Record<string, unknown>;
+    if (message.d === undefined) {
+      event?.dispatch(arg);
+      return 0;
     }
-    event?.dispatch(arg);
-    return bytes;
+    const [index, offset, length] = message.d;
+    const buffer = bufs[index];
+    const slice = message.s ?? length;
+    if (slice >= length && offset === 0 && length === buffer.byteLength && !wholeUsed.has(index)) {
+      // The event owns the whole buffer: hand it over without a copy.
+      wholeUsed.add(index);
+      event?.dispatch({ ...arg, data: buffer });
+      return length;
+    }
+    // Each listener call gets its own exact ArrayBuffer of at most `slice` bytes.
+    for (let at = 0; at < length || (length === 0 && at === 0); at += Math.max(slice, 1)) {
+      const end = offset + Math.min(at + slice, length);
+      event?.dispatch({ ...arg, data: buffer.slice(offset + at, end) });
+      if (length === 0) break;
+    }
+    return length;
   }
 
   port.onMessage((message: BatchMessage) => {
