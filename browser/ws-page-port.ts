@@ -6,7 +6,18 @@ import { decodeFrame, encodeFrame } from '../common/binary-frame';
 import type { PagePort } from '../common/port';
 import type { DownMessage, UpMessage } from '../common/protocol';
 
+/**
+ * Flow-control credit is sent up in bulk: once this much is owed, or after ACK_DELAY_MS. Each ack
+ * is a WebSocket message through the browser's network process, and one per batch cost the page
+ * and the host more than the data itself. Credit is only ever late, never early or lost: memory
+ * stays bounded by the host's high-water mark. Keep ACK_BYTES well under its low-water mark.
+ */
+const ACK_BYTES = 256 * 1024;
+const ACK_DELAY_MS = 2;
+
 export class WebSocketPagePort implements PagePort {
+  private owedAck = 0;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private handler: ((message: DownMessage) => void) | undefined;
   private early: DownMessage[] = [];
   private readonly closeHandlers: Array<(event: CloseEvent) => void> = [];
@@ -19,9 +30,30 @@ export class WebSocketPagePort implements PagePort {
   }
 
   postMessage(message: UpMessage, _transfer?: ArrayBuffer[]): void {
+    if (message.t === 'ack') {
+      this.owedAck += message.n;
+      if (this.owedAck >= ACK_BYTES) this.flushAck();
+      else this.ackTimer ??= setTimeout(this.flushAck, ACK_DELAY_MS);
+      return;
+    }
+    // Credit first: the host sees everything in the order the facade produced it.
+    this.flushAck();
+    this.send(message);
+  }
+
+  private send(message: UpMessage): void {
     // A closed socket drops silently, like a MessagePort whose other end is gone.
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(message));
   }
+
+  private readonly flushAck = (): void => {
+    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.owedAck === 0) return;
+    const n = this.owedAck;
+    this.owedAck = 0;
+    this.send({ t: 'ack', n });
+  };
 
   onMessage(handler: (message: DownMessage) => void): void {
     this.handler = handler;
@@ -63,6 +95,8 @@ export class WebSocketPagePort implements PagePort {
   }
 
   private readonly onWsClose = (event: CloseEvent): void => {
+    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
     this.ws.removeEventListener('message', this.onWsMessage);
     for (const handler of this.closeHandlers) handler(event);
   };

@@ -92,25 +92,37 @@ function strip(value: unknown, path: Path, out: Collected, depth: number): unkno
 }
 
 /**
- * Encodes one message into one frame. Throws a TypeError (like a structured clone's
- * DataCloneError) for values a message cannot hold: functions, symbols, bigints, cycles.
+ * Encodes one message as the parts of one frame: `[length prefix + header, ...payload buffers]`
+ * (payloads as views on the caller's memory, not copies). A carrier that can write a message in
+ * fragments sends them as they are; `encodeFrame` joins them. Throws a TypeError (like a
+ * structured clone's DataCloneError) for values a message cannot hold: functions, symbols,
+ * bigints, cycles.
  */
-export function encodeFrame(message: unknown): Uint8Array {
+export function encodeFrameParts(message: unknown): Uint8Array[] {
   const out: Collected = { bufs: [], b: [], u: [] };
   const m = strip(message, [], out, 0);
   const header: { m: unknown; b?: unknown; u?: unknown } = { m };
   if (out.b.length > 0) header.b = out.b;
   if (out.u.length > 0) header.u = out.u;
-  const head = encoder.encode(JSON.stringify(header));
-  let total = 4 + head.byteLength;
-  for (const buf of out.bufs) total += buf.byteLength;
+  const json = JSON.stringify(header);
+  // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto fills what it needs.
+  const head = new Uint8Array(4 + json.length * 3);
+  const { written } = encoder.encodeInto(json, head.subarray(4));
+  new DataView(head.buffer).setUint32(0, written, true);
+  return [head.subarray(0, 4 + written), ...out.bufs];
+}
+
+/** Encodes one message into one contiguous frame (see encodeFrameParts). */
+export function encodeFrame(message: unknown): Uint8Array {
+  const parts = encodeFrameParts(message);
+  if (parts.length === 1) return parts[0];
+  let total = 0;
+  for (const part of parts) total += part.byteLength;
   const frame = new Uint8Array(total);
-  new DataView(frame.buffer).setUint32(0, head.byteLength, true);
-  frame.set(head, 4);
-  let at = 4 + head.byteLength;
-  for (const buf of out.bufs) {
-    frame.set(buf, at);
-    at += buf.byteLength;
+  let at = 0;
+  for (const part of parts) {
+    frame.set(part, at);
+    at += part.byteLength;
   }
   return frame;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeFrame, encodeFrame, FrameError } from '../common/binary-frame';
+import { decodeFrame, encodeFrame, encodeFrameParts, FrameError } from '../common/binary-frame';
 
 function bytes(...values: number[]): ArrayBuffer {
   return new Uint8Array(values).buffer;
@@ -93,6 +93,25 @@ describe('common/binary-frame', () => {
     it('carries a buffer as the whole message', () => {
       const back = decodeFrame(encodeFrame(bytes(4, 2)));
       expect([...new Uint8Array(back as ArrayBuffer)]).to.deep.equal([4, 2]);
+    });
+
+    it('gives the payloads as views on the caller\'s buffers, and parts that join into the frame', () => {
+      const a = bytes(1, 2, 3);
+      const backing = new Uint8Array([0, 4, 5, 0]);
+      const message = { t: 'b', m: [{ t: 'e', s: 'é€😀' }], bufs: [a, new Uint8Array(backing.buffer, 1, 2)] };
+      const parts = encodeFrameParts(message);
+      expect(parts).to.have.length(3);
+      expect(parts[1].buffer).to.equal(a);
+      expect(parts[2].buffer).to.equal(backing.buffer);
+      expect(parts[2].byteOffset).to.equal(1);
+      const joined = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+      let at = 0;
+      for (const part of parts) {
+        joined.set(part, at);
+        at += part.byteLength;
+      }
+      expect(joined).to.deep.equal(encodeFrame(message));
+      expect((decodeFrame(joined) as typeof message).m).to.deep.equal(message.m);
     });
 
     it('refuses to encode functions and cycles', () => {

@@ -209,6 +209,31 @@ describe('browser host in Chromium (end to end)', function () {
       expect(result.receivedHash).to.equal(nodeDigest);
     });
 
+    it('keeps every byte flowing with a tiny flow-control window (credit comes back in bulk)', async () => {
+      const served = await serve({ allowAll: true, hostOptions: { flow: { highWaterMark: 64 * 1024, lowWaterMark: 16 * 1024 } } });
+      const total = 4 * 1024 * 1024;
+      const flood = net.createServer((socket) => socket.end(Buffer.alloc(total, 0x5a)));
+      onCleanup(() => flood.close());
+      const port = await listen(flood);
+      const { page } = await openApp(served);
+      const result = await page.evaluate(async ({ port, total }) => {
+        const tcp = chrome.sockets.tcp;
+        let got = 0;
+        let bad = 0;
+        const { socketId } = await tcp.create({});
+        const done = new Promise<void>((resolve) => tcp.onReceive.addListener((info: { data: ArrayBuffer }) => {
+          const bytes = new Uint8Array(info.data);
+          for (let i = 0; i < bytes.length; i += 997) if (bytes[i] !== 0x5a) bad++;
+          got += bytes.length;
+          if (got >= total) resolve();
+        }));
+        await tcp.connect(socketId, '127.0.0.1', port);
+        await done;
+        return { got, bad };
+      }, { port, total });
+      expect(result).to.deep.equal({ got: total, bad: 0 });
+    });
+
     describe('#secure', () => {
       let certs: TestCertificates;
       let tlsPort: number;

@@ -177,7 +177,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       ws.on('close', () => connections.delete(ws));
       const label = `${req.headers.origin ?? 'no-origin'} ${who}`;
       try {
-        host.attachPort(new WebSocketHostPort(ws, log, label), { app, sockets, label: `browser ${label}` });
+        host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket), { app, sockets, label: `browser ${label}` });
       } catch (err) {
         // E.g. a host disposed by its owner while the server still runs.
         log(`browser-host: could not attach ${label}: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,9 +4,15 @@
  * events keep the order the host gave them.
  */
 import type { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame, FrameError } from '../../common/binary-frame';
+import { decodeFrame, encodeFrameParts, FrameError } from '../../common/binary-frame';
 import type { HostPort } from '../../common/port';
 import type { DownMessage } from '../../common/protocol';
+
+/** The connection's TCP socket, corked while one message's fragments are written. */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
 
 /** Close codes (RFC 6455 §7.4.1). */
 const UNSUPPORTED_DATA = 1003;
@@ -18,13 +24,21 @@ export class WebSocketHostPort implements HostPort {
   /** Messages that arrived before the host registered its handler. */
   private early: unknown[] = [];
   private closed = false;
+  private corked = false;
 
   /**
    * @param ws an open server-side WebSocket (binaryType `nodebuffer`)
    * @param log where protocol violations are reported
    * @param label names the peer in log lines
+   * @param socket the upgraded TCP socket under `ws`: corking it makes one message's fragments
+   *   one write
    */
-  constructor(private readonly ws: WebSocket, private readonly log: (line: string) => void, private readonly label: string) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly log: (line: string) => void,
+    private readonly label: string,
+    private readonly socket?: Corkable,
+  ) {
     ws.on('message', this.onWsMessage);
     ws.on('close', this.onWsClose);
     // Without a listener an 'error' (e.g. maxPayload exceeded) would be thrown; ws closes next.
@@ -33,7 +47,23 @@ export class WebSocketHostPort implements HostPort {
 
   postMessage(message: DownMessage, _transfer: ArrayBuffer[]): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(encodeFrame(message), { binary: true });
+    const parts = encodeFrameParts(message);
+    if (this.socket === undefined) {
+      this.ws.send(parts.length === 1 ? parts[0] : Buffer.concat(parts), { binary: true });
+      return;
+    }
+    // Every message of this event-loop turn goes out in one write: on loopback each write
+    // wakes the browser's network thread, and one wake per read from the network costs the
+    // browser more than the bytes do. The socket is uncorked before the loop polls again.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(this.uncork);
+    }
+    // Header and payloads as fragments of one WebSocket message: the payload bytes go from the
+    // host's buffers to the kernel without another copy.
+    const last = parts.length - 1;
+    for (let i = 0; i <= last; i++) this.ws.send(parts[i], { binary: true, fin: i === last });
   }
 
   onMessage(handler: (message: unknown) => void): void {
@@ -56,6 +86,11 @@ export class WebSocketHostPort implements HostPort {
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket?.uncork();
+  };
 
   private readonly onWsMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
     if (this.closed) return;
