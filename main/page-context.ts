@@ -216,8 +216,11 @@ export class PageContext {
     let offset = data.byteOffset;
     if (source !== this.lastSource) {
       if (!transferable) {
-        // Copy just the bytes: a Node Buffer may view a shared pool, and cloning would send it all.
-        source = data.slice().buffer;
+        // Copy just the bytes: a Node Buffer may view a shared pool, and cloning would send it
+        // all. (Buffer#slice is a view, not a copy: copy explicitly.)
+        const copy = new Uint8Array(data.byteLength);
+        copy.set(data);
+        source = copy.buffer;
         offset = 0;
       } else {
         this.transfer.push(source);
