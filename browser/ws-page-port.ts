@@ -36,8 +36,8 @@ export class WebSocketPagePort implements PagePort {
       else this.ackTimer ??= setTimeout(this.flushAck, ACK_DELAY_MS);
       return;
     }
-    // Credit first: the host sees everything in the order the facade produced it.
-    this.flushAck();
+    // Credit is not flushed ahead of calls: it only bounds memory, and a message of its own in
+    // front of every call would double the messages on a request/response path.
     this.send(message);
   }
 

@@ -124,7 +124,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   const token = newToken();
   const tokenDigest = digest(token);
   const ownsHost = options.socketsHost === undefined;
-  const host = options.socketsHost ?? new SocketsHost({ log, ...options.hostOptions });
+  const host = options.socketsHost ?? new SocketsHost({ log: (line) => log(`browser-host: host: ${line}`), ...options.hostOptions });
   const staticOptions = {
     rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR,
     browserDir: options.browserDir ?? DEFAULT_BROWSER_DIR,
