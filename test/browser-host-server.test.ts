@@ -338,7 +338,9 @@ describe('browser host request checks', () => {
     expect(checkHostHeader('localhost:80', '127.0.0.1', 80)).to.equal(undefined);
     expect(checkHostHeader('[::1]:80', '::1', 80)).to.equal(undefined);
     expect(checkHostHeader('127.0.0.1:81', '127.0.0.1', 80)).to.match(/not the address:port/);
-    expect(checkHostHeader('127.0.0.1', '127.0.0.1', 80)).to.match(/not the address:port/);
+    expect(checkHostHeader('127.0.0.1', '127.0.0.1', 80)).to.equal(undefined);
+    expect(checkHostHeader('127.0.0.1', '127.0.0.1', 8080)).to.match(/not the address:port/);
+    expect(checkHostHeader('127.0.0.1:80:80', '127.0.0.1', 80)).to.match(/not the address:port/);
     expect(checkHostHeader('127.0.0.2:80', '127.0.0.1', 80)).to.match(/rebinding/);
     expect(checkHostHeader('rebind.example:80', '127.0.0.1', 80)).to.match(/rebinding/);
     expect(checkHostHeader(undefined, '127.0.0.1', 80)).to.match(/missing/);

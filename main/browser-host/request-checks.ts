@@ -38,8 +38,9 @@ export function hostForUrl(address: string): string {
 export function checkHostHeader(header: string | undefined, bound: string, port: number): string | undefined {
   if (header === undefined || header === '') return 'missing Host header';
   const value = header.toLowerCase();
-  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+):(\d+)$/.exec(value);
-  if (!match || Number(match[2]) !== port) return `Host header '${header}' is not the address:port served`;
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d+))?$/.exec(value);
+  // Browsers leave out the port when it is the scheme's default (80 for http).
+  if (!match || Number(match[2] ?? 80) !== port) return `Host header '${header}' is not the address:port served`;
   const name = match[1];
   const literal = name.replace(/^\[|\]$/g, '');
   if (name === hostForUrl(bound).toLowerCase()) return undefined;
