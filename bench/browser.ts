@@ -20,7 +20,7 @@ import { MiB, startPeers } from './harness';
 export interface BrowserBenchOptions {
   /** Smaller workloads, one repeat. */
   quick?: boolean;
-  /** Print the table and the JSON line (the runnable main does). */
+  /** Print the table (default true); the runnable main adds the JSON line. */
   print?: boolean;
 }
 
@@ -299,17 +299,16 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
   out.browser_raw_ws_rtt_us = round(rttRaw);
   rows.push([`1-byte round trip, mean of ${params.rounds} (best of ${params.repeats})`, `${round(rttOurs)} µs`, `${round(rttRaw)} µs`, (rttOurs / rttRaw).toFixed(3)]);
 
-  if (options.print) {
+  if (options.print ?? true) {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
     console.log('(receive: ratio = ours ÷ raw, higher is better; round trip: ours ÷ raw, lower is better)');
-    console.log(JSON.stringify(out));
   }
   return out;
 }
 
 if (require.main === module) {
-  runBrowserBench({ quick: process.argv.includes('--quick'), print: true }).catch((error) => {
+  runBrowserBench({ quick: process.argv.includes('--quick') }).then((out) => console.log(JSON.stringify(out)), (error) => {
     console.error(error);
     process.exit(1);
   });

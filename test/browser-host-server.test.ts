@@ -127,6 +127,14 @@ describe('browser host server', () => {
       expect(server.token).to.not.equal(first);
     });
 
+    it('fails to start on a port in use, leaving nothing behind', async () => {
+      await start();
+      const lines: string[] = [];
+      let error: unknown;
+      await startBrowserHost({ port: server.port, log: (l) => lines.push(l) }).catch((err: unknown) => (error = err));
+      expect((error as NodeJS.ErrnoException)?.code).to.equal('EADDRINUSE');
+    });
+
     it('leaves a host it was given running on close', async () => {
       await start();
       await server.close();

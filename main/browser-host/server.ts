@@ -163,14 +163,12 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       return refuse(socket, 404, 'Not Found');
     }
     const hostHeader = req.headers.host;
-    const reason =
-      checkHostHeader(hostHeader, bindAddress, port) ??
-      checkOrigin(req.headers.origin, hostHeader ?? '', allowedOrigins) ??
-      checkToken(offeredProtocols(req.headers['sec-websocket-protocol']), tokenDigest);
+    const forbidden = checkHostHeader(hostHeader, bindAddress, port) ?? checkOrigin(req.headers.origin, hostHeader ?? '', allowedOrigins);
+    const unauthorized = forbidden === undefined ? checkToken(offeredProtocols(req.headers['sec-websocket-protocol']), tokenDigest) : undefined;
+    const reason = forbidden ?? unauthorized;
     if (reason !== undefined) {
       log(`browser-host: refused WebSocket from ${who}${req.headers.origin ? ` (Origin ${req.headers.origin})` : ''}: ${reason}`);
-      const tokenProblem = reason.includes('token') || reason.includes('subprotocol');
-      return refuse(socket, tokenProblem ? 401 : 403, tokenProblem ? 'Unauthorized' : 'Forbidden');
+      return forbidden !== undefined ? refuse(socket, 403, 'Forbidden') : refuse(socket, 401, 'Unauthorized');
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       connections.add(ws);
@@ -188,13 +186,20 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
 
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, bindAddress, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, bindAddress, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // E.g. EADDRINUSE for --port: nothing may outlive the failed start.
+    wss.close();
+    if (ownsHost) await host.dispose();
+    throw err;
+  }
   port = (server.address() as AddressInfo).port;
   const urlHost = isWildcardAddress(bindAddress) ? (isIP(bindAddress) === 6 ? '[::1]' : '127.0.0.1') : hostForUrl(bindAddress);
   const url = `http://${urlHost}:${port}/#token=${token}`;
