@@ -127,7 +127,7 @@ describe('browser host server', () => {
       expect(server.token).to.not.equal(first);
     });
 
-    it('fails to start on a port in use, leaving nothing behind', async () => {
+    it('fails to start on a port in use', async () => {
       await start();
       const lines: string[] = [];
       let error: unknown;
