@@ -1,0 +1,84 @@
+/**
+ * `connectBrowserHost(url, token)`: opens a page context on a browser host and returns the same
+ * `chrome` object (sockets.tcp / tcpServer / udp, runtime.lastError) a page gets in Electron.
+ */
+import { createChromeSockets, type ChromeSockets } from '../preload/facade';
+import { WebSocketPagePort } from './ws-page-port';
+
+/** Must match main/browser-host/request-checks.ts. */
+const SUBPROTOCOL = 'electron-chrome-sockets';
+const TOKEN_PROTOCOL_PREFIX = 'token.';
+const WEBSOCKET_PATH = '/ws';
+
+export type FacadeOptions = Parameters<typeof createChromeSockets>[1];
+
+export interface ConnectOptions {
+  /** Passed to createChromeSockets. */
+  facade?: FacadeOptions;
+  /** Give up opening the connection after this long. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** The token in a browser host URL's fragment (`#token=…`), if any. */
+export function tokenFromUrl(url: string): string | undefined {
+  const hash = new URL(url, globalThis.location?.href).hash.replace(/^#/, '');
+  const token = new URLSearchParams(hash).get('token');
+  return token === null || token === '' ? undefined : token;
+}
+
+/** `http://127.0.0.1:1234/#token=…` → `ws://127.0.0.1:1234/ws`. */
+export function webSocketUrl(url: string): string {
+  const u = new URL(url, globalThis.location?.href);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  else if (u.protocol === 'https:') u.protocol = 'wss:';
+  else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new TypeError(`Not a browser host URL: ${url}`);
+  u.pathname = WEBSOCKET_PATH;
+  u.search = '';
+  u.hash = '';
+  return u.href;
+}
+
+/**
+ * Opens the WebSocket and resolves with the page's port once the host accepted it. The token
+ * travels as a WebSocket subprotocol (`token.<hex>`), so it is in no URL the server sees.
+ */
+export function openBrowserHostPort(url: string, token?: string, options: ConnectOptions = {}): Promise<WebSocketPagePort> {
+  const secret = token ?? tokenFromUrl(url);
+  if (secret === undefined || !/^[0-9a-f]+$/i.test(secret)) {
+    return Promise.reject(new TypeError('connectBrowserHost: missing or malformed token (expected the #token=… of the URL the host printed)'));
+  }
+  const ws = new WebSocket(webSocketUrl(url), [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + secret]);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail('timed out'), options.timeoutMs ?? 10_000);
+    function settle(): void {
+      clearTimeout(timer);
+      ws.removeEventListener('open', opened);
+      ws.removeEventListener('close', closed);
+    }
+    function fail(why: string): void {
+      settle();
+      ws.close();
+      reject(new Error(`connectBrowserHost: could not connect to ${webSocketUrl(url)} (${why}; the host logs why it refused a connection)`));
+    }
+    function opened(): void {
+      if (ws.protocol !== SUBPROTOCOL) return fail(`unexpected subprotocol '${ws.protocol}'`);
+      settle();
+      resolve(new WebSocketPagePort(ws));
+    }
+    function closed(event: CloseEvent): void {
+      fail(`closed with code ${event.code}`);
+    }
+    ws.addEventListener('open', opened);
+    ws.addEventListener('close', closed);
+  });
+}
+
+/**
+ * Connects this page to a browser host and returns its `chrome` object: `chrome.sockets.tcp`,
+ * `.tcpServer`, `.udp` and `chrome.runtime.lastError`, as in Chrome. `token` defaults to the
+ * `#token=` of `url`, so `connectBrowserHost(location.href)` works on a page the host served.
+ */
+export async function connectBrowserHost(url: string, token?: string, options: ConnectOptions = {}): Promise<ChromeSockets> {
+  const port = await openBrowserHostPort(url, token, options);
+  return createChromeSockets(port, options.facade);
+}
