@@ -10,6 +10,7 @@ import { findElectronBinary } from './electron-binary.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const electron = findElectronBinary();
 const browserHost = path.join(root, 'dist/main/browser-host/cli.js');
+const bin = path.join(root, 'bin/electron-chrome-sockets.js');
 
 function run(command, args) {
   const child = spawn(command, args, { stdio: 'inherit', cwd: root });
@@ -23,7 +24,8 @@ if (electron.path) {
   run(electron.path, [path.join(root, 'dist/app/main.js')]);
 } else if (existsSync(browserHost)) {
   console.log(`npm start: no Electron binary here (${electron.reason}), so starting the browser host instead: open the URL it prints.`);
-  run(process.execPath, [browserHost, 'serve']);
+  // The debugging window may connect, listen and bind anywhere, as in the Electron app.
+  run(process.execPath, [bin, 'serve', '--allow-all']);
 } else {
   console.error(`npm start: no Electron binary here (${electron.reason}) and no browser host build (dist/main/browser-host/cli.js) to fall back to.`);
   process.exitCode = 1;
