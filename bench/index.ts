@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { MiB, median, startFacadeWorker, startPeers } from './harness';
 import { rawRecv, rawRtt, rawSend } from './raw';
+import { runServerUdpBench } from './server-udp';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
 const argv = process.argv.slice(2);
@@ -83,6 +84,17 @@ async function main(): Promise<void> {
     await worker.close();
     peers.stop();
   }
+
+  // tcpServer accepts and udp datagrams, each against raw net.Server / dgram in the same run.
+  const serverUdp = await runServerUdpBench();
+  Object.assign(out, serverUdp);
+  rows.push({ name: 'accepts through onAccept', ours: `${serverUdp.accepts_per_s}/s`, raw: `${serverUdp.raw_accepts_per_s}/s`, ratio: String(serverUdp.accept_ratio) });
+  rows.push({
+    name: '1 KiB datagrams through udp onReceive',
+    ours: `${serverUdp.udp_datagrams_per_s}/s`,
+    raw: `${serverUdp.raw_udp_datagrams_per_s_same_rcvbuf}/s`,
+    ratio: String(serverUdp.udp_recv_ratio),
+  });
 
   const extra = argv.includes('--browser') ? await runBrowser() : undefined;
   if (extra !== undefined) Object.assign(out, extra);

@@ -142,7 +142,10 @@ export async function runServerUdpBench(): Promise<{ accept_ratio: number; udp_r
     const ourR = best(ourRecvs, (r) => r.rate);
     return {
       accept_ratio: round(ourA / rawA, 3),
-      udp_recv_ratio: round(ourR.rate / rawR.rate, 3),
+      // The host asks the kernel for a bigger receive buffer than dgram's default, so the fair
+      // baseline is raw dgram with that same buffer; the default-buffer ratio is kept beside it.
+      udp_recv_ratio: round(ourR.rate / best(rawSameBuffer, (r) => r.rate).rate, 3),
+      udp_recv_ratio_default_rcvbuf: round(ourR.rate / rawR.rate, 3),
       accepts_per_s: round(ourA),
       raw_accepts_per_s: round(rawA),
       udp_datagrams_per_s: round(ourR.rate),
@@ -153,7 +156,6 @@ export async function runServerUdpBench(): Promise<{ accept_ratio: number; udp_r
       raw_udp_sent: rawR.sent,
       udp_host_queue_drops: ourR.dropped,
       raw_udp_datagrams_per_s_same_rcvbuf: round(best(rawSameBuffer, (r) => r.rate).rate),
-      udp_recv_ratio_same_rcvbuf: round(ourR.rate / best(rawSameBuffer, (r) => r.rate).rate, 3),
     };
   } finally {
     await worker.close();
