@@ -47,6 +47,36 @@ export interface SocketSnapshot {
   dropped?: number;
 }
 
+/** The state every socket kind keeps the same way. */
+export interface PausableSocket {
+  readonly kind: Namespace;
+  readonly id: number;
+  readonly app: AppState;
+  readonly name: string;
+  readonly persistent: boolean;
+  /** Chrome's paused flag, with who set it: the app, or an error (or a disconnect). */
+  readonly pausedBy: 'app' | 'error' | undefined;
+}
+
+/**
+ * The snapshot fields every socket kind fills alike. `active` says whether the socket would
+ * deliver now (connected, listening, bound), so a flow-control hold applies to it.
+ */
+export function snapshotBase(socket: PausableSocket, state: string, active: boolean): Pick<SocketSnapshot, 'kind' | 'id' | 'app' | 'name' | 'persistent' | 'state' | 'paused' | 'pausedBy'> {
+  const pausedBy: PauseReason[] = socket.pausedBy === undefined ? [] : [socket.pausedBy];
+  if (active && socket.app.flowBlocked) pausedBy.push('flow');
+  return {
+    kind: socket.kind,
+    id: socket.id,
+    app: socket.app.name,
+    name: socket.name || undefined,
+    persistent: socket.persistent,
+    state,
+    paused: socket.pausedBy !== undefined,
+    pausedBy,
+  };
+}
+
 export class AppState {
   readonly contexts = new Set<PageContext>();
   readonly sockets = new Set<ManagedSocket>();

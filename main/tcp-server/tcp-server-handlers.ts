@@ -2,38 +2,19 @@
  * chrome.sockets.tcpServer: one handler per API function (sockets_tcp_server_api.cc). Each
  * returns the callback's arguments or throws a CallError in Chrome's shape (spec §2.3).
  */
-import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, wrapPort } from '../call-error';
-import type { CallScope, Handlers, SocketsHost } from '../host';
+import type { Handlers, SocketsHost } from '../host';
+import { sharedHandlers } from '../shared-handlers';
 import { parseIpLiteral } from '../ip-literal';
 import { DEFAULT_BACKLOG, TcpServerSocket } from './tcp-server-socket';
 
 export function createTcpServerHandlers(host: SocketsHost): Handlers {
   const registry = host.registries.tcpServer;
-
-  function find(scope: CallScope, id: unknown): TcpServerSocket {
-    const socket = registry.get(id as number, scope.app);
-    if (socket === undefined) throw notFound();
-    return socket;
-  }
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpServerSocket(host, id, scope.app));
 
   return {
-    create(scope, [properties]) {
-      const socket = registry.add((id) => new TcpServerSocket(host, id, scope.app));
-      socket.update((properties ?? {}) as api.tcpServer.SocketProperties);
-      return [{ socketId: socket.id }];
-    },
-
-    update(scope, [id, properties]) {
-      find(scope, id).update(properties as api.tcpServer.SocketProperties);
-      return [];
-    },
-
-    setPaused(scope, [id, paused]) {
-      find(scope, id).setPaused(paused as boolean);
-      return [];
-    },
+    ...handlers,
 
     /**
      * Checks in Chrome's order: id, permission on the literal address string, IP literal
@@ -62,12 +43,5 @@ export function createTcpServerHandlers(host: SocketsHost): Handlers {
       return [];
     },
 
-    getInfo(scope, [id]) {
-      return [find(scope, id).info()];
-    },
-
-    getSockets(scope) {
-      return [registry.forApp(scope.app).map((s) => s.info())];
-    },
   };
 }

@@ -7,7 +7,8 @@ import * as net from 'node:net';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
-import type { CallScope, Handlers, SocketsHost } from '../host';
+import type { Handlers, SocketsHost } from '../host';
+import { sharedHandlers } from '../shared-handlers';
 import { netErrorFrom } from '../net-error-map';
 import { TcpSocket } from './tcp-socket';
 
@@ -41,29 +42,10 @@ export function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
 
 export function createTcpHandlers(host: SocketsHost): Handlers {
   const registry = host.registries.tcp;
-
-  function find(scope: CallScope, id: unknown, notFoundArgs: readonly unknown[] = []): TcpSocket {
-    const socket = registry.get(id as number, scope.app);
-    if (socket === undefined) throw notFound(notFoundArgs);
-    return socket;
-  }
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpSocket(host, id, scope.app));
 
   return {
-    create(scope, [properties]) {
-      const socket = registry.add((id) => new TcpSocket(host, id, scope.app));
-      socket.update((properties ?? {}) as api.tcp.SocketProperties);
-      return [{ socketId: socket.id }];
-    },
-
-    update(scope, [id, properties]) {
-      find(scope, id).update(properties as api.tcp.SocketProperties);
-      return [];
-    },
-
-    setPaused(scope, [id, paused]) {
-      find(scope, id).setPaused(paused as boolean);
-      return [];
-    },
+    ...handlers,
 
     setKeepAlive(scope, [id, enable, delay]) {
       const code = find(scope, id, [NET_ERRORS.FAILED]).setKeepAlive(enable as boolean, (delay as number | undefined) ?? 0);
@@ -154,12 +136,5 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
       return [];
     },
 
-    getInfo(scope, [id]) {
-      return [find(scope, id).info()];
-    },
-
-    getSockets(scope) {
-      return [registry.forApp(scope.app).map((s) => s.info())];
-    },
   };
 }

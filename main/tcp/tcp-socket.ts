@@ -8,7 +8,7 @@ import * as tls from 'node:tls';
 import { domainToASCII } from 'node:url';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
-import type { AppState, ManagedSocket, PauseReason, SocketSnapshot } from '../app-state';
+import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
 import type { SocketsHost } from '../host';
 import { netErrorFrom } from '../net-error-map';
 
@@ -377,18 +377,8 @@ export class TcpSocket implements ManagedSocket {
   }
 
   snapshot(): SocketSnapshot {
-    const pausedBy: PauseReason[] = [];
-    if (this.pausedBy !== undefined) pausedBy.push(this.pausedBy);
-    if (this.app.flowBlocked && this.state === 'connected') pausedBy.push('flow');
     return {
-      kind: 'tcp',
-      id: this.id,
-      app: this.app.name,
-      name: this.name || undefined,
-      persistent: this.persistent,
-      state: this.state,
-      paused: this.pausedBy !== undefined,
-      pausedBy,
+      ...snapshotBase(this, this.state, this.state === 'connected'),
       localAddress: this.localAddress,
       localPort: this.localPort,
       peerAddress: this.peerAddress,

@@ -2,11 +2,11 @@
  * chrome.sockets.udp: one handler per API function (sockets_udp_api.cc). Each returns the
  * callback's arguments or throws a CallError in Chrome's shape (spec §2.3).
  */
-import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
 import type { CallScope, Handlers, SocketsHost } from '../host';
 import { parseIpLiteral } from '../ip-literal';
+import { sharedHandlers } from '../shared-handlers';
 import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
 import { UdpSocket } from './udp-socket';
 
@@ -20,12 +20,7 @@ export const MAX_OPEN_UDP_SOCKETS = 6000;
 
 export function createUdpHandlers(host: SocketsHost): Handlers {
   const registry = host.registries.udp;
-
-  function find(scope: CallScope, id: unknown): UdpSocket {
-    const socket = registry.get(id as number, scope.app);
-    if (socket === undefined) throw notFound();
-    return socket;
-  }
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new UdpSocket(host, id, scope.app));
 
   /** Membership is not address-bound: Chrome checks the fixed pair `*`, port 0. */
   function checkMembership(scope: CallScope): void {
@@ -38,21 +33,7 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
   }
 
   return {
-    create(scope, [properties]) {
-      const socket = registry.add((id) => new UdpSocket(host, id, scope.app));
-      socket.update((properties ?? {}) as api.udp.SocketProperties);
-      return [{ socketId: socket.id }];
-    },
-
-    update(scope, [id, properties]) {
-      find(scope, id).update(properties as api.udp.SocketProperties);
-      return [];
-    },
-
-    setPaused(scope, [id, paused]) {
-      find(scope, id).setPaused(paused as boolean);
-      return [];
-    },
+    ...handlers,
 
     /** Id, permission on the literal string, already bound, IP literal, global limit, OS bind. */
     async bind(scope, [id, address, port]) {
@@ -103,14 +84,6 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
     close(scope, [id]) {
       host.removeSocket(find(scope, id));
       return [];
-    },
-
-    getInfo(scope, [id]) {
-      return [find(scope, id).info()];
-    },
-
-    getSockets(scope) {
-      return [registry.forApp(scope.app).map((s) => s.info())];
     },
 
     /** Id, permission, IP literal and duplicate (-108), bound (-9), then the OS. */

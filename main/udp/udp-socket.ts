@@ -6,7 +6,7 @@
 import * as dgram from 'node:dgram';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
-import type { AppState, ManagedSocket, PauseReason, SocketSnapshot } from '../app-state';
+import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
 import type { SocketsHost } from '../host';
 import type { IpLiteral } from '../ip-literal';
 import { netErrorFrom } from '../net-error-map';
@@ -443,18 +443,8 @@ export class UdpSocket implements ManagedSocket {
   }
 
   snapshot(): SocketSnapshot {
-    const pausedBy: PauseReason[] = [];
-    if (this.pausedBy !== undefined) pausedBy.push(this.pausedBy);
-    if (this.app.flowBlocked && this.state === 'bound') pausedBy.push('flow');
     return {
-      kind: 'udp',
-      id: this.id,
-      app: this.app.name,
-      name: this.name || undefined,
-      persistent: this.persistent,
-      state: this.state,
-      paused: this.pausedBy !== undefined,
-      pausedBy,
+      ...snapshotBase(this, this.state, this.state === 'bound'),
       localAddress: this.localAddress,
       localPort: this.localPort,
       bytesReceived: this.bytesReceived,
