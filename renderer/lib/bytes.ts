@@ -53,6 +53,16 @@ function codePointOf(bytes: Uint8Array, i: number, len: number): number {
   return cp;
 }
 
+/** Bytes [from, to) as one char each (only called on printable ASCII). */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let out = '';
+  // Bounded chunks: spreading a huge array into fromCharCode overflows the call stack.
+  for (let k = from; k < to; k += 4096) {
+    out += String.fromCharCode.apply(null, bytes.subarray(k, Math.min(to, k + 4096)) as unknown as number[]);
+  }
+  return out;
+}
+
 /** Code points that would reflow or hide text if shown raw: C1 controls, line/paragraph separators, BOM. */
 function isInvisibleCodePoint(cp: number): boolean {
   return (cp >= 0x80 && cp <= 0x9f) || cp === 0x2028 || cp === 0x2029 || cp === 0xfeff;
@@ -75,8 +85,11 @@ export function decodeForDisplay(bytes: Uint8Array): Segment[] {
   while (i < bytes.length) {
     const b = bytes[i]!;
     if (b >= 0x20 && b < 0x7f && b !== 0x5c) {
-      plain += String.fromCharCode(b);
-      i++;
+      // Printable ASCII runs dominate real traffic: take the whole run at once.
+      let j = i + 1;
+      while (j < bytes.length && bytes[j]! >= 0x20 && bytes[j]! < 0x7f && bytes[j] !== 0x5c) j++;
+      plain += latin1(bytes, i, j);
+      i = j;
       continue;
     }
     if (b >= 0x80) {
@@ -110,6 +123,8 @@ export function escapeForDisplay(bytes: Uint8Array): string {
  * Splits display segments into lines of at most `cols` characters, breaking after every `\n`
  * escape so line-oriented protocols read naturally. Always returns at least one line.
  */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 export function wrapSegments(segments: readonly Segment[], cols: number): Segment[][] {
   const width = Math.max(8, Math.floor(cols));
   const lines: Segment[][] = [];
@@ -129,7 +144,8 @@ export function wrapSegments(segments: readonly Segment[], cols: number): Segmen
       if (seg.text === '\\n') endLine();
       continue;
     }
-    const chars = Array.from(seg.text);
+    // Wrap by code points so a surrogate pair is never split; plain BMP text can slice directly.
+    const chars: ArrayLike<string> & { slice(a: number, b: number): string | string[] } = SURROGATE.test(seg.text) ? Array.from(seg.text) : seg.text;
     let start = 0;
     while (start < chars.length) {
       const room = width - used;
@@ -137,8 +153,8 @@ export function wrapSegments(segments: readonly Segment[], cols: number): Segmen
         endLine();
         continue;
       }
-      const take = chars.slice(start, start + room).join('');
-      line.push({ text: take });
+      const piece = chars.slice(start, start + room);
+      line.push({ text: typeof piece === 'string' ? piece : piece.join('') });
       used += Math.min(room, chars.length - start);
       start += room;
     }
