@@ -52,6 +52,8 @@ export interface ResultMessage {
 /**
  * An event for the page. When `d` is set, the event's `data` is bytes `[offset, offset+length)`
  * of `bufs[bufferIndex]` in the enclosing batch; the facade hands listeners an exact ArrayBuffer.
+ * With `s` as well, the item stands for consecutive events of at most `s` bytes each (one read
+ * sliced to bufferSize), so a large read costs one item on the wire, not one per slice.
  */
 export interface EventMessage {
   readonly t: 'e';
@@ -59,6 +61,7 @@ export interface EventMessage {
   readonly ev: string;
   readonly arg: Readonly<Record<string, unknown>>;
   readonly d?: readonly [bufferIndex: number, offset: number, length: number];
+  readonly s?: number;
 }
 
 export type DownItem = ResultMessage | EventMessage;

@@ -1,0 +1,23 @@
+/**
+ * A facade in a worker thread, as a renderer would run it: it receives its end of the port and
+ * then runs scenarios named by module path and export, posting back their results.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { createChromeSockets, type ChromeSockets } from '../preload/facade';
+import { pagePortFromMessagePort } from '../preload/page-port';
+
+export type Scenario = (chrome: ChromeSockets, params: Record<string, unknown>) => Promise<unknown>;
+
+if (parentPort !== null && workerData?.facadePort !== undefined) {
+  const chrome = createChromeSockets(pagePortFromMessagePort(workerData.facadePort as MessagePort as never));
+  const control = parentPort;
+  control.on('message', async (message: { id: number; module: string; fn: string; params: Record<string, unknown> }) => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const scenario = require(message.module)[message.fn] as Scenario;
+      control.postMessage({ id: message.id, result: await scenario(chrome, message.params) });
+    } catch (error) {
+      control.postMessage({ id: message.id, error: (error as Error)?.stack ?? String(error) });
+    }
+  });
+}

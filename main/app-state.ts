@@ -1,0 +1,68 @@
+/**
+ * Per-app state: its page contexts, its sockets (across namespaces) and its write quota.
+ * Sockets belong to apps, not to contexts (spec §1.1).
+ */
+import type { Namespace } from '../common/methods';
+import type { PageContext } from './page-context';
+
+/** What the host needs of every socket, whatever its namespace. */
+export interface ManagedSocket {
+  readonly kind: Namespace;
+  readonly id: number;
+  readonly app: AppState;
+  readonly persistent: boolean;
+  /** Re-evaluates whether the socket should be reading (app pause, error pause, flow control). */
+  updateReading(): void;
+  /** Releases the OS socket and timers without firing events (lifetime end, dispose). */
+  destroy(): void;
+  /** A read-only view for the inspector. */
+  snapshot(): SocketSnapshot;
+}
+
+/** Why a socket does not read right now; empty when it reads (or has nothing to read). */
+export type PauseReason = 'app' | 'error' | 'flow';
+
+export interface SocketSnapshot {
+  kind: Namespace;
+  id: number;
+  app: string;
+  name?: string;
+  persistent: boolean;
+  /** 'idle' | 'connecting' | 'connected' | 'listening' | 'bound' | … */
+  state: string;
+  paused: boolean;
+  pausedBy: PauseReason[];
+  localAddress?: string;
+  localPort?: number;
+  peerAddress?: string;
+  peerPort?: number;
+  secure?: boolean;
+  bytesReceived: number;
+  bytesSent: number;
+  messagesReceived: number;
+  messagesSent: number;
+}
+
+export class AppState {
+  readonly contexts = new Set<PageContext>();
+  readonly sockets = new Set<ManagedSocket>();
+  /** Whether a background context was ever attached: then only its end closes sockets. */
+  hasBackground = false;
+  /** Bytes handed to sends that have not completed yet (Chrome's per-app write quota). */
+  writeInFlight = 0;
+  /** Contexts whose unacknowledged receive bytes are over the high-water mark. */
+  private blockedContexts = 0;
+
+  constructor(readonly name: string) {}
+
+  get flowBlocked(): boolean {
+    return this.blockedContexts > 0;
+  }
+
+  /** Called by a context when it crosses a water mark; sockets re-check whether to read. */
+  setContextBlocked(blocked: boolean): void {
+    const before = this.flowBlocked;
+    this.blockedContexts += blocked ? 1 : -1;
+    if (before !== this.flowBlocked) for (const socket of this.sockets) socket.updateReading();
+  }
+}

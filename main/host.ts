@@ -1,0 +1,249 @@
+/**
+ * SocketsHost: owns every real socket in app-scoped, per-namespace registries and serves page
+ * contexts attached through ordered ports (ARCHITECTURE.md).
+ */
+import * as dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import * as tls from 'node:tls';
+import { methodSpec, type Namespace } from '../common/methods';
+import type { HostPort } from '../common/port';
+import type { CallMessage, WireError } from '../common/protocol';
+import { parsePositional } from '../common/signature';
+import { AppState, type ManagedSocket, type SocketSnapshot } from './app-state';
+import { CallError } from './call-error';
+import { PageContext, type ContextLimits, type ContextOwner } from './page-context';
+import { SocketsPolicy } from './permissions';
+import { Registry } from './registry';
+import { createTcpHandlers } from './tcp/tcp-handlers';
+import type { TcpSocket } from './tcp/tcp-socket';
+import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
+
+/** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
+export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
+
+/** The page side of a call: which context made it, for which app. */
+export interface CallScope {
+  readonly ctx: PageContext;
+  readonly app: AppState;
+}
+
+/** A namespace method implementation: returns the callback's arguments or throws CallError. */
+export type Handler = (scope: CallScope, args: unknown[]) => readonly unknown[] | Promise<readonly unknown[]>;
+export type Handlers = Readonly<Record<string, Handler>>;
+
+export interface ContextSnapshot {
+  id: number;
+  app: string;
+  label: string;
+  background: boolean;
+  unackedBytes: number;
+  flowBlocked: boolean;
+}
+
+export interface HostSnapshot {
+  contexts: ContextSnapshot[];
+  sockets: SocketSnapshot[];
+}
+
+export class SocketsHost {
+  readonly registries: { readonly tcp: Registry<TcpSocket>; readonly tcpServer: Registry<ManagedSocket>; readonly udp: Registry<ManagedSocket> } = {
+    tcp: new Registry<TcpSocket>(),
+    tcpServer: new Registry<ManagedSocket>(),
+    udp: new Registry<ManagedSocket>(),
+  };
+  readonly writeQuota: number;
+  readonly lookup: LookupFunction;
+  /** Trusted roots for secure(): Node's bundled ones plus `options.tls.ca`. */
+  readonly trustedCa: Array<string | Buffer>;
+  readonly log: (line: string) => void;
+
+  private readonly apps = new Map<string, AppState>();
+  private readonly contexts = new Set<PageContext>();
+  private readonly handlers: Partial<Record<Namespace, Handlers>>;
+  private readonly limits: ContextLimits;
+  private nextContextId = 1;
+  private disposed = false;
+
+  constructor(options: SocketsHostOptions = {}) {
+    this.writeQuota = options.writeQuota ?? DEFAULT_WRITE_QUOTA;
+    this.lookup = options.lookup ?? (dns.lookup as LookupFunction);
+    const extra = options.tls?.ca === undefined ? [] : Array.isArray(options.tls.ca) ? options.tls.ca : [options.tls.ca];
+    this.trustedCa = [...tls.rootCertificates, ...extra];
+    this.log = options.log ?? ((line) => console.warn(`[electron-chrome-sockets] ${line}`));
+    const highWaterMark = options.flow?.highWaterMark ?? 8 * 1024 * 1024;
+    this.limits = {
+      highWaterMark,
+      lowWaterMark: Math.min(options.flow?.lowWaterMark ?? highWaterMark / 4, highWaterMark),
+      maxPendingCalls: options.limits?.maxPendingCalls ?? 4096,
+      maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
+    };
+    this.handlers = { tcp: createTcpHandlers(this) };
+  }
+
+  /**
+   * Attaches one page context to `app` through an ordered port. Throws for an invalid
+   * manifest "sockets" section (Chrome's `Invalid host:port pattern '…'`).
+   */
+  attachPort(port: HostPort, options: AttachOptions): ContextHandle {
+    if (this.disposed) throw new Error('SocketsHost is disposed');
+    if (typeof options?.app !== 'string' || options.app === '') throw new TypeError('attachPort: options.app must be a non-empty string');
+    const policy = SocketsPolicy.parse(options.sockets);
+    const app = this.appState(options.app);
+    const ctx = new PageContext(
+      this.nextContextId++,
+      app,
+      policy,
+      options.background === true,
+      options.label ?? `context ${this.nextContextId - 1}`,
+      port,
+      this.owner,
+      this.limits,
+    );
+    if (ctx.background) app.hasBackground = true;
+    app.contexts.add(ctx);
+    this.contexts.add(ctx);
+    return { id: ctx.id, app: app.name, end: () => ctx.end() };
+  }
+
+  /** Ends every context of the app and closes all its sockets, persistent ones too (app quit). */
+  detachApp(name: string): void {
+    const app = this.apps.get(name);
+    if (app === undefined) return;
+    for (const ctx of [...app.contexts]) ctx.end();
+    this.closeSockets(app, () => true);
+    this.apps.delete(name);
+  }
+
+  /** Closes everything. The host cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const name of [...this.apps.keys()]) this.detachApp(name);
+    // Let destroyed sockets emit their 'close' so nothing is pending when this resolves.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** A read-only view of every context and socket, for the debugging window's inspector. */
+  inspect(): HostSnapshot {
+    return {
+      contexts: [...this.contexts].map((c) => ({
+        id: c.id,
+        app: c.app.name,
+        label: c.label,
+        background: c.background,
+        unackedBytes: c.unacked,
+        flowBlocked: c.isFlowBlocked,
+      })),
+      sockets: [...this.apps.values()].flatMap((app) => [...app.sockets].map((s) => s.snapshot())),
+    };
+  }
+
+  // ---- for namespace implementations ----------------------------------------------------------
+
+  /**
+   * Fans an event out to every context of the app that listens to it (spec §3.7). With `data`,
+   * the page gets `data` as events of at most `sliceSize` bytes each (one read, sliced to the
+   * socket's bufferSize).
+   * Returns false when no context listens (Chrome drops such events).
+   */
+  emit(
+    app: AppState,
+    ns: Namespace,
+    ev: string,
+    arg: Record<string, unknown>,
+    data?: Uint8Array,
+    options: { transferable?: boolean; sliceSize?: number } = {},
+  ): boolean {
+    let delivered = false;
+    let transferable = options.transferable === true;
+    for (const ctx of app.contexts) {
+      if (!ctx.listens(ns, ev)) continue;
+      delivered = true;
+      if (data === undefined) {
+        ctx.enqueueEvent(ns, ev, arg);
+        continue;
+      }
+      ctx.enqueueEvent(ns, ev, arg, data, transferable, options.sliceSize ?? 0);
+      // Only one context may take the buffer; the others get copies.
+      transferable = false;
+      ctx.flushIfFull();
+    }
+    return delivered;
+  }
+
+  /** Reserves send bytes against the app's write quota; false when it would be exceeded. */
+  reserveWrite(app: AppState, bytes: number): boolean {
+    if (app.writeInFlight + bytes > this.writeQuota) return false;
+    app.writeInFlight += bytes;
+    return true;
+  }
+
+  releaseWrite(app: AppState, bytes: number): void {
+    app.writeInFlight = Math.max(0, app.writeInFlight - bytes);
+  }
+
+  /** Unregisters and destroys a socket (close(), or the end of its app's lifetime). */
+  removeSocket(socket: ManagedSocket): void {
+    (this.registries[socket.kind] as Registry<ManagedSocket>).remove(socket);
+    socket.destroy();
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private appState(name: string): AppState {
+    let app = this.apps.get(name);
+    if (app === undefined) {
+      app = new AppState(name);
+      this.apps.set(name, app);
+    }
+    return app;
+  }
+
+  private closeSockets(app: AppState, which: (s: ManagedSocket) => boolean): void {
+    for (const socket of [...app.sockets]) if (which(socket)) this.removeSocket(socket);
+  }
+
+  /**
+   * Chrome closes an app's non-persistent sockets when its background page goes away (spec
+   * §3.8); an app that never had a background context loses them with its last context.
+   */
+  private contextGone(ctx: PageContext, stillAttached: boolean): void {
+    const app = ctx.app;
+    const remaining = app.contexts.size - (stillAttached ? 1 : 0);
+    if (ctx.background || (!app.hasBackground && remaining === 0)) {
+      this.closeSockets(app, (s) => !s.persistent);
+    }
+  }
+
+  private readonly owner: ContextOwner = {
+    dispatch: (ctx, call) => this.dispatch(ctx, call),
+    contextReset: (ctx) => this.contextGone(ctx, true),
+    contextEnded: (ctx) => {
+      ctx.app.contexts.delete(ctx);
+      this.contexts.delete(ctx);
+      this.contextGone(ctx, false);
+    },
+    log: (line) => this.log(line),
+  };
+
+  private async dispatch(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }> {
+    const spec = methodSpec(call.ns, call.m);
+    const handler = this.handlers[call.ns]?.[call.m];
+    if (spec === undefined || handler === undefined) {
+      return { a: [], e: { message: `sockets.${call.ns}.${call.m} is not available` } };
+    }
+    try {
+      const args = parsePositional(call.ns, call.m, spec, call.a);
+      return { a: await handler({ ctx, app: ctx.app }, args) };
+    } catch (error) {
+      if (error instanceof CallError) {
+        const e: WireError = error.resultCode === undefined ? { message: error.message } : { message: error.message, resultCode: error.resultCode };
+        return { a: error.args, e };
+      }
+      if (error instanceof TypeError && error.message.startsWith('Error in invocation of')) {
+        return { a: [], e: { message: error.message } };
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/** `electron-chrome-sockets/main`: the host that owns the sockets. */
+export { SocketsHost, DEFAULT_WRITE_QUOTA, type HostSnapshot, type ContextSnapshot } from './host';
+export type { SocketSnapshot, PauseReason } from './app-state';
+export type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
+export { SocketsPolicy, ALLOW_ALL_SOCKETS } from './permissions';
+export { hostPortFromNodePort } from './node-port';
+export type { HostPort } from '../common/port';
+export type { SocketsManifest } from '../common/api-types';

@@ -1,0 +1,291 @@
+/**
+ * One page context attached through one ordered port. It validates every message from the
+ * page, queues results and events in one order, flushes them in batches, and keeps the
+ * receive credit for flow control.
+ */
+import { METHODS, eventKey, isNamespace, methodSpec, type Namespace } from '../common/methods';
+import { PROTOCOL_VERSION, type CallMessage, type DownItem, type WireError } from '../common/protocol';
+import type { HostPort } from '../common/port';
+import type { AppState } from './app-state';
+
+/** A flush happens at least this often: once per event-loop turn, or earlier at this size. */
+const BATCH_BYTES = 1 << 20;
+
+const VALID_EVENT_KEYS = new Set<string>(
+  (Object.keys(METHODS) as Namespace[]).flatMap((ns) =>
+    ns === 'tcpServer' ? [eventKey(ns, 'onAccept'), eventKey(ns, 'onAcceptError')] : [eventKey(ns, 'onReceive'), eventKey(ns, 'onReceiveError')],
+  ),
+);
+
+/** The permission check a context carries: its app manifest's "sockets" section. */
+export interface PermissionChecker {
+  allows(op: 'tcp-connect' | 'tcp-listen' | 'udp-bind' | 'udp-send' | 'udp-multicast-membership', host: string, port: number): boolean;
+}
+
+export interface ContextLimits {
+  maxPendingCalls: number;
+  maxStringLength: number;
+  highWaterMark: number;
+  lowWaterMark: number;
+}
+
+/** What the context asks of the host. */
+export interface ContextOwner {
+  dispatch(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }>;
+  /** The page said hello again (reload without a new port) or the port ended. */
+  contextReset(ctx: PageContext): void;
+  contextEnded(ctx: PageContext): void;
+  log(line: string): void;
+}
+
+export class PageContext {
+  /** Events this context has listeners for, as `"tcp.onReceive"`. */
+  private listening = new Set<string>();
+  private started = false;
+  private ended = false;
+  /** Bumped on every reset so results of calls made by an earlier page are dropped. */
+  private generation = 0;
+  private pending = 0;
+
+  private items: DownItem[] = [];
+  private bufs: ArrayBuffer[] = [];
+  private transfer: ArrayBuffer[] = [];
+  /** The batch's last payload source, so slices of one read share one buffer. */
+  private lastSource?: ArrayBuffer;
+  private queuedBytes = 0;
+  private flushScheduled = false;
+
+  /** Receive bytes sent down and not yet acknowledged by the page. */
+  unacked = 0;
+  private blocked = false;
+  private droppedMessages = 0;
+
+  constructor(
+    readonly id: number,
+    readonly app: AppState,
+    readonly policy: PermissionChecker,
+    readonly background: boolean,
+    readonly label: string,
+    private readonly port: HostPort,
+    private readonly owner: ContextOwner,
+    private readonly limits: ContextLimits,
+  ) {
+    port.onMessage((message) => this.onMessage(message));
+    port.onClose(() => this.end());
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  get isFlowBlocked(): boolean {
+    return this.blocked;
+  }
+
+  listens(ns: Namespace, event: string): boolean {
+    return this.listening.has(eventKey(ns, event));
+  }
+
+  /** Ends the context: no more messages either way. Idempotent. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.items = [];
+    this.bufs = [];
+    this.transfer = [];
+    this.lastSource = undefined;
+    this.setBlocked(false);
+    this.unacked = 0;
+    this.listening.clear();
+    try {
+      this.port.close();
+    } catch {
+      // The carrier is already gone; nothing else holds it.
+    }
+    this.owner.contextEnded(this);
+  }
+
+  // ---- incoming ------------------------------------------------------------------------------
+
+  private drop(reason: string): void {
+    this.droppedMessages++;
+    // A hostile page can send millions of bad messages; log the first few and then every 1000th.
+    if (this.droppedMessages <= 10 || this.droppedMessages % 1000 === 0) {
+      this.owner.log(`context ${this.id} (app ${this.app.name}): dropped message #${this.droppedMessages}: ${reason}`);
+    }
+  }
+
+  private onMessage(message: unknown): void {
+    if (this.ended) return;
+    try {
+      this.handle(message);
+    } catch (error) {
+      // Validation should catch everything; this is the last line that keeps the host alive.
+      this.drop(`handler failed: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  private handle(message: unknown): void {
+    if (typeof message !== 'object' || message === null) return this.drop('not an object');
+    const msg = message as Record<string, unknown>;
+    switch (msg.t) {
+      case 'hello':
+        if (msg.v !== PROTOCOL_VERSION) return this.drop(`unsupported protocol version ${String(msg.v)}`);
+        if (this.started) {
+          this.generation++;
+          this.pending = 0;
+          this.listening.clear();
+          this.unacked = 0;
+          this.setBlocked(false);
+          this.owner.contextReset(this);
+        }
+        this.started = true;
+        return;
+      case 'ack': {
+        const n = msg.n;
+        if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return this.drop('bad ack');
+        this.unacked = Math.max(0, this.unacked - n);
+        if (this.blocked && this.unacked <= this.limits.lowWaterMark) this.setBlocked(false);
+        return;
+      }
+      case 'listen': {
+        const ev = msg.ev;
+        if (!Array.isArray(ev) || ev.length > VALID_EVENT_KEYS.size || !ev.every((k) => typeof k === 'string' && VALID_EVENT_KEYS.has(k))) {
+          return this.drop('bad listen');
+        }
+        this.listening = new Set(ev as string[]);
+        return;
+      }
+      case 'call':
+        return this.onCall(msg);
+      default:
+        return this.drop(`unknown message type ${JSON.stringify(String(msg.t)).slice(0, 40)}`);
+    }
+  }
+
+  private onCall(msg: Record<string, unknown>): void {
+    if (!this.started) return this.drop('call before hello');
+    const { id, ns, m, a } = msg;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return this.drop('call without a valid id');
+    const fail = (message: string): void => this.enqueueResult(id, [], { message }, this.generation);
+    if (!isNamespace(ns) || typeof m !== 'string' || methodSpec(ns, m) === undefined) {
+      return fail(`Unknown method ${String(ns).slice(0, 40)}.${String(m).slice(0, 40)}`);
+    }
+    if (!Array.isArray(a)) return fail(`Invalid arguments for sockets.${ns}.${m}`);
+    if (hasLongString(a, this.limits.maxStringLength)) {
+      return fail(`Argument too long for sockets.${ns}.${m}`);
+    }
+    if (this.pending >= this.limits.maxPendingCalls) {
+      return fail(`Too many calls in flight (${this.limits.maxPendingCalls})`);
+    }
+    this.pending++;
+    const generation = this.generation;
+    this.owner.dispatch(this, { t: 'call', id, ns, m, a }).then(
+      (result) => {
+        if (generation === this.generation) this.pending--;
+        this.enqueueResult(id, result.a, result.e, generation);
+      },
+      (error: unknown) => {
+        if (generation === this.generation) this.pending--;
+        this.owner.log(`sockets.${ns}.${m} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
+        this.enqueueResult(id, [], { message: 'Internal error' }, generation);
+      },
+    );
+  }
+
+  // ---- outgoing ------------------------------------------------------------------------------
+
+  private enqueueResult(id: number, a: readonly unknown[], e: WireError | undefined, generation: number): void {
+    if (this.ended || generation !== this.generation) return;
+    this.items.push(e === undefined ? { t: 'r', id, a } : { t: 'r', id, a, e });
+    this.scheduleFlush();
+  }
+
+  /**
+   * Queues an event. `data` bytes are counted against the context's credit; when `transferable`
+   * the data's whole ArrayBuffer may be moved to the page instead of copied.
+   */
+  enqueueEvent(ns: Namespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, transferable = false, sliceSize = 0): void {
+    if (this.ended) return;
+    if (data === undefined) {
+      this.items.push({ t: 'e', ns, ev, arg });
+      this.scheduleFlush();
+      return;
+    }
+    let source = data.buffer as ArrayBuffer;
+    let offset = data.byteOffset;
+    if (source !== this.lastSource) {
+      if (!transferable) {
+        // Copy just the bytes: a Node Buffer may view a shared pool, and cloning would send it
+        // all. (Buffer#slice is a view, not a copy: copy explicitly.)
+        const copy = new Uint8Array(data.byteLength);
+        copy.set(data);
+        source = copy.buffer;
+        offset = 0;
+      } else {
+        this.transfer.push(source);
+      }
+      this.bufs.push(source);
+      this.lastSource = source;
+    }
+    const d = [this.bufs.length - 1, offset, data.byteLength] as const;
+    this.items.push(sliceSize > 0 && sliceSize < data.byteLength ? { t: 'e', ns, ev, arg, d, s: sliceSize } : { t: 'e', ns, ev, arg, d });
+    this.queuedBytes += data.byteLength;
+    this.unacked += data.byteLength;
+    if (!this.blocked && this.unacked > this.limits.highWaterMark) this.setBlocked(true);
+    this.scheduleFlush();
+  }
+
+  /**
+   * Flushes early once a batch is large. Called by the host after an event was queued, never
+   * in the middle of one read: flushing there would transfer (detach) a buffer still in use.
+   */
+  flushIfFull(): void {
+    if (this.queuedBytes >= BATCH_BYTES) this.flush();
+  }
+
+  private setBlocked(blocked: boolean): void {
+    if (this.blocked === blocked) return;
+    this.blocked = blocked;
+    this.app.setContextBlocked(blocked);
+  }
+
+  private scheduleFlush(): void {
+    // One flush per task: everything queued by one read or one call goes down as one batch,
+    // without waiting for the event loop to come round (that costs latency on every echo).
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushTask);
+    }
+  }
+
+  private readonly flushTask = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  /** Sends everything queued as one batch. */
+  flush(): void {
+    if (this.ended || this.items.length === 0) return;
+    const batch = { t: 'b' as const, m: this.items, bufs: this.bufs };
+    const transfer = this.transfer;
+    this.items = [];
+    this.bufs = [];
+    this.transfer = [];
+    this.lastSource = undefined;
+    this.queuedBytes = 0;
+    try {
+      this.port.postMessage(batch, transfer);
+    } catch (error) {
+      this.owner.log(`context ${this.id}: port failed, ending context: ${(error as Error)?.message}`);
+      this.end();
+    }
+  }
+}
+
+function hasLongString(value: unknown, max: number, depth = 0): boolean {
+  if (typeof value === 'string') return value.length > max;
+  if (depth > 3 || typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
+  if (Object.prototype.toString.call(value) === '[object ArrayBuffer]') return false;
+  return Object.values(value as object).some((v) => hasLongString(v, max, depth + 1));
+}

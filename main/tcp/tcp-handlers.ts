@@ -1,0 +1,162 @@
+/**
+ * chrome.sockets.tcp: one handler per API function (sockets_tcp_api.cc). Each returns the
+ * callback's arguments or throws a CallError in the shape Chrome answers with (spec §2.3).
+ */
+import type * as dns from 'node:dns';
+import * as net from 'node:net';
+import type * as api from '../../common/api-types';
+import { NET_ERRORS } from '../../common/net-errors';
+import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
+import type { CallScope, Handlers, SocketsHost } from '../host';
+import { netErrorFrom } from '../net-error-map';
+import { TcpSocket } from './tcp-socket';
+
+/** Resolves a host name the way the dnsQueryType asks; IP literals skip the resolver. */
+export function resolveHost(host: SocketsHost, name: string, dnsQueryType: string | undefined): Promise<dns.LookupAddress[]> {
+  const family = dnsQueryType === 'ipv4' ? 4 : dnsQueryType === 'ipv6' ? 6 : 0;
+  const literal = net.isIP(name);
+  if (literal !== 0) {
+    if (family !== 0 && family !== literal) return Promise.reject(Object.assign(new Error('address family mismatch'), { code: 'ENOTFOUND' }));
+    return Promise.resolve([{ address: name, family: literal }]);
+  }
+  return new Promise((resolve, reject) => {
+    host.lookup(name, { all: true, family }, (error, addresses) => {
+      if (error) return reject(error);
+      const list = (Array.isArray(addresses) ? addresses : [{ address: addresses as unknown as string, family: family || 4 }]) as dns.LookupAddress[];
+      if (list.length === 0) return reject(Object.assign(new Error('no addresses'), { code: 'ENOTFOUND' }));
+      resolve(list);
+    });
+  });
+}
+
+/** A resolver failure as Chrome reports it: ERR_NAME_NOT_RESOLVED unless the OS said more. */
+export function dnsError(error: unknown): number {
+  const code = netErrorFrom(error);
+  return code === NET_ERRORS.FAILED ? NET_ERRORS.NAME_NOT_RESOLVED : code;
+}
+
+export function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
+  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+}
+
+export function createTcpHandlers(host: SocketsHost): Handlers {
+  const registry = host.registries.tcp;
+
+  function find(scope: CallScope, id: unknown, notFoundArgs: readonly unknown[] = []): TcpSocket {
+    const socket = registry.get(id as number, scope.app);
+    if (socket === undefined) throw notFound(notFoundArgs);
+    return socket;
+  }
+
+  return {
+    create(scope, [properties]) {
+      const socket = registry.add((id) => new TcpSocket(host, id, scope.app));
+      socket.update((properties ?? {}) as api.tcp.SocketProperties);
+      return [{ socketId: socket.id }];
+    },
+
+    update(scope, [id, properties]) {
+      find(scope, id).update(properties as api.tcp.SocketProperties);
+      return [];
+    },
+
+    setPaused(scope, [id, paused]) {
+      find(scope, id).setPaused(paused as boolean);
+      return [];
+    },
+
+    setKeepAlive(scope, [id, enable, delay]) {
+      const code = find(scope, id, [NET_ERRORS.FAILED]).setKeepAlive(enable as boolean, (delay as number | undefined) ?? 0);
+      if (code !== 0) throw codeError(code);
+      return [0];
+    },
+
+    setNoDelay(scope, [id, noDelay]) {
+      const code = find(scope, id, [NET_ERRORS.FAILED]).setNoDelay(noDelay as boolean);
+      if (code !== 0) throw codeError(code);
+      return [0];
+    },
+
+    /**
+     * Order of checks as in Chrome (spec §4.1): id, permission on the literal address, DNS,
+     * then the socket's state, then the connection itself.
+     */
+    async connect(scope, [id, peerAddress, peerPort, dnsQueryType]) {
+      const socket = find(scope, id);
+      const address = peerAddress as string;
+      const port = wrapPort(peerPort as number);
+      if (!scope.ctx.policy.allows('tcp-connect', address.toLowerCase(), port)) throw new CallError('Does not have permission');
+      let addresses: dns.LookupAddress[];
+      try {
+        addresses = await resolveHost(host, address, dnsQueryType as string | undefined);
+      } catch (error) {
+        if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+        throw codeError(dnsError(error));
+      }
+      if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+      if (socket.state === 'connecting') throw codeError(NET_ERRORS.CONNECTION_FAILED);
+      if (socket.state === 'connected') throw codeError(NET_ERRORS.SOCKET_IS_CONNECTED);
+      if (socket.secured || socket.accepted) throw codeError(NET_ERRORS.CONNECTION_FAILED);
+      const code = await socket.connect(address, addresses, port);
+      if (code !== 0) throw codeError(code);
+      // The first read is armed after the callback is queued, so it precedes every onReceive.
+      setImmediate(() => socket.updateReading());
+      return [0];
+    },
+
+    disconnect(scope, [id]) {
+      find(scope, id).disconnect();
+      return [];
+    },
+
+    async secure(scope, [id, options]) {
+      const socket = find(scope, id, [NET_ERRORS.INVALID_ARGUMENT]);
+      if (socket.secured) throw new CallError('Socket must be a connected client TCP socket.', [NET_ERRORS.INVALID_ARGUMENT]);
+      if (socket.state !== 'connected') throw new CallError('Socket not connected', [NET_ERRORS.INVALID_ARGUMENT]);
+      // A read or write in flight, or an accepted socket (no local address): Chrome fails with
+      // ERR_FAILED and destroys the socket.
+      if (socket.readPending || socket.writesInFlight > 0 || socket.accepted) {
+        host.removeSocket(socket);
+        throw codeError(NET_ERRORS.FAILED);
+      }
+      const code = await socket.upgradeToTls(options as api.tcp.SecureOptions | undefined, host.trustedCa);
+      if (code !== 0) {
+        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        throw codeError(code);
+      }
+      return [0];
+    },
+
+    /** The quota is checked before the id lookup, as in Chrome (spec §8 item 25). */
+    async send(scope, [id, data]) {
+      const buffer = toBuffer(data as ArrayBuffer | ArrayBufferView);
+      const bytes = buffer.byteLength;
+      if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
+      const socket = registry.get(id as number, scope.app);
+      if (socket === undefined) {
+        host.releaseWrite(scope.app, bytes);
+        throw notFound();
+      }
+      const code = await new Promise<number>((resolve) => socket.write(buffer, resolve));
+      host.releaseWrite(scope.app, bytes);
+      if (code !== 0) throw sendError(code);
+      return [{ resultCode: 0, bytesSent: bytes }];
+    },
+
+    close(scope, [id]) {
+      const socket = find(scope, id);
+      // Like disconnect, a connected socket reports -100 first (spec §3.2); then the id is gone.
+      socket.disconnect();
+      host.removeSocket(socket);
+      return [];
+    },
+
+    getInfo(scope, [id]) {
+      return [find(scope, id).info()];
+    },
+
+    getSockets(scope) {
+      return [registry.forApp(scope.app).map((s) => s.info())];
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Chrome's event object (extensions/renderer/bindings/api_event_handler.cc): listeners keep their
+ * identity, a function added twice is kept once, and one throwing listener does not stop the rest.
+ */
+export interface ChromeEvent<L extends (...args: never[]) => void> {
+  addListener(callback: L): void;
+  removeListener(callback: L): void;
+  hasListener(callback: L): boolean;
+  hasListeners(): boolean;
+}
+
+export interface ConsoleLike {
+  error(...args: unknown[]): void;
+}
+
+export class ChromeEventImpl<L extends (...args: never[]) => void> implements ChromeEvent<L> {
+  private listeners: L[] = [];
+
+  constructor(
+    private readonly qualifiedName: string,
+    private readonly onChange: (hasListeners: boolean) => void,
+    private readonly console: ConsoleLike,
+  ) {}
+
+  addListener(callback: L): void {
+    if (typeof callback !== 'function') {
+      throw new TypeError(`Error in invocation of ${this.qualifiedName}.addListener(function callback): No matching signature.`);
+    }
+    if (this.listeners.includes(callback)) return;
+    this.listeners.push(callback);
+    if (this.listeners.length === 1) this.onChange(true);
+  }
+
+  removeListener(callback: L): void {
+    const index = this.listeners.indexOf(callback);
+    if (index < 0) return;
+    this.listeners.splice(index, 1);
+    if (this.listeners.length === 0) this.onChange(false);
+  }
+
+  hasListener(callback: L): boolean {
+    return this.listeners.includes(callback);
+  }
+
+  hasListeners(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  /** Runs every listener present when the event fires, in the order they were added. */
+  dispatch(...args: Parameters<L>): void {
+    for (const listener of this.listeners.slice()) {
+      try {
+        (listener as unknown as (...a: unknown[]) => void)(...args);
+      } catch (error) {
+        this.console.error(`Error in event handler for ${this.qualifiedName}:`, error);
+      }
+    }
+  }
+}
