@@ -4,14 +4,14 @@
  * boot.ts's business.
  */
 import type { InspectProvider } from '../common/inspect-types';
-import type { SocketsChrome } from './chrome-types';
+import type { SocketsChrome } from './lib/chrome-types';
 import { CreateForms } from './ui/create-forms';
 import { h, replace, setText } from './ui/dom';
 import { createHelp } from './ui/help';
 import { InspectorPanel } from './ui/inspector';
 import { SocketList } from './ui/socket-list';
 import { SocketView } from './ui/socket-view';
-import { type SocketEntry, Workbench } from './workbench';
+import { type SocketEntry, Workbench } from './lib/workbench';
 
 export interface AppOptions {
   /** Host inspection; without it the Inspector tab is not shown. */

@@ -12,7 +12,7 @@
  */
 import type { InspectProvider } from '../common/inspect-types';
 import { showBootError, startApp } from './app';
-import type { SocketsChrome } from './chrome-types';
+import type { SocketsChrome } from './lib/chrome-types';
 
 /** Same-origin ES module served by the browser host. */
 export const BROWSER_BUNDLE_PATH = '/browser.js';

@@ -11,7 +11,7 @@
  */
 import type { InspectSnapshot, InspectSocket } from '../../common/inspect-types';
 import { netErrorMessage } from '../../common/net-errors';
-import type { ChromeEvent, SocketsChrome } from '../chrome-types';
+import type { ChromeEvent, SocketsChrome } from '../lib/chrome-types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Listener = (...args: any[]) => void;
@@ -393,29 +393,31 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
     for (const kind of ['tcp', 'tcpServer', 'udp'] as const) {
       for (const s of sockets[kind].values()) {
         own.push({
-          app: 'socket-debugger', kind, socketId: s.id, name: s.name, persistent: s.persistent,
-          state: kind === 'tcp' ? (s.connected ? 'connected' : 'disconnected') : kind === 'tcpServer' ? (s.connected ? 'listening' : 'created') : s.local ? 'bound' : 'created',
-          secure: s.secure, acceptedBy: s.acceptedBy,
+          app: 'socket-debugger', kind, id: s.id, name: s.name, persistent: s.persistent,
+          state: kind === 'tcp' ? (s.connected ? 'connected' : 'idle') : kind === 'tcpServer' ? (s.connected ? 'listening' : 'idle') : s.local ? 'bound' : 'idle',
+          secure: s.secure, acceptedBy: s.acceptedBy, paused: s.paused, pausedBy: s.paused ? ['app'] : [],
           localAddress: s.local?.[0], localPort: s.local?.[1], peerAddress: s.peer?.[0], peerPort: s.peer?.[1],
-          pause: { app: s.paused, error: false, flow: false }, bytesReceived: s.rx, bytesSent: s.tx, groups: kind === 'udp' ? s.groups : undefined,
+          bytesReceived: s.rx, bytesSent: s.tx, groups: kind === 'udp' ? s.groups : undefined,
         });
       }
     }
     const t = (Date.now() - started) / 1000;
     const other: InspectSocket[] = [
-      { app: 'com.example.telnet', kind: 'tcp', socketId: 1, name: 'bbs', persistent: false, state: 'connected', localAddress: '192.168.1.20', localPort: 51022, peerAddress: '192.168.1.1', peerPort: 23, pause: { app: false, error: false, flow: false }, bytesReceived: Math.round(18_000 + t * 120), bytesSent: 412 },
-      { app: 'com.example.telnet', kind: 'tcp', socketId: 2, persistent: true, state: 'connected', localAddress: '192.168.1.20', localPort: 51040, peerAddress: '10.0.0.5', peerPort: 8080, pause: { app: false, error: false, flow: true }, bytesReceived: Math.round(48_000_000 + t * 2_400_000), bytesSent: 96, bytesInFlight: 0 },
-      { app: 'com.example.telnet', kind: 'tcp', socketId: 3, persistent: false, state: 'disconnected', pause: { app: false, error: true, flow: false }, bytesReceived: 2048, bytesSent: 18, lastErrorCode: -100 },
-      { app: 'org.example.mdns', kind: 'udp', socketId: 1, name: 'mdns', persistent: true, state: 'bound', localAddress: '0.0.0.0', localPort: 5353, pause: { app: false, error: false, flow: false }, bytesReceived: 88_123, bytesSent: 1_024, groups: ['224.0.0.251'] },
-      { app: 'org.example.mdns', kind: 'tcpServer', socketId: 1, persistent: false, state: 'listening', localAddress: '127.0.0.1', localPort: 8443, pause: { app: true, error: false, flow: false }, bytesReceived: 0, bytesSent: 0 },
+      { app: 'com.example.telnet', kind: 'tcp', id: 1, name: 'bbs', persistent: false, state: 'connected', localAddress: '192.168.1.20', localPort: 51022, peerAddress: '192.168.1.1', peerPort: 23, paused: false, pausedBy: [], bytesReceived: Math.round(18_000 + t * 120), bytesSent: 412 },
+      { app: 'com.example.telnet', kind: 'tcp', id: 2, persistent: true, state: 'connected', localAddress: '192.168.1.20', localPort: 51040, peerAddress: '10.0.0.5', peerPort: 8080, paused: false, pausedBy: ['flow'], bytesReceived: Math.round(48_000_000 + t * 2_400_000), bytesSent: 96 },
+      { app: 'com.example.telnet', kind: 'tcp', id: 3, persistent: false, state: 'idle', paused: true, pausedBy: ['error'], bytesReceived: 2048, bytesSent: 18, lastErrorCode: -100 },
+      { app: 'org.example.mdns', kind: 'udp', id: 1, name: 'mdns', persistent: true, state: 'bound', localAddress: '0.0.0.0', localPort: 5353, paused: false, pausedBy: [], bytesReceived: 88_123, bytesSent: 1_024, groups: ['224.0.0.251'] },
+      { app: 'org.example.mdns', kind: 'tcpServer', id: 1, persistent: false, state: 'listening', localAddress: '127.0.0.1', localPort: 8443, paused: true, pausedBy: ['app'], bytesReceived: 0, bytesSent: 0 },
     ];
     return {
       takenAt: Date.now(),
-      apps: [
-        { app: 'socket-debugger', contexts: [{ id: 1, label: 'Socket debugger', background: true, unackedBytes: 0 }], writeQuota: { used: 0, limit: 200 * 1024 * 1024 } },
-        { app: 'com.example.telnet', contexts: [{ id: 2, label: 'index.html', background: true, unackedBytes: 9_437_184 }, { id: 3, label: 'terminal window', background: false, unackedBytes: 0 }] },
-        { app: 'org.example.mdns', contexts: [{ id: 4, label: 'background.html', background: true }] },
+      contexts: [
+        { id: 1, app: 'socket-debugger', label: 'Socket debugger', background: true, unackedBytes: 0, flowBlocked: false },
+        { id: 2, app: 'com.example.telnet', label: 'index.html', background: true, unackedBytes: 9_437_184, flowBlocked: true },
+        { id: 3, app: 'com.example.telnet', label: 'terminal window', background: false, unackedBytes: 0, flowBlocked: false },
+        { id: 4, app: 'org.example.mdns', label: 'background.html', background: true, unackedBytes: 0, flowBlocked: false },
       ],
+      apps: [{ app: 'socket-debugger', writeQuota: { used: 0, limit: 200 * 1024 * 1024 } }],
       sockets: [...own, ...other],
     };
   }

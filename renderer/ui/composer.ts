@@ -6,7 +6,7 @@
 import type { DnsQueryType } from '../../common/api-types';
 import { parseEscapedText, parseHex, type ParseResult, utf8Encode } from '../lib/bytes';
 import { formatBytes, formatCount } from '../lib/format';
-import type { SendTarget, SocketEntry, Workbench } from '../workbench';
+import type { SendTarget, SocketEntry, Workbench } from '../lib/workbench';
 import { checkbox, h, intValue, segmented, setText } from './dom';
 
 type Mode = 'text' | 'hex' | 'file';
@@ -241,8 +241,7 @@ export class Composer {
     try {
       do {
         const t0 = performance.now();
-        // A fresh copy per send: a carrier may transfer (detach) the buffer it is given.
-        const r = await this.workbench.send(this.entry, bytes.slice(), to);
+        const r = await this.workbench.send(this.entry, bytes, to);
         if (!r.ok) {
           this.complain(`${r.message}${sent ? ` (after ${sent} sends)` : ''}`);
           return;

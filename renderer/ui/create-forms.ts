@@ -4,7 +4,7 @@
  * Chrome's own errors in the new socket's conversation.
  */
 import type { DnsQueryType } from '../../common/api-types';
-import type { ActionResult, SocketEntry, Workbench } from '../workbench';
+import type { ActionResult, SocketEntry, Workbench } from '../lib/workbench';
 import { checkbox, field, h, intValue, segmented, setText } from './dom';
 
 type FormKind = 'tcp' | 'tcpServer' | 'udp';

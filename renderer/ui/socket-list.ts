@@ -5,7 +5,7 @@
  */
 import type { tcp } from '../../common/api-types';
 import { formatBytes, formatEndpoint } from '../lib/format';
-import { KIND_LABEL, type SocketEntry, type Workbench } from '../workbench';
+import { KIND_LABEL, type SocketEntry, type Workbench } from '../lib/workbench';
 import { h, replace, setText } from './dom';
 
 interface Item { entry: SocketEntry; el: HTMLButtonElement; dot: HTMLElement; label: HTMLElement; sub: HTMLElement; counts: HTMLElement }

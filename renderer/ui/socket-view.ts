@@ -6,7 +6,7 @@
 import type { tcp } from '../../common/api-types';
 import { formatTranscript, type TranscriptMode } from '../lib/conversation';
 import { formatBytes, formatCount, formatDateTime, formatEndpoint, formatRate } from '../lib/format';
-import { describeEntry, KIND_LABEL, type SocketEntry, type Workbench } from '../workbench';
+import { describeEntry, KIND_LABEL, type SocketEntry, type Workbench } from '../lib/workbench';
 import { Composer } from './composer';
 import { checkbox, field, h, intValue, replace, segmented, setText } from './dom';
 import { ThroughputPlot } from './plot';

@@ -3,7 +3,7 @@
  * (callback form) and `chrome.runtime.lastError`. Whatever supplies `chrome` (Electron's preload,
  * the browser host, a test) must look like this.
  */
-import type { DnsQueryType, tcp, tcpServer, udp } from '../common/api-types';
+import type { DnsQueryType, tcp, tcpServer, udp } from '../../common/api-types';
 
 // `any` in the listener bound is what lets a listener of a specific event type be accepted.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

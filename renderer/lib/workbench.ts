@@ -3,11 +3,11 @@
  * one Conversation per socket, and turns every failed call and error event into an inline log
  * line with its net::ERR_ name. No DOM here; views read the state and repaint when told.
  */
-import type { DnsQueryType, tcp, tcpServer, udp } from '../common/api-types';
-import { netErrorMessage } from '../common/net-errors';
+import type { DnsQueryType, tcp, tcpServer, udp } from '../../common/api-types';
+import { netErrorMessage } from '../../common/net-errors';
 import { invoke, type Outcome, type SocketsChrome } from './chrome-types';
-import { Conversation } from './lib/conversation';
-import { formatEndpoint } from './lib/format';
+import { Conversation } from './conversation';
+import { formatEndpoint } from './format';
 
 export type Kind = 'tcp' | 'tcpServer' | 'udp';
 
@@ -387,6 +387,11 @@ export class Workbench {
     entry.phase = 'connected';
     this.note(entry, `connected to ${where}`);
     await this.refresh(entry);
+    if (!tls && entry.info?.paused) {
+      // Chrome keeps the paused flag across disconnect and reconnect (spec §3.3); say so, since
+      // otherwise a reconnected socket looks dead.
+      this.note(entry, 'still paused (Chrome keeps the flag across reconnect): resume to receive');
+    }
     if (!tls) return OK;
     return this.secure(entry, tls, true);
   }
@@ -536,9 +541,11 @@ export class Workbench {
 
   /** Sends one payload; TCP ignores `to`. Resolves once Chrome's send callback ran. */
   async send(entry: SocketEntry, bytes: Uint8Array, to?: SendTarget): Promise<ActionResult> {
-    // Chrome sends a view's own range, but an exact buffer keeps every carrier honest.
-    const data = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-      ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+    // An exact copy: the caller keeps its bytes for the log, a carrier may detach what it is
+    // given, and a view's .slice() is not a copy everywhere (Node's Buffer shares its pool).
+    const copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
+    const data = copy.buffer;
     const when = Date.now();
     if (entry.kind === 'udp') {
       if (!to) return { ok: false, message: 'UDP needs a destination address and port' };
