@@ -27,6 +27,6 @@ export function createHelp(): HTMLDialogElement {
     h('h2', null, 'Keyboard shortcuts'),
     h('table', null, h('tbody', null, ...SHORTCUTS.map(([k, w]) => h('tr', null, h('th', { scope: 'row' }, ...k.split(/( \/ |\+)/).map((p) => (p === '+' || p === ' / ' ? p : h('kbd', null, p)))), h('td', null, w))))),
     h('p', { class: 'muted' }, 'Text payloads accept \\r \\n \\t \\0 \\e \\\\ \\xHH (one byte) and \\uXXXX (UTF-8). Hex accepts 48 65 6c, 48656c, 0x48,0x65 or 48:65:6c. In the log, escapes are highlighted: every byte is shown, none is hidden.'),
-    h('form', { method: 'dialog', class: 'actions' }, h('button', { class: 'primary', autofocus: true }, 'Close')));
+    h('form', { method: 'dialog', class: 'actions' }, h('button', { class: 'primary' }, 'Close')));
   return dialog;
 }
