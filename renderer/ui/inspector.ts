@@ -4,7 +4,7 @@
  * outstanding, at most every POLL_MS.
  */
 import type { InspectProvider, InspectSnapshot, InspectSocket } from '../../common/inspect-types';
-import { netErrorMessage } from '../../common/net-errors';
+import { netErrorMessage, netErrorShortName } from '../../common/net-errors';
 import { formatBytes, formatClock, formatEndpoint, formatRate } from '../lib/format';
 import { KIND_NAME, matchesFilter, RateTracker, sortSockets, summariseApps } from '../lib/inspect-model';
 import { h, replace, setText } from './dom';
@@ -36,7 +36,7 @@ export class InspectorPanel {
 
   constructor(private readonly provider: InspectProvider) {
     this.status = h('span', { class: 'muted', role: 'status' }, 'not polled yet');
-    this.filter = h('input', { type: 'search', placeholder: 'Filter: app, kind, #id, address, state, paused:flow…', 'aria-label': 'Filter sockets', size: 36, oninput: () => this.paint() });
+    this.filter = h('input', { type: 'search', placeholder: 'Filter (app, #id, address, state, paused:flow)', 'aria-label': 'Filter sockets', size: 42, oninput: () => this.paint() });
     this.summary = h('div', { class: 'insp-summary' });
     this.body = h('div', { class: 'insp-body' });
     this.root = h('section', { class: 'inspector', 'aria-label': 'Inspector' },
@@ -119,7 +119,9 @@ export class InspectorPanel {
         h('td', { class: 'num', title: s.messagesSent !== undefined ? `${s.bytesSent} B in ${s.messagesSent} sends` : `${s.bytesSent} B` }, formatBytes(s.bytesSent)),
         h('td', { class: 'num' }, rate === undefined ? '–' : formatRate(rate)),
         h('td', { class: 'num' }, s.bytesInFlight ? formatBytes(s.bytesInFlight) : '–'),
-        h('td', { class: s.lastErrorCode ? 'error' : 'muted' }, s.lastErrorCode ? `${netErrorMessage(s.lastErrorCode)} (${s.lastErrorCode})` : '–'));
+        s.lastErrorCode
+          ? h('td', { class: 'error', title: `${netErrorMessage(s.lastErrorCode)} (${s.lastErrorCode})` }, netErrorShortName(s.lastErrorCode))
+          : h('td', { class: 'muted' }, '–'));
     });
     if (rows.length === 0) {
       replace(this.body, h('p', { class: 'empty-state' }, `No socket matches “${this.filter.value}”.`));
