@@ -31,7 +31,16 @@ await shot('01-empty', '?noinspect');
 await shot('02-http-text', '?demo', async (p) => { await p.waitForTimeout(800); });
 await shot('03-http-hex', '?demo', async (p) => { await p.waitForTimeout(800); await p.keyboard.press('Alt+KeyH'); await p.waitForTimeout(100); });
 await shot('04-server', '?demo&select=tcpServer:1', async (p) => { await p.waitForTimeout(2500); });
-await shot('05-accepted', '?demo&select=tcp:1', async (p) => { await p.waitForTimeout(2500); await p.keyboard.press('Alt+ArrowDown'); await p.waitForTimeout(300); });
+await shot('05-accepted', '?demo', async (p) => {
+  await p.waitForTimeout(2000);
+  await p.evaluate(() => window.__debugApp.select('tcp:3'));
+  await p.fill('.compose-input', 'hello client');
+  await p.selectOption('.compose-bar select', '\r\n');
+  await p.press('.compose-input', 'Enter');
+  await p.waitForTimeout(300);
+  await p.keyboard.press('Alt+KeyH');
+  await p.waitForTimeout(100);
+});
 await shot('06-udp', '?demo&select=udp:1', async (p) => {
   await p.waitForTimeout(500);
   await p.fill('.compose-dest input[aria-label="Destination port"]', '7');

@@ -216,11 +216,13 @@ export class SocketView {
       delay.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); applyKa(); } });
       const nd = checkbox('No-delay', e.noDelay ?? false, 'setNoDelay: turn Nagle off');
       nd.input.addEventListener('change', () => void this.workbench.setNoDelay(e, nd.input.checked).then(report));
+      // Chrome supports TLS only on client sockets, once (spec §3.5, §4.4).
+      const canSecure = e.acceptedBy === undefined && !e.secure;
       rows.push(h('div', { class: 'opt-row' }, ka.root, delay, h('span', { class: 'muted' }, 's'), nd.root,
-        h('button', {
+        canSecure ? h('button', {
           type: 'button', title: 'secure() now with default TLS versions. Chrome only allows it on a socket that was paused before connect (or it fails and destroys the socket).',
           onclick: () => void this.workbench.secure(e, {}, false).then(report),
-        }, 'secure()')));
+        }, 'secure()') : null));
     }
     if (e.kind === 'udp') {
       const bc = checkbox('Broadcast', e.broadcast ?? false, 'setBroadcast');
