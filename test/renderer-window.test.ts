@@ -111,6 +111,23 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     await page.close();
   });
 
+  it('scrolls end to end through millions of one-byte lines (scaled scroll area)', async () => {
+    const page = await open();
+    await page.fill('form[aria-label="New TCP client"] input[placeholder="e.g. 7"]', '10');
+    await page.press('form[aria-label="New TCP client"] input[placeholder="e.g. 7"]', 'Enter');
+    // 8 MiB of "\n" is ~8 million display lines, far past what a browser can make scrollable.
+    await page.waitForFunction('document.querySelector(".log-status")?.textContent?.includes("dropped")', undefined, { timeout: 20_000 });
+    await page.click('.log-bar button[aria-pressed]'); // stop following, so the view holds still
+    const spacer = await page.$eval('.log-spacer', (el) => parseFloat((el as unknown as { style: { height: string } }).style.height));
+    expect(spacer).to.be.at.most(8_000_000);
+    expect(await page.$$eval('.log .row:not([hidden]) .txt', (els) => els.every((e) => e.textContent === '\\n'))).to.equal(true);
+    await page.focus('.log');
+    await page.keyboard.press('Home');
+    await page.waitForFunction('document.querySelector(".log .row:not([hidden]) .gut")?.textContent?.includes("←")');
+    await page.keyboard.press('Alt+KeyX');
+    await page.close();
+  });
+
   it('lists every app\'s sockets in the Inspector (Alt+I) and filters them', async () => {
     const page = await open();
     await page.keyboard.press('Alt+KeyI');

@@ -5,7 +5,7 @@
  * lastError, paused accepted sockets, -100 on disconnect, a flooding chargen peer); it is not a
  * reference for how Chrome behaves — spec/chrome-sockets.md is.
  *
- * Simulated peers for tcp.connect: port 7 echo, 13 daytime (then closes), 19 chargen (floods),
+ * Simulated peers for tcp.connect: port 7 echo, 10 a flood of "\n", 13 daytime (then closes), 19 chargen (floods),
  * 80 HTTP, port 1 refused, host `*.invalid` not resolved. udp: port 7 echoes, sending to your own
  * bound port loops back. A tcpServer "accepts" a client a second after listen, then every 4 s.
  */
@@ -106,6 +106,7 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
   }
 
   function startService(s: FakeSocket) {
+    if (s.service === 10) newlineFlood(s);
     if (s.service === 13) setTimeout(() => { deliver(s, enc(`${new Date().toUTCString()}\r\n`)); setTimeout(() => drop(s), 50); }, 20);
     if (s.service === 19) {
       // RFC 864 lines, built once: the fake should cost nothing next to the window it is flooding.
@@ -126,6 +127,15 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
         }
       }, 16);
     }
+  }
+
+  function newlineFlood(s: FakeSocket) {
+    // Port 10: nothing but "\n", the worst case for a line-based view (one line per byte).
+    const chunk = new Uint8Array(4096).fill(0x0a);
+    s.timer = setInterval(() => {
+      if (s.paused || !s.connected) return;
+      for (let k = 0; k < 32; k++) deliver(s, chunk);
+    }, 16);
   }
 
   function respond(s: FakeSocket, data: Uint8Array) {

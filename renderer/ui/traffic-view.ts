@@ -17,6 +17,10 @@ const DIR_TITLE: Readonly<Record<LogEntry['dir'], string>> = { tx: 'sent', rx: '
 
 /** Layouts of recently shown text entries, so scrolling does not re-decode them every frame. */
 const TEXT_CACHE_SIZE = 64;
+/** Tallest scroll area used; beyond it positions are scaled. */
+const MAX_SCROLL_PX = 8_000_000;
+/** Time per frame spent decoding for text layout; the rest is estimated and refined later. */
+const DECODE_BUDGET_MS = 6;
 
 export class TrafficView {
   readonly root: HTMLElement;
@@ -32,7 +36,9 @@ export class TrafficView {
   private prefix: number[] = [0];
   private laidOutVersion = -1;
   private laidOutKey = '';
-  private readonly counts = new WeakMap<LogEntry, { key: string; n: number }>();
+  private readonly counts = new WeakMap<LogEntry, { key: string; n: number; exact: boolean }>();
+  private deadline = 0;
+  private estimated = false;
   private readonly textCache = new Map<LogEntry, { cols: number; lines: Segment[][] }>();
   private rows: HTMLElement[] = [];
   private programmaticScroll = false;
@@ -42,6 +48,8 @@ export class TrafficView {
   private height = 0;
   /** Where render() last put scrollTop; reading it back would force a layout mid-flood. */
   private knownScrollTop = 0;
+  /** Scroll pixels per layout pixel (1 unless the log is taller than MAX_SCROLL_PX). */
+  private scale = 1;
 
   /** `onFollowChange` tells the toolbar when scrolling turned following on or off. */
   constructor(private readonly requestRender: () => void, private readonly onFollowChange: (follow: boolean) => void) {
@@ -50,6 +58,8 @@ export class TrafficView {
     this.empty = h('div', { class: 'log-empty', hidden: true });
     this.root = h('div', {
       class: 'log', tabIndex: 0, role: 'log', 'aria-label': 'Conversation',
+      // role=log is a live region by default; a flooding socket must not flood a screen reader.
+      'aria-live': 'off',
       onscroll: () => this.onScroll(),
     }, this.spacer, this.layer, this.empty);
     // Geometry comes from the observer, so render() never forces a layout just to read it.
@@ -110,19 +120,32 @@ export class TrafficView {
     const total = this.prefix[this.prefix.length - 1]!;
     const hideEmpty = conv.log.length > 0;
     if (this.empty.hidden !== hideEmpty) this.empty.hidden = hideEmpty;
-    const spacerHeight = `${total * this.lineHeight}px`;
+    // Browsers cap an element's height (~16-33 Mpx); past MAX_SCROLL_PX the scrollbar is scaled so
+    // a log of millions of short lines (a flood of "\n") still scrolls end to end.
+    const fullHeight = total * this.lineHeight;
+    this.scale = fullHeight > MAX_SCROLL_PX ? MAX_SCROLL_PX / fullHeight : 1;
+    const spacerHeight = `${Math.round(fullHeight * this.scale)}px`;
     if (this.spacer.style.height !== spacerHeight) this.spacer.style.height = spacerHeight;
+    const maxTop = Math.max(0, Math.round(fullHeight * this.scale) - height);
     if (this.followTail) {
-      const bottom = Math.max(0, total * this.lineHeight - height);
-      if (Math.abs(this.knownScrollTop - bottom) > 1) {
+      if (Math.abs(this.knownScrollTop - maxTop) > 1) {
         this.programmaticScroll = true;
-        this.root.scrollTop = bottom;
-        this.knownScrollTop = bottom;
+        this.root.scrollTop = maxTop;
+        this.knownScrollTop = maxTop;
       }
     }
-    const first = Math.max(0, Math.floor(this.knownScrollTop / this.lineHeight));
     const visible = Math.ceil(height / this.lineHeight) + 1;
-    this.paintRows(first, Math.min(total, first + visible));
+    // At the bottom, show the last lines exactly; elsewhere map the (possibly scaled) position.
+    const first = this.knownScrollTop >= maxTop - 1
+      ? Math.max(0, total - visible + 1)
+      : Math.max(0, Math.floor(this.knownScrollTop / (this.lineHeight * this.scale)));
+    const last = Math.min(total, first + visible);
+    // Unscaled, rows sit at their true offset; scaled, the layer is pinned to the viewport (its
+    // bottom to the viewport's bottom at the end, so the newest line is never cut off).
+    const top = this.scale === 1 ? first * this.lineHeight
+      : this.knownScrollTop >= maxTop - 1 ? Math.max(0, maxTop + height - (last - first) * this.lineHeight)
+        : this.knownScrollTop;
+    this.paintRows(first, last, top);
   }
 
   private measure(width: number, height: number): void {
@@ -141,18 +164,32 @@ export class TrafficView {
     this.cols = Math.max(16, Math.floor((width - gutter - 24) / this.charWidth));
   }
 
+  /**
+   * Display lines of an entry. Text layout means decoding, so each frame decodes for at most
+   * DECODE_BUDGET_MS (newest entries first) and estimates the rest; estimates are refined on the
+   * following frames. A flood therefore costs a bounded amount of time per frame.
+   */
   private lineCount(entry: LogEntry, key: string): number {
     const cached = this.counts.get(entry);
-    if (cached && cached.key === key) return cached.n;
+    if (cached && cached.key === key && cached.exact) return cached.n;
     let n: number;
+    let exact = true;
     if (!entry.bytes) n = 1;
     else {
       const header = entry.peer ? 1 : 0;
-      if (entry.bytes.byteLength === 0) n = header + 1;
-      else if (this.mode === 'hex') n = header + hexDumpLineCount(entry.bytes.byteLength);
-      else n = header + this.textLines(entry).length;
+      const length = entry.bytes.byteLength;
+      if (length === 0) n = header + 1;
+      else if (this.mode === 'hex') n = header + hexDumpLineCount(length);
+      else if (performance.now() < this.deadline || this.textCache.has(entry)) {
+        n = header + this.textLines(entry).length;
+      } else {
+        if (cached && cached.key === key) return cached.n;
+        n = header + Math.max(1, Math.ceil(length / this.cols));
+        exact = false;
+        this.estimated = true;
+      }
     }
-    this.counts.set(entry, { key, n });
+    this.counts.set(entry, { key, n, exact });
     return n;
   }
 
@@ -172,16 +209,18 @@ export class TrafficView {
 
   private layout(conv: Conversation, key: string): void {
     const log = conv.log;
+    const counts = new Array<number>(log.length);
+    this.deadline = performance.now() + DECODE_BUDGET_MS;
+    this.estimated = false;
+    // Newest first: while following a flood, the entries on screen are the ones laid out exactly.
+    for (let i = log.length - 1; i >= 0; i--) counts[i] = this.lineCount(log.at(i)!, key);
     const prefix = new Array<number>(log.length + 1);
     prefix[0] = 0;
-    let sum = 0;
-    for (let i = 0; i < log.length; i++) {
-      sum += this.lineCount(log.at(i)!, key);
-      prefix[i + 1] = sum;
-    }
+    for (let i = 0; i < log.length; i++) prefix[i + 1] = prefix[i]! + counts[i]!;
     this.prefix = prefix;
-    this.laidOutVersion = conv.version;
+    this.laidOutVersion = this.estimated ? -1 : conv.version;
     this.laidOutKey = key;
+    if (this.estimated) this.requestRender();
   }
 
   /** Index of the entry holding display line `line`. */
@@ -196,14 +235,14 @@ export class TrafficView {
     return lo;
   }
 
-  private paintRows(from: number, to: number): void {
+  private paintRows(from: number, to: number, top = 0): void {
     const needed = to - from;
     while (this.rows.length < needed) {
       const row = h('div', { class: 'row' }, h('span', { class: 'gut' }), h('span', { class: 'txt' }));
       this.rows.push(row);
       this.layer.appendChild(row);
     }
-    this.layer.style.transform = `translateY(${from * this.lineHeight}px)`;
+    this.layer.style.transform = `translateY(${top}px)`;
     const conv = this.conversation;
     let index = needed > 0 && conv ? this.entryAtLine(from) : 0;
     for (let r = 0; r < this.rows.length; r++) {
