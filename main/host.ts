@@ -11,6 +11,8 @@ import type { CallMessage, WireError } from '../common/protocol';
 import { parsePositional } from '../common/signature';
 import { AppState, type ManagedSocket, type SocketSnapshot } from './app-state';
 import { CallError } from './call-error';
+import { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
+import type { WebContentsLike } from './electron/electron-types';
 import { PageContext, type ContextLimits, type ContextOwner } from './page-context';
 import { SocketsPolicy } from './permissions';
 import { Registry } from './registry';
@@ -61,6 +63,7 @@ export class SocketsHost {
   private readonly contexts = new Set<PageContext>();
   private readonly handlers: Partial<Record<Namespace, Handlers>>;
   private readonly limits: ContextLimits;
+  private readonly secureContexts = new Map<string, tls.SecureContext>();
   private nextContextId = 1;
   private disposed = false;
 
@@ -103,6 +106,16 @@ export class SocketsHost {
     app.contexts.add(ctx);
     this.contexts.add(ctx);
     return { id: ctx.id, app: app.name, end: () => ctx.end() };
+  }
+
+  /**
+   * Serves chrome.sockets to the pages of an Electron `webContents` (whose window loads the
+   * package's preload) as contexts of `options.app`: every page load gets a fresh
+   * MessageChannelMain and context, ended by navigation, reload, crash or destroy.
+   * `electron` is for tests; by default `MessageChannelMain` and `ipcMain` come from 'electron'.
+   */
+  attach(webContents: WebContentsLike, options: AttachOptions, electron?: ElectronGlueDeps): AttachedWebContents {
+    return attachWebContents(this, webContents, options, { log: this.log, ...electron });
   }
 
   /** Ends every context of the app and closes all its sockets, persistent ones too (app quit). */
@@ -169,6 +182,20 @@ export class SocketsHost {
       ctx.flushIfFull();
     }
     return delivered;
+  }
+
+  /**
+   * The TLS context for secure(): trusted roots plus `options.tls.ca`, per version range.
+   * Built once each: loading ~150 roots costs tens of milliseconds.
+   */
+  secureContext(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion): tls.SecureContext {
+    const key = `${minVersion}-${maxVersion}`;
+    let context = this.secureContexts.get(key);
+    if (context === undefined) {
+      context = tls.createSecureContext({ ca: this.trustedCa, minVersion, maxVersion });
+      this.secureContexts.set(key, context);
+    }
+    return context;
   }
 
   /** Reserves send bytes against the app's write quota; false when it would be exceeded. */

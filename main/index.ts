@@ -6,3 +6,5 @@ export { SocketsPolicy, ALLOW_ALL_SOCKETS } from './permissions';
 export { hostPortFromNodePort } from './node-port';
 export type { HostPort } from '../common/port';
 export type { SocketsManifest } from '../common/api-types';
+export { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
+export { hostPortFromMessagePortMain } from './electron/message-port-main';

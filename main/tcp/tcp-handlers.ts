@@ -94,9 +94,12 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
         throw codeError(dnsError(error));
       }
       if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+      // A TLS socket answers every connect with ERR_CONNECTION_FAILED (TLSSocket::Connect),
+      // connected or not; only a plain one checks its state.
+      if (socket.secured) throw codeError(NET_ERRORS.CONNECTION_FAILED);
       if (socket.state === 'connecting') throw codeError(NET_ERRORS.CONNECTION_FAILED);
       if (socket.state === 'connected') throw codeError(NET_ERRORS.SOCKET_IS_CONNECTED);
-      if (socket.secured || socket.accepted) throw codeError(NET_ERRORS.CONNECTION_FAILED);
+      if (socket.accepted) throw codeError(NET_ERRORS.CONNECTION_FAILED);
       const code = await socket.connect(address, addresses, port);
       if (code !== 0) throw codeError(code);
       // The first read is armed after the callback is queued, so it precedes every onReceive.
@@ -119,7 +122,7 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
         host.removeSocket(socket);
         throw codeError(NET_ERRORS.FAILED);
       }
-      const code = await socket.upgradeToTls(options as api.tcp.SecureOptions | undefined, host.trustedCa);
+      const code = await socket.upgradeToTls(options as api.tcp.SecureOptions | undefined, host);
       if (code !== 0) {
         if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
         throw codeError(code);

@@ -283,18 +283,54 @@ export class TcpSocket implements ManagedSocket {
    * given to connect. Resolves 0 or a negative net error; the caller destroys the socket on
    * failure, as Chrome does. On success only `persistent` and `paused` survive (spec §4.4).
    */
-  upgradeToTls(options: api.tcp.SecureOptions | undefined, ca: Array<string | Buffer>): Promise<number> {
+  upgradeToTls(options: api.tcp.SecureOptions | undefined, host: Pick<SocketsHost, 'secureContext'>): Promise<number> {
     const raw = this.socket;
     const hostname = this.hostname;
     if (raw === undefined || hostname === undefined) return Promise.resolve(NET_ERRORS.FAILED);
     const minVersion = TLS_MIN[options?.tlsVersion?.min ?? ''] ?? 'TLSv1.2';
     const maxVersion = TLS_MAX[options?.tlsVersion?.max ?? ''] ?? 'TLSv1.3';
-    const servername = net.isIP(hostname) === 0 ? domainToASCII(hostname) || hostname : undefined;
+    let servername: string | undefined;
+    if (net.isIP(hostname) === 0) {
+      // Chrome canonicalises the name (IDN to punycode); one that cannot be is ERR_FAILED.
+      servername = domainToASCII(hostname);
+      if (servername === '') return Promise.resolve(NET_ERRORS.FAILED);
+    }
     this.detach(raw);
+    return this.discardPlaintext(raw).then(() => this.handshake(raw, hostname, servername, minVersion, maxVersion, host));
+  }
+
+  /**
+   * Chrome's network service reads eagerly into its receive pipe and secure() discards what
+   * sits there. A paused Node socket leaves it in the kernel, and TLS would parse it as a
+   * handshake record; so read once (nothing TLS can arrive before our ClientHello) and drop it.
+   */
+  private async discardPlaintext(raw: net.Socket): Promise<void> {
+    // Our listeners are off while we wait; a peer reset must not become an unhandled 'error'.
+    const ignore = (): void => {};
+    raw.on('error', ignore);
+    raw.read(0);
+    await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+    while (raw.read() !== null) {
+      // dropped
+    }
+    raw.off('error', ignore);
+  }
+
+  private handshake(
+    raw: net.Socket,
+    hostname: string,
+    servername: string | undefined,
+    minVersion: tls.SecureVersion,
+    maxVersion: tls.SecureVersion,
+    host: Pick<SocketsHost, 'secureContext'>,
+  ): Promise<number> {
+    // The peer went away, or the app disconnected or closed the socket, while we waited.
+    if (raw.destroyed || this.socket !== raw) return Promise.resolve(NET_ERRORS.CONNECTION_CLOSED);
     return new Promise<number>((resolve) => {
       let secure: tls.TLSSocket;
       try {
-        secure = tls.connect({ socket: raw, host: hostname, servername, ca, minVersion, maxVersion, rejectUnauthorized: true });
+        const secureContext = host.secureContext(minVersion, maxVersion);
+        secure = tls.connect({ socket: raw, host: hostname, servername, secureContext, rejectUnauthorized: true });
       } catch (error) {
         raw.destroy();
         return resolve((error as { code?: string }).code === 'ERR_TLS_INVALID_PROTOCOL_VERSION' ? NET_ERRORS.NO_SSL_VERSIONS_ENABLED : NET_ERRORS.FAILED);

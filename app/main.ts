@@ -1,0 +1,38 @@
+/**
+ * `npm start`: the socket debugging window, as an Electron app built on the package itself.
+ * The window runs with the settings the package is made for (context isolation, sandbox, no
+ * Node) and gets chrome.sockets from the prebuilt preload. It loads the debugging window page
+ * (dist/renderer/index.html) when it is built, otherwise a minimal page.
+ */
+import { app, BrowserWindow } from 'electron';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { SocketsHost } from '../main/host';
+import { ALLOW_ALL_SOCKETS } from '../main/permissions';
+
+const root = path.resolve(__dirname, '../..');
+const preload = path.join(root, 'dist/preload/preload.js');
+const debuggingWindow = path.join(root, 'dist/renderer/index.html');
+const fallbackPage = path.join(root, 'app/fallback.html');
+
+const host = new SocketsHost();
+
+function openDebuggingWindow(): void {
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    title: 'Socket debugger',
+    webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false },
+  });
+  // A debugging tool: it may connect, listen and bind anywhere, like a manifest with "" rules.
+  host.attach(window.webContents, { app: 'socket-debugger', sockets: ALLOW_ALL_SOCKETS, background: true });
+  void window.loadFile(existsSync(debuggingWindow) ? debuggingWindow : fallbackPage);
+}
+
+app.on('window-all-closed', () => {
+  void host.dispose().finally(() => app.quit());
+});
+app.on('activate', () => {
+  if (BrowserWindow.getAllWindows().length === 0) openDebuggingWindow();
+});
+void app.whenReady().then(openDebuggingWindow);
