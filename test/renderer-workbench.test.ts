@@ -5,6 +5,7 @@ import type { SocketsChrome } from '../renderer/lib/chrome-types';
 import type { LogEntry } from '../renderer/lib/conversation';
 import { type SocketEntry, Workbench } from '../renderer/lib/workbench';
 import { Cleanup, delay, echoServer, listen } from './support';
+import { Cleanup as SpecCleanup, startTlsEchoServer, testCertificate } from './tcp-spec/helpers';
 
 /** Polls until `predicate` holds; the workbench reacts to events, so tests wait on its state. */
 async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
@@ -89,6 +90,24 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
       expect(entries(e).find((x) => x.dir === 'error')!.text).to.match(/^secure failed: .*net::ERR_/);
       // Chrome destroys a socket whose secure() fails; the window notices and marks it closed.
       await until(() => e.phase === 'closed', 'closed');
+    });
+
+    it('with TLS ticked, talks TLS end to end once the handshake succeeds, then reads again', async () => {
+      const cert = testCertificate();
+      // The tcp-spec helpers keep their own Cleanup type; chain it into this suite's.
+      const specCleanup = new SpecCleanup();
+      cleanup.add(() => specCleanup.run());
+      const server = await startTlsEchoServer(specCleanup, cert);
+      const th = await createTestHost({ log: () => {}, tls: { ca: cert.cert } });
+      cleanup.add(() => th.close());
+      const w = new Workbench(th.chrome as unknown as SocketsChrome, () => {});
+      cleanup.add(() => w.dispose());
+      const e = asEntry(await w.createTcpClient({ host: '127.0.0.1', port: server.port, tls: { min: 'tls1.2', max: 'tls1.3' } }));
+      await until(() => e.secure && e.info?.paused === false, 'secured and resumed');
+      expect((await w.send(e, Buffer.from('over TLS'))).ok).to.equal(true);
+      await until(() => e.conversation.counters.rxBytes === 8, 'the echo through TLS');
+      expect(entries(e).filter((x) => x.dir === 'note').map((x) => x.text)).to.include.members(['resumed']);
+      expect(e.conversation.counters.errors).to.equal(0);
     });
 
     it('disconnect keeps the id and logs Chrome\'s onReceiveError -100; reconnect says it is still paused', async () => {
