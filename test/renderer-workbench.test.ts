@@ -186,6 +186,25 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
     });
   });
 
+  describe('#dispose', () => {
+    it('removes every listener it added and leaves the app\'s sockets open', async () => {
+      const { port } = await echoServer(cleanup);
+      const e = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
+      await until(() => e.phase === 'connected', 'connect');
+      const events = ['tcp.onReceive', 'tcp.onReceiveError', 'tcpServer.onAccept', 'tcpServer.onAcceptError', 'udp.onReceive', 'udp.onReceiveError'];
+      const listened = (ev: string) => {
+        const [ns, name] = ev.split('.') as [keyof typeof t.chrome.sockets, string];
+        const event = t.chrome.sockets[ns][name] as unknown as { hasListeners(): boolean };
+        return event.hasListeners();
+      };
+      expect(events.filter(listened)).to.deep.equal(events);
+      wb.dispose();
+      expect(events.filter(listened)).to.deep.equal([]);
+      const tcp = t.chrome.sockets.tcp as unknown as { getInfo(id: number): Promise<{ connected: boolean }> };
+      expect((await tcp.getInfo(e.id)).connected).to.equal(true);
+    });
+  });
+
   describe('TCP server', () => {
     it('listens, and each accepted connection becomes a resumed socket of its own', async function () {
       const server = await wb.createTcpServer({ address: '127.0.0.1', port: 0 });
