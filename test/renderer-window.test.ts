@@ -89,6 +89,10 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     await page.waitForSelector('.log .row.error');
     expect(await page.textContent('.log .row.error')).to.contain('net::ERR_CONNECTION_REFUSED (-102)');
     expect(await page.textContent('.socket-item')).to.contain('disconnected');
+    // Hiding notes leaves the error: errors are always shown.
+    await page.click('.show-group button:has-text("notes")');
+    await page.waitForFunction('document.querySelectorAll(".log .row:not([hidden])").length === 1');
+    expect(await page.textContent('.log .row:not([hidden])')).to.contain('net::ERR_CONNECTION_REFUSED');
     await page.close();
   });
 

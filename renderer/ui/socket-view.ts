@@ -89,6 +89,18 @@ export class SocketView {
       h('div', { class: 'log-bar', role: 'toolbar', 'aria-label': 'Conversation' },
         this.viewSwitch.root,
         this.followButton,
+        h('span', { class: 'show-group', role: 'group', 'aria-label': 'Show' },
+          ...([['tx', '→ sent'], ['rx', '← received'], ['note', '· notes']] as const).map(([dir, label]) => {
+            const b: HTMLButtonElement = h('button', {
+              type: 'button', class: 'toggle', 'aria-pressed': 'true', title: `Show ${label.slice(2)} in the log (errors are always shown)`,
+              onclick: () => {
+                const show = b.getAttribute('aria-pressed') !== 'true';
+                b.setAttribute('aria-pressed', String(show));
+                this.traffic.setHidden(dir, !show);
+              },
+            }, label);
+            return b;
+          })),
         h('button', { type: 'button', title: 'Empty the log and zero the counters (Alt+K)', onclick: () => this.clear() }, 'Clear'),
         h('button', { type: 'button', title: 'Download the conversation as text (Alt+S)', onclick: () => this.save('text') }, 'Save text'),
         h('button', { type: 'button', title: 'Download the conversation as a hex dump', onclick: () => this.save('hex') }, 'Save hex'),

@@ -29,6 +29,7 @@ export class TrafficView {
   private readonly empty: HTMLElement;
   private conversation?: Conversation;
   private mode: ViewMode = 'text';
+  private readonly hidden = new Set<LogEntry['dir']>();
   private followTail = true;
   private lineHeight = 18;
   private charWidth = 7.2;
@@ -86,6 +87,13 @@ export class TrafficView {
     this.requestRender();
   }
 
+  /** Which directions are shown; errors always are. Counters and transcripts are unaffected. */
+  setHidden(dir: LogEntry['dir'], hidden: boolean): void {
+    if (hidden) this.hidden.add(dir);
+    else this.hidden.delete(dir);
+    this.requestRender();
+  }
+
   setMode(mode: ViewMode): void {
     if (mode === this.mode) return;
     this.mode = mode;
@@ -111,7 +119,7 @@ export class TrafficView {
     const { width, height } = this;
     if (width === 0) return;
     if (width !== this.lastWidth || height !== this.lastHeight) this.measure(width, height);
-    const key = `${this.mode}:${this.cols}`;
+    const key = `${this.mode}:${this.cols}:${[...this.hidden].sort().join()}`;
     if (!conv) {
       this.paintRows(0, 0);
       return;
@@ -170,6 +178,8 @@ export class TrafficView {
    * following frames. A flood therefore costs a bounded amount of time per frame.
    */
   private lineCount(entry: LogEntry, key: string): number {
+    // A hidden entry takes no lines; the row walk in paintRows skips it.
+    if (this.hidden.has(entry.dir)) return 0;
     const cached = this.counts.get(entry);
     if (cached && cached.key === key && cached.exact) return cached.n;
     let n: number;
