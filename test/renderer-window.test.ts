@@ -132,6 +132,19 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     await page.close();
   });
 
+  it('sends from a server\'s box to every connection it accepted', async () => {
+    const page = await open();
+    await page.keyboard.press('Alt+Digit2');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.conn'); // the fake's first client arrives after a second
+    await page.fill('.compose-input', 'hi all');
+    await page.press('.compose-input', 'Enter');
+    await page.waitForFunction('[...document.querySelectorAll(".log .row.note")].some((r) => r.textContent.includes("sent 6 B to 1 of 1 accepted connection"))');
+    await page.click('.conn');
+    await page.waitForSelector('.socket-view.kind-tcp .log .row.tx');
+    await page.close();
+  });
+
   it('lists every app\'s sockets in the Inspector (Alt+I) and filters them', async () => {
     const page = await open();
     await page.keyboard.press('Alt+KeyI');

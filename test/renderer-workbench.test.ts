@@ -219,6 +219,10 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
       await until(() => accepted.info?.paused === false, 'auto-resume');
       client.write('hello');
       await until(() => accepted.conversation.counters.rxBytes === 5, 'data on the accepted socket');
+      const got: Buffer[] = [];
+      client.on('data', (d: Buffer) => got.push(d));
+      expect((await wb.send(server, Buffer.from('to all'))).ok).to.equal(true);
+      await until(() => Buffer.concat(got).toString() === 'to all', 'the server-wide send');
     });
   });
 

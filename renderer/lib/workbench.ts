@@ -541,6 +541,7 @@ export class Workbench {
 
   /** Sends one payload; TCP ignores `to`. Resolves once Chrome's send callback ran. */
   async send(entry: SocketEntry, bytes: Uint8Array, to?: SendTarget): Promise<ActionResult> {
+    if (entry.kind === 'tcpServer') return this.sendToAccepted(entry, bytes);
     // An exact copy: the caller keeps its bytes for the log, a carrier may detach what it is
     // given, and a view's .slice() is not a copy everywhere (Node's Buffer shares its pool).
     const copy = new Uint8Array(bytes.byteLength);
@@ -559,6 +560,20 @@ export class Workbench {
     }
     this.changed(entry);
     return OK;
+  }
+
+  /**
+   * A server cannot send; this sends to every open connection it accepted (each logs its own
+   * copy), like a terminal tool's "send to all clients".
+   */
+  private async sendToAccepted(server: SocketEntry, bytes: Uint8Array): Promise<ActionResult> {
+    const clients = server.accepted.map((id) => this.get('tcp', id)).filter((c): c is SocketEntry => !!c && c.phase === 'connected');
+    if (clients.length === 0) return { ok: false, message: 'No open accepted connection to send to' };
+    const results = await Promise.all(clients.map((c) => this.send(c, bytes)));
+    const failed = results.filter((r) => !r.ok).length;
+    const summary = `sent ${bytes.byteLength} B to ${clients.length - failed} of ${clients.length} accepted connection${clients.length === 1 ? '' : 's'} (${clients.map((c) => `#${c.id}`).join(', ')})`;
+    this.note(server, summary);
+    return failed ? { ok: false, message: `${summary}; see each connection for its error` } : OK;
   }
 
   async joinGroup(entry: SocketEntry, group: string): Promise<ActionResult> {

@@ -56,7 +56,7 @@ export class Composer {
     this.lineEnd.addEventListener('change', () => this.preview());
     this.times = h('input', { type: 'text', inputMode: 'numeric', placeholder: '1', size: 4, 'aria-label': 'Times', title: 'How many sends; blank with an interval = until stopped' });
     this.every = h('input', { type: 'text', inputMode: 'numeric', placeholder: '–', size: 5, 'aria-label': 'Interval in ms', title: 'Milliseconds between sends; blank = back to back' });
-    this.sendButton = h('button', { type: 'button', class: 'primary send', title: 'Enter (Shift+Enter for a new line; Esc stops a repeat)', onclick: () => this.toggle() }, 'Send');
+    this.sendButton = h('button', { type: 'button', class: 'primary send', title: 'Enter (Shift+Enter for a new line; Esc stops a repeat)', onclick: () => this.toggle() }, entry.kind === 'tcpServer' ? 'Send to all' : 'Send');
     this.status = h('span', { class: 'compose-status', role: 'status', 'aria-live': 'polite' });
     this.toAddress = h('input', { type: 'text', class: 'addr', value: entry.kind === 'udp' ? '127.0.0.1' : '', spellcheck: false, autocomplete: 'off', size: 14, 'aria-label': 'Destination address' });
     this.toPort = h('input', { type: 'text', inputMode: 'numeric', placeholder: 'port', size: 5, 'aria-label': 'Destination port' });
@@ -110,9 +110,10 @@ export class Composer {
     for (const el of this.root.querySelectorAll<HTMLElement>('.text-only')) el.hidden = mode !== 'text';
     if (!fileMode) {
       this.input.value = this.drafts[mode];
-      this.input.placeholder = mode === 'text'
-        ? (this.entry.kind === 'udp' ? 'Datagram text, e.g. hello\\n — Enter sends' : 'Text to send, e.g. GET / HTTP/1.0\\r\\n\\r\\n — Enter sends')
-        : 'Hex bytes, e.g. 48 65 6c 6c 6f 0d 0a — Enter sends';
+      const what = this.entry.kind === 'udp' ? 'Datagram text, e.g. hello\\n'
+        : this.entry.kind === 'tcpServer' ? 'Text for every accepted connection, e.g. hello all\\r\\n'
+          : 'Text to send, e.g. GET / HTTP/1.0\\r\\n\\r\\n';
+      this.input.placeholder = mode === 'text' ? `${what} — Enter sends` : 'Hex bytes, e.g. 48 65 6c 6c 6f 0d 0a — Enter sends';
       this.input.classList.toggle('mono', true);
     }
     this.historyIndex = -1;
@@ -233,7 +234,7 @@ export class Composer {
   /** `times` 0 means until stopped. */
   private async repeat(bytes: Uint8Array, to: SendTarget | undefined, times: number, every: number): Promise<void> {
     this.running = times !== 1;
-    this.sendButton.textContent = this.running ? 'Stop' : 'Send';
+    this.sendButton.textContent = this.running ? 'Stop' : this.entry.kind === 'tcpServer' ? 'Send to all' : 'Send';
     this.sendButton.classList.toggle('danger', this.running);
     this.status.classList.remove('error');
     let sent = 0;
@@ -256,7 +257,7 @@ export class Composer {
       if (times === 1) setText(this.status, `sent ${formatCount(bytes.length)} byte${bytes.length === 1 ? '' : 's'}`);
     } finally {
       this.running = false;
-      this.sendButton.textContent = 'Send';
+      this.sendButton.textContent = this.entry.kind === 'tcpServer' ? 'Send to all' : 'Send';
       this.sendButton.classList.remove('danger');
     }
   }

@@ -18,7 +18,7 @@ interface InfoRow { key: string; value: HTMLElement }
 export class SocketView {
   readonly root: HTMLElement;
   readonly traffic: TrafficView;
-  readonly composer?: Composer;
+  readonly composer: Composer;
   private readonly plot = new ThroughputPlot();
   private readonly title: HTMLElement;
   private readonly pill: HTMLElement;
@@ -52,7 +52,7 @@ export class SocketView {
     ], 'text', (m) => this.setMode(m));
     this.logStatus = h('span', { class: 'log-status muted' });
     this.options = h('div', { class: 'sv-options' });
-    if (entry.kind !== 'tcpServer') this.composer = new Composer(entry, workbench);
+    this.composer = new Composer(entry, workbench);
 
     const info = h('dl', { class: 'info', 'aria-label': 'getInfo' });
     const keys = entry.kind === 'tcp'
@@ -107,7 +107,7 @@ export class SocketView {
         h('span', { class: 'spacer' }),
         this.logStatus),
       this.traffic.root,
-      this.composer?.root ?? h('div', { class: 'composer hint-bar' }, 'Servers do not send. Each accepted connection is a TCP socket of its own, listed under this server; select it to talk to that client.'));
+      this.composer.root);
     this.buildActions();
     this.buildOptions();
   }
