@@ -36,20 +36,27 @@ function hasSockets(value: unknown): value is SocketsChrome {
   return !!c?.sockets?.tcp && !!c.sockets.tcpServer && !!c.sockets.udp;
 }
 
-/** Reads the token from `#token=…` or `?token=…` and strips it from the address bar. */
+const TOKEN_KEY = 'electron-chrome-sockets.token';
+
+/**
+ * Reads the token from `#token=…` or `?token=…` and strips it from the address bar, keeping it in
+ * this tab's sessionStorage so a reload still works (the tab, not the URL, holds the secret).
+ */
 function takeToken(): string | undefined {
   const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
   const query = new URLSearchParams(location.search);
   const token = hash.get('token') ?? query.get('token') ?? undefined;
   if (token) {
-    // Keep the secret out of the visible URL, bookmarks and copied links; a reload needs a new one.
+    // Keep the secret out of the visible URL, history, bookmarks and copied links.
     query.delete('token');
     hash.delete('token');
     const q = query.toString();
     const hs = hash.toString();
     history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${hs ? `#${hs}` : ''}`);
+    try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* storage disabled: reloads need the URL again */ }
+    return token;
   }
-  return token;
+  try { return sessionStorage.getItem(TOKEN_KEY) ?? undefined; } catch { return undefined; }
 }
 
 export async function obtainChrome(): Promise<Booted> {
