@@ -8,7 +8,7 @@ import { formatTranscript, type TranscriptMode } from '../lib/conversation';
 import { formatBytes, formatCount, formatDateTime, formatEndpoint, formatRate } from '../lib/format';
 import { describeEntry, KIND_LABEL, type SocketEntry, type Workbench } from '../lib/workbench';
 import { Composer } from './composer';
-import { checkbox, field, h, intValue, replace, segmented, setText } from './dom';
+import { checkbox, h, intValue, replace, segmented, setText } from './dom';
 import { ThroughputPlot } from './plot';
 import { endpointsOf, stateOf } from './socket-list';
 import { TrafficView, type ViewMode } from './traffic-view';
