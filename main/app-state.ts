@@ -41,6 +41,10 @@ export interface SocketSnapshot {
   bytesSent: number;
   messagesReceived: number;
   messagesSent: number;
+  /** Events held in the host while the socket may not deliver (accepts, datagrams). */
+  queued?: number;
+  /** Events the host had to drop because that queue was full. */
+  dropped?: number;
 }
 
 export class AppState {

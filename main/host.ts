@@ -16,8 +16,12 @@ import type { WebContentsLike } from './electron/electron-types';
 import { PageContext, type ContextLimits, type ContextOwner } from './page-context';
 import { SocketsPolicy } from './permissions';
 import { Registry } from './registry';
+import { createTcpServerHandlers } from './tcp-server/tcp-server-handlers';
+import type { TcpServerSocket } from './tcp-server/tcp-server-socket';
 import { createTcpHandlers } from './tcp/tcp-handlers';
 import type { TcpSocket } from './tcp/tcp-socket';
+import { createUdpHandlers } from './udp/udp-handlers';
+import type { UdpSocket } from './udp/udp-socket';
 import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
 
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
@@ -48,10 +52,10 @@ export interface HostSnapshot {
 }
 
 export class SocketsHost {
-  readonly registries: { readonly tcp: Registry<TcpSocket>; readonly tcpServer: Registry<ManagedSocket>; readonly udp: Registry<ManagedSocket> } = {
+  readonly registries: { readonly tcp: Registry<TcpSocket>; readonly tcpServer: Registry<TcpServerSocket>; readonly udp: Registry<UdpSocket> } = {
     tcp: new Registry<TcpSocket>(),
-    tcpServer: new Registry<ManagedSocket>(),
-    udp: new Registry<ManagedSocket>(),
+    tcpServer: new Registry<TcpServerSocket>(),
+    udp: new Registry<UdpSocket>(),
   };
   readonly writeQuota: number;
   readonly lookup: LookupFunction;
@@ -80,7 +84,7 @@ export class SocketsHost {
       maxPendingCalls: options.limits?.maxPendingCalls ?? 4096,
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
-    this.handlers = { tcp: createTcpHandlers(this) };
+    this.handlers = { tcp: createTcpHandlers(this), tcpServer: createTcpServerHandlers(this), udp: createUdpHandlers(this) };
   }
 
   /**

@@ -1,0 +1,73 @@
+/**
+ * chrome.sockets.tcpServer: one handler per API function (sockets_tcp_server_api.cc). Each
+ * returns the callback's arguments or throws a CallError in Chrome's shape (spec §2.3).
+ */
+import type * as api from '../../common/api-types';
+import { NET_ERRORS } from '../../common/net-errors';
+import { CallError, codeError, notFound, wrapPort } from '../call-error';
+import type { CallScope, Handlers, SocketsHost } from '../host';
+import { parseIpLiteral } from '../ip-literal';
+import { DEFAULT_BACKLOG, TcpServerSocket } from './tcp-server-socket';
+
+export function createTcpServerHandlers(host: SocketsHost): Handlers {
+  const registry = host.registries.tcpServer;
+
+  function find(scope: CallScope, id: unknown): TcpServerSocket {
+    const socket = registry.get(id as number, scope.app);
+    if (socket === undefined) throw notFound();
+    return socket;
+  }
+
+  return {
+    create(scope, [properties]) {
+      const socket = registry.add((id) => new TcpServerSocket(host, id, scope.app));
+      socket.update((properties ?? {}) as api.tcpServer.SocketProperties);
+      return [{ socketId: socket.id }];
+    },
+
+    update(scope, [id, properties]) {
+      find(scope, id).update(properties as api.tcpServer.SocketProperties);
+      return [];
+    },
+
+    setPaused(scope, [id, paused]) {
+      find(scope, id).setPaused(paused as boolean);
+      return [];
+    },
+
+    /**
+     * Checks in Chrome's order: id, permission on the literal address string, IP literal
+     * (TCPSocket::Listen: ERR_INVALID_ARGUMENT), then the OS listen itself.
+     */
+    async listen(scope, [id, address, port, backlog]) {
+      const socket = find(scope, id);
+      const text = address as string;
+      const wrapped = wrapPort(port as number);
+      if (!scope.ctx.policy.allows('tcp-listen', text.toLowerCase(), wrapped)) throw new CallError('Does not have permission');
+      const literal = parseIpLiteral(text);
+      if (literal === undefined) throw codeError(NET_ERRORS.INVALID_ARGUMENT);
+      const code = await socket.listen(literal, wrapped, (backlog as number | undefined) ?? DEFAULT_BACKLOG);
+      if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+      if (code !== 0) throw codeError(code);
+      return [0];
+    },
+
+    disconnect(scope, [id]) {
+      find(scope, id).disconnect();
+      return [];
+    },
+
+    close(scope, [id]) {
+      host.removeSocket(find(scope, id));
+      return [];
+    },
+
+    getInfo(scope, [id]) {
+      return [find(scope, id).info()];
+    },
+
+    getSockets(scope) {
+      return [registry.forApp(scope.app).map((s) => s.info())];
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * chrome.sockets.udp: one handler per API function (sockets_udp_api.cc). Each returns the
+ * callback's arguments or throws a CallError in Chrome's shape (spec §2.3).
+ */
+import type * as api from '../../common/api-types';
+import { NET_ERRORS } from '../../common/net-errors';
+import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
+import type { CallScope, Handlers, SocketsHost } from '../host';
+import { parseIpLiteral } from '../ip-literal';
+import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
+import { UdpSocket } from './udp-socket';
+
+const PERMISSION_ERROR = 'App does not have permission';
+
+/**
+ * Chrome's network service allows this many open UDP sockets in all (LimitOpenUDPSockets);
+ * the host counts its bound sockets across apps.
+ */
+export const MAX_OPEN_UDP_SOCKETS = 6000;
+
+export function createUdpHandlers(host: SocketsHost): Handlers {
+  const registry = host.registries.udp;
+
+  function find(scope: CallScope, id: unknown): UdpSocket {
+    const socket = registry.get(id as number, scope.app);
+    if (socket === undefined) throw notFound();
+    return socket;
+  }
+
+  /** Membership is not address-bound: Chrome checks the fixed pair `*`, port 0. */
+  function checkMembership(scope: CallScope): void {
+    if (!scope.ctx.policy.allows('udp-multicast-membership', '*', 0)) throw new CallError(PERMISSION_ERROR);
+  }
+
+  function result(code: number): readonly unknown[] {
+    if (code !== 0) throw codeError(code);
+    return [0];
+  }
+
+  return {
+    create(scope, [properties]) {
+      const socket = registry.add((id) => new UdpSocket(host, id, scope.app));
+      socket.update((properties ?? {}) as api.udp.SocketProperties);
+      return [{ socketId: socket.id }];
+    },
+
+    update(scope, [id, properties]) {
+      find(scope, id).update(properties as api.udp.SocketProperties);
+      return [];
+    },
+
+    setPaused(scope, [id, paused]) {
+      find(scope, id).setPaused(paused as boolean);
+      return [];
+    },
+
+    /** Id, permission on the literal string, already bound, IP literal, global limit, OS bind. */
+    async bind(scope, [id, address, port]) {
+      const socket = find(scope, id);
+      const text = address as string;
+      const wrapped = wrapPort(port as number);
+      if (!scope.ctx.policy.allows('udp-bind', text.toLowerCase(), wrapped)) throw new CallError(PERMISSION_ERROR);
+      if (socket.state !== 'idle') throw codeError(NET_ERRORS.CONNECTION_FAILED);
+      const literal = parseIpLiteral(text);
+      if (literal === undefined) throw codeError(NET_ERRORS.INVALID_ARGUMENT);
+      const open = registry.all().reduce((n, s) => n + (s.state === 'idle' ? 0 : 1), 0);
+      if (open >= MAX_OPEN_UDP_SOCKETS) throw codeError(NET_ERRORS.INSUFFICIENT_RESOURCES);
+      const code = await socket.bind(literal, wrapped);
+      if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+      if (code !== 0) throw codeError(code);
+      return [0];
+    },
+
+    /**
+     * The quota is taken first, before the id lookup (spec §8 item 25); then permission on the
+     * literal address, DNS (first address only, spec §8 item 24), and the send itself.
+     */
+    async send(scope, [id, data, address, port, dnsQueryType]) {
+      const buffer = toBuffer(data as ArrayBuffer | ArrayBufferView);
+      const bytes = buffer.byteLength;
+      if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
+      try {
+        const socket = find(scope, id);
+        const text = address as string;
+        const wrapped = wrapPort(port as number);
+        if (!scope.ctx.policy.allows('udp-send', text.toLowerCase(), wrapped)) throw new CallError(PERMISSION_ERROR);
+        let target: string;
+        try {
+          target = (await resolveHost(host, text, dnsQueryType as string | undefined))[0].address;
+        } catch (error) {
+          throw sendError(dnsError(error));
+        }
+        if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+        const code = await new Promise<number>((resolve) => socket.send(buffer, target, wrapped, resolve));
+        if (code !== 0) throw sendError(code);
+        return [{ resultCode: 0, bytesSent: bytes }];
+      } finally {
+        host.releaseWrite(scope.app, bytes);
+      }
+    },
+
+    /** No onReceiveError: Chrome swallows the close of its pending read (spec §3.6). */
+    close(scope, [id]) {
+      host.removeSocket(find(scope, id));
+      return [];
+    },
+
+    getInfo(scope, [id]) {
+      return [find(scope, id).info()];
+    },
+
+    getSockets(scope) {
+      return [registry.forApp(scope.app).map((s) => s.info())];
+    },
+
+    /** Id, permission, IP literal and duplicate (-108), bound (-9), then the OS. */
+    joinGroup(scope, [id, address]) {
+      const socket = find(scope, id);
+      checkMembership(scope);
+      const group = parseIpLiteral(address as string);
+      if (group === undefined) throw codeError(NET_ERRORS.ADDRESS_INVALID);
+      return result(socket.joinGroup(group));
+    },
+
+    leaveGroup(scope, [id, address]) {
+      const socket = find(scope, id);
+      checkMembership(scope);
+      const group = parseIpLiteral(address as string);
+      if (group === undefined) throw codeError(NET_ERRORS.ADDRESS_INVALID);
+      return result(socket.leaveGroup(group));
+    },
+
+    setMulticastTimeToLive(scope, [id, ttl]) {
+      return result(find(scope, id).setMulticastTimeToLive(ttl as number));
+    },
+
+    setMulticastLoopbackMode(scope, [id, enabled]) {
+      return result(find(scope, id).setMulticastLoopbackMode(enabled as boolean));
+    },
+
+    getJoinedGroups(scope, [id]) {
+      const socket = find(scope, id);
+      checkMembership(scope);
+      return [[...socket.groups]];
+    },
+
+    setBroadcast(scope, [id, enabled]) {
+      return result(find(scope, id).setBroadcast(enabled as boolean));
+    },
+  };
+}
