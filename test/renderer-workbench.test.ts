@@ -233,5 +233,16 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
       await until(() => u.conversation.counters.rxMessages === 1, 'the datagram');
       expect(entries(u).find((x) => x.dir === 'rx')!.peer).to.equal(`127.0.0.1:${port}`);
     });
+
+    it('explains a datagram larger than bufferSize (Chrome: onReceiveError -142, paused)', async () => {
+      const u = asEntry(await wb.createUdp({ address: '127.0.0.1', port: 0, bufferSize: 16 }));
+      await until(() => u.phase === 'bound', 'bind');
+      expect((await wb.send(u, new Uint8Array(100), { address: '127.0.0.1', port: u.info!.localPort! })).ok).to.equal(true);
+      await until(() => u.conversation.counters.errors === 1, 'the receive error');
+      const err = entries(u).find((x) => x.dir === 'error')!;
+      expect(err.code).to.equal(-142);
+      expect(err.text).to.contain('net::ERR_MSG_TOO_BIG').and.contain('raise bufferSize');
+      await until(() => u.info?.paused === true, 'paused by Chrome');
+    });
   });
 });

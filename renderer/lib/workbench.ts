@@ -437,8 +437,9 @@ export class Workbench {
     const where = formatEndpoint(at.address, at.port);
     const r = await invoke<number>(this.chrome, (cb) => this.api.tcpServer.listen(entry.id, at.address, at.port, at.backlog, cb));
     if (this.failed(r)) return this.fail(entry, `listen ${where}`, r);
-    entry.phase = 'listening';
+    // Fresh getInfo first: whoever sees the new phase may read the port Chrome picked.
     await this.refresh(entry);
+    entry.phase = 'listening';
     this.note(entry, `listening on ${formatEndpoint(entry.info?.localAddress, entry.info?.localPort)}`);
     return OK;
   }
@@ -474,8 +475,9 @@ export class Workbench {
     const where = formatEndpoint(address, port);
     const r = await invoke<number>(this.chrome, (cb) => this.api.udp.bind(entry.id, address, port, cb));
     if (this.failed(r)) return this.fail(entry, `bind ${where}`, r);
-    entry.phase = 'bound';
+    // Fresh getInfo first: whoever sees the new phase may read the port Chrome picked.
     await this.refresh(entry);
+    entry.phase = 'bound';
     this.note(entry, `bound to ${formatEndpoint(entry.info?.localAddress, entry.info?.localPort)}`);
     return OK;
   }
