@@ -1,0 +1,79 @@
+/**
+ * What the socket debugging window's inspector reads: a read-only snapshot of every page context
+ * and every socket of every attached app. `SocketsHost.inspect()` (main/host.ts) already returns
+ * a value of this shape — a test keeps the two assignable — so a carrier only has to move it:
+ * the window calls an injected `InspectProvider` at most a few times a second, never with two
+ * calls outstanding. Snapshots carry no payload bytes.
+ */
+import type { Namespace } from './methods';
+
+/**
+ * Why a socket is not reading (or accepting): `app` — the app called `setPaused(id, true)` (or an
+ * accepted socket not yet resumed); `error` — Chrome paused it after `onReceiveError` /
+ * `onAcceptError` or a disconnect; `flow` — the host's receive back-pressure holds it because the
+ * app's contexts have too many unacknowledged bytes (invisible to the app).
+ */
+export type InspectPauseReason = 'app' | 'error' | 'flow';
+
+export interface InspectSocket {
+  readonly kind: Namespace;
+  /** The id the app sees (per namespace, never reused). */
+  readonly id: number;
+  readonly app: string;
+  readonly name?: string;
+  readonly persistent: boolean;
+  /**
+   * tcp: `idle` (created or disconnected), `connecting`, `connected`, `securing`; tcpServer:
+   * `idle`, `listening`; udp: `idle`, `bound`. Other words are shown as they come.
+   */
+  readonly state: string;
+  /** Chrome's `paused` flag as `getInfo` reports it. */
+  readonly paused: boolean;
+  /** Every reason that currently stops reading; empty when the socket reads. */
+  readonly pausedBy: readonly InspectPauseReason[];
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly peerAddress?: string;
+  readonly peerPort?: number;
+  /** tcp: went through `secure()`. */
+  readonly secure?: boolean;
+  /** Payload bytes delivered to the app (`onReceive`) and accepted from it (`send`). */
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  readonly messagesReceived?: number;
+  readonly messagesSent?: number;
+  // Optional extras the window shows when a host provides them.
+  /** tcp: the tcpServer id that accepted it. */
+  readonly acceptedBy?: number;
+  /** udp: joined multicast groups. */
+  readonly groups?: readonly string[];
+  /** The last net error the socket reported (error event or failed call). */
+  readonly lastErrorCode?: number;
+  /** Send bytes handed over but not yet written (count against the app's write quota). */
+  readonly bytesInFlight?: number;
+}
+
+export interface InspectContext {
+  readonly id: number;
+  readonly app: string;
+  /** The `label` given at attach (window title, URL). */
+  readonly label?: string;
+  /** The app's background context: its end closes the app's non-persistent sockets. */
+  readonly background: boolean;
+  /** Event bytes sent down to this context and not yet acknowledged. */
+  readonly unackedBytes?: number;
+  /** Over the high-water mark: the app's sockets are flow-paused because of this context. */
+  readonly flowBlocked?: boolean;
+}
+
+export interface InspectSnapshot {
+  readonly contexts: readonly InspectContext[];
+  readonly sockets: readonly InspectSocket[];
+  /** Epoch ms when the snapshot was taken; the window uses its own clock when absent. */
+  readonly takenAt?: number;
+  /** Per-app extras, when the host provides them. */
+  readonly apps?: readonly { readonly app: string; readonly writeQuota?: { readonly used: number; readonly limit: number } }[];
+}
+
+/** The provider the window is given; it rejects (with any Error) when the host is unreachable. */
+export type InspectProvider = () => Promise<InspectSnapshot>;

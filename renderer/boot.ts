@@ -1,0 +1,90 @@
+/**
+ * Where the window's `chrome` comes from. This is the only file that knows:
+ *
+ * - Electron: the preload has put Chrome's API on `window.chrome.sockets` before the page runs.
+ * - Browser host (`npx electron-chrome-sockets serve`): the page is served over loopback HTTP
+ *   with the session token in the URL (`#token=…` or `?token=…`); the host's bundle at
+ *   BROWSER_BUNDLE_PATH exports `connectBrowserHost(wsUrl, token) → Promise<chrome>`.
+ *
+ * Either side may also put an inspection provider on `window.chromeSocketsInspect`
+ * (`() => Promise<InspectSnapshot>`, see common/inspect-types.ts); without it the Inspector tab is
+ * hidden.
+ */
+import type { InspectProvider } from '../common/inspect-types';
+import { showBootError, startApp } from './app';
+import type { SocketsChrome } from './lib/chrome-types';
+
+/** Same-origin ES module served by the browser host. */
+export const BROWSER_BUNDLE_PATH = '/browser.js';
+/** Same-origin WebSocket path of the browser host. */
+export const BROWSER_WS_PATH = '/ws';
+/** The page global an inspection provider is found on. */
+export const INSPECT_GLOBAL = 'chromeSocketsInspect';
+
+interface BrowserBundle {
+  connectBrowserHost(url: string, token: string): Promise<SocketsChrome>;
+}
+
+export interface Booted {
+  chrome: SocketsChrome;
+  inspect?: InspectProvider;
+  source: string;
+}
+
+function hasSockets(value: unknown): value is SocketsChrome {
+  const c = value as { sockets?: { tcp?: unknown; tcpServer?: unknown; udp?: unknown } } | undefined;
+  return !!c?.sockets?.tcp && !!c.sockets.tcpServer && !!c.sockets.udp;
+}
+
+const TOKEN_KEY = 'electron-chrome-sockets.token';
+
+/**
+ * Reads the token from `#token=…` or `?token=…` and strips it from the address bar, keeping it in
+ * this tab's sessionStorage so a reload still works (the tab, not the URL, holds the secret).
+ */
+function takeToken(): string | undefined {
+  const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const query = new URLSearchParams(location.search);
+  const token = hash.get('token') ?? query.get('token') ?? undefined;
+  if (token) {
+    // Keep the secret out of the visible URL, history, bookmarks and copied links.
+    query.delete('token');
+    hash.delete('token');
+    const q = query.toString();
+    const hs = hash.toString();
+    history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${hs ? `#${hs}` : ''}`);
+    try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* storage disabled: reloads need the URL again */ }
+    return token;
+  }
+  try { return sessionStorage.getItem(TOKEN_KEY) ?? undefined; } catch { return undefined; }
+}
+
+export async function obtainChrome(): Promise<Booted> {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const inspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : undefined;
+  if (hasSockets(g.chrome)) return { chrome: g.chrome, inspect, source: 'Electron' };
+  if (location.protocol === 'http:' || location.protocol === 'https:') {
+    const token = takeToken();
+    if (!token) throw new Error('This page needs the session token: open the exact URL that `npx electron-chrome-sockets serve` printed.');
+    const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${BROWSER_WS_PATH}`;
+    // A runtime URL on purpose: the bundle is the host's, not part of this build.
+    const bundleUrl = new URL(BROWSER_BUNDLE_PATH, location.href).href;
+    const bundle = (await import(/* @vite-ignore */ bundleUrl)) as BrowserBundle;
+    const chrome = await bundle.connectBrowserHost(wsUrl, token);
+    const lateInspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : inspect;
+    return { chrome, inspect: lateInspect, source: `browser host ${location.host}` };
+  }
+  throw new Error('No chrome.sockets here. Open this window from Electron (its preload provides chrome.sockets) or through `npx electron-chrome-sockets serve`.');
+}
+
+async function main(): Promise<void> {
+  const root = document.getElementById('app')!;
+  try {
+    const { chrome, inspect, source } = await obtainChrome();
+    startApp(root, chrome, { inspect, source });
+  } catch (err) {
+    showBootError(root, 'Cannot reach chrome.sockets', err instanceof Error ? err.message : String(err));
+  }
+}
+
+void main();
