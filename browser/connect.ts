@@ -2,13 +2,14 @@
  * `connectBrowserHost(url, token)`: opens a page context on a browser host and returns the same
  * `chrome` object (sockets.tcp / tcpServer / udp, runtime.lastError) a page gets in Electron.
  */
+import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
 import { createChromeSockets, type ChromeSockets } from '../preload/facade';
 import { WebSocketPagePort } from './ws-page-port';
 
 /** Must match main/browser-host/request-checks.ts. */
 const SUBPROTOCOL = 'electron-chrome-sockets';
 const TOKEN_PROTOCOL_PREFIX = 'token.';
-const WEBSOCKET_PATH = '/ws';
+const WEBSOCKET_PATH = BROWSER_HOST_PATHS.websocket;
 
 export type FacadeOptions = Parameters<typeof createChromeSockets>[1];
 

@@ -10,14 +10,15 @@
  * (`() => Promise<InspectSnapshot>`, see common/inspect-types.ts); without it the Inspector tab is
  * hidden.
  */
+import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
 import type { InspectProvider } from '../common/inspect-types';
 import { showBootError, startApp } from './app';
 import type { SocketsChrome } from './lib/chrome-types';
 
 /** Same-origin ES module served by the browser host. */
-export const BROWSER_BUNDLE_PATH = '/browser.js';
+export const BROWSER_BUNDLE_PATH = BROWSER_HOST_PATHS.bundle;
 /** Same-origin WebSocket path of the browser host. */
-export const BROWSER_WS_PATH = '/ws';
+export const BROWSER_WS_PATH = BROWSER_HOST_PATHS.websocket;
 /** The page global an inspection provider is found on. */
 export const INSPECT_GLOBAL = 'chromeSocketsInspect';
 
@@ -59,6 +60,16 @@ function takeToken(): string | undefined {
   try { return sessionStorage.getItem(TOKEN_KEY) ?? undefined; } catch { return undefined; }
 }
 
+/** The browser host's inspection endpoint, with the same token as the WebSocket. */
+function hostInspection(token: string): InspectProvider {
+  const url = new URL(BROWSER_HOST_PATHS.inspect, location.href).href;
+  return async () => {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+    if (!response.ok) throw new Error(`inspection refused: HTTP ${response.status}`);
+    return (await response.json()) as Awaited<ReturnType<InspectProvider>>;
+  };
+}
+
 export async function obtainChrome(): Promise<Booted> {
   const g = globalThis as unknown as Record<string, unknown>;
   const inspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : undefined;
@@ -71,7 +82,7 @@ export async function obtainChrome(): Promise<Booted> {
     const bundleUrl = new URL(BROWSER_BUNDLE_PATH, location.href).href;
     const bundle = (await import(/* @vite-ignore */ bundleUrl)) as BrowserBundle;
     const chrome = await bundle.connectBrowserHost(wsUrl, token);
-    const lateInspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : inspect;
+    const lateInspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : hostInspection(token);
     return { chrome, inspect: lateInspect, source: `browser host ${location.host}` };
   }
   throw new Error('No chrome.sockets here. Open this window from Electron (its preload provides chrome.sockets) or through `npx electron-chrome-sockets serve`.');

@@ -101,6 +101,13 @@ export function checkToken(offered: ReadonlySet<string>, expectedDigest: Buffer)
   return timingSafeEqual(given, expectedDigest) ? undefined : 'wrong token';
 }
 
+/** Checks `Authorization: Bearer <token>` (the inspection endpoint), in constant time. */
+export function checkBearer(header: string | undefined, expectedDigest: Buffer): string | undefined {
+  const match = /^Bearer ([0-9a-f]+)$/i.exec(header ?? '');
+  if (match === null) return 'missing token';
+  return timingSafeEqual(digest(match[1]), expectedDigest) ? undefined : 'wrong token';
+}
+
 /** Parses `Sec-WebSocket-Protocol` (comma-separated) into a set. */
 export function offeredProtocols(header: string | string[] | undefined): Set<string> {
   const value = Array.isArray(header) ? header.join(',') : header ?? '';

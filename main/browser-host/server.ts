@@ -4,6 +4,7 @@
  * page context of one app; when it closes, the context ends (Chrome's lifetime rules then close
  * the app's non-persistent sockets, and persistent ones wait for the next page's getSockets).
  */
+import { BROWSER_HOST_PATHS } from '../../common/browser-host-paths';
 import * as http from 'node:http';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -13,6 +14,7 @@ import { SocketsHost } from '../host';
 import { ALLOW_ALL_SOCKETS, SocketsPolicy } from '../permissions';
 import type { SocketsHostOptions } from '../types';
 import {
+  checkBearer,
   checkHostHeader,
   checkOrigin,
   checkToken,
@@ -29,7 +31,8 @@ import { DEFAULT_BROWSER_DIR, DEFAULT_RENDERER_DIR, serveStatic } from './static
 import { WebSocketHostPort } from './ws-host-port';
 
 /** The WebSocket endpoint's path. */
-export const WEBSOCKET_PATH = '/ws';
+export const WEBSOCKET_PATH = BROWSER_HOST_PATHS.websocket;
+const INSPECT_PATH = BROWSER_HOST_PATHS.inspect;
 /** The app page contexts belong to when `app` is not given. */
 export const DEFAULT_APP = 'browser';
 /**
@@ -147,12 +150,29 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Forbidden\n');
       return;
     }
+    if ((req.url ?? '').split('?', 1)[0] === INSPECT_PATH) return serveInspection(req, res);
     serveStatic(req, res, staticOptions).catch((err: unknown) => {
       log(`browser-host: serving ${req.url}: ${String(err)}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
   });
+
+  /**
+   * The debugging window's Inspector: every socket and context of the host, read-only. It
+   * needs the same token as the WebSocket (as a Bearer header), so only a page that could use
+   * the sockets anyway can see them.
+   */
+  function serveInspection(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const refusal = req.method !== 'GET' ? `method ${req.method}` : checkBearer(req.headers.authorization, tokenDigest);
+    if (refusal !== undefined) {
+      log(`browser-host: refused ${req.method} ${INSPECT_PATH} from ${peer(req)}: ${refusal}`);
+      res.writeHead(req.method !== 'GET' ? 405 : 401, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Refused\n');
+      return;
+    }
+    const body = JSON.stringify({ ...host.inspect(), takenAt: Date.now() });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end(body);
+  }
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
