@@ -4,18 +4,22 @@
  * Node) and gets chrome.sockets from the prebuilt preload. It loads the debugging window page
  * (dist/renderer/index.html) when it is built, otherwise a minimal page.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, ipcMain } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SocketsHost } from '../main/host';
+import { serveInspection } from '../main/electron/inspect-ipc';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
 
 const root = path.resolve(__dirname, '../..');
-const preload = path.join(root, 'dist/preload/preload.js');
+// The package's preload plus the Inspector feed (app/preload.ts).
+const preload = path.join(root, 'dist/app/preload.bundle.js');
 const debuggingWindow = path.join(root, 'dist/renderer/index.html');
 const fallbackPage = path.join(root, 'app/fallback.html');
 
 const host = new SocketsHost();
+const debuggingWindows = new Set<Electron.WebContents>();
+serveInspection(ipcMain, host, (sender) => debuggingWindows.has(sender as Electron.WebContents));
 
 function openDebuggingWindow(): void {
   const window = new BrowserWindow({
@@ -26,6 +30,9 @@ function openDebuggingWindow(): void {
   });
   // A debugging tool: it may connect, listen and bind anywhere, like a manifest with "" rules.
   host.attach(window.webContents, { app: 'socket-debugger', sockets: ALLOW_ALL_SOCKETS, background: true });
+  const contents = window.webContents;
+  debuggingWindows.add(contents);
+  contents.once('destroyed', () => debuggingWindows.delete(contents));
   void window.loadFile(existsSync(debuggingWindow) ? debuggingWindow : fallbackPage);
 }
 

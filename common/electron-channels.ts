@@ -15,6 +15,11 @@ export const ELECTRON_CHANNELS = {
    * port yet asks again (its first request was ignored because nothing was attached then).
    */
   attached: 'electron-chrome-sockets:attached',
+  /**
+   * debugging window → main (ipcRenderer.invoke): a read-only `SocketsHost.inspect()` snapshot.
+   * Answered only for the webContents the debugging app registered.
+   */
+  inspect: 'electron-chrome-sockets:inspect',
 } as const;
 
 /** The `window.postMessage` tag with which the preload hands the port to the main world. */

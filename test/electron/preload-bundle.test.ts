@@ -3,6 +3,7 @@
  * `electron` (so it runs with sandbox: true), and whose main-world installer is self-contained
  * (contextBridge.executeInMainWorld serialises it: it must work from its source text alone).
  */
+import { loadBundle } from './bundle-sandbox';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,43 +17,6 @@ import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 
 const root = path.resolve(__dirname, '../../..');
 
-interface Recorded {
-  required: string[];
-  sent: Array<[string, unknown]>;
-  on: string[];
-  executed: Array<{ func: (...args: unknown[]) => unknown; args?: unknown[] }>;
-}
-
-/** Runs the bundle the way a sandboxed preload runs: a wrapper with a `require` for `electron` only. */
-function loadBundle(text: string, processInfo: { contextIsolated: boolean } = { contextIsolated: true }) {
-  const recorded: Recorded = { required: [], sent: [], on: [], executed: [] };
-  const electron = {
-    ipcRenderer: {
-      send: (channel: string, payload: unknown) => recorded.sent.push([channel, payload]),
-      on: (channel: string) => recorded.on.push(channel),
-    },
-    contextBridge: { executeInMainWorld: (script: Recorded['executed'][number]) => recorded.executed.push(script) },
-    webFrame: { executeJavaScript: async () => undefined },
-  };
-  const sandboxedRequire = (name: string): unknown => {
-    recorded.required.push(name);
-    if (name === 'electron') return electron;
-    throw new Error(`module not found: ${name} (a sandboxed preload can only require electron)`);
-  };
-  const module = { exports: {} as Record<string, unknown> };
-  const isolatedWorld = vm.createContext({
-    crypto: globalThis.crypto,
-    postMessage: () => undefined,
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-    console: { error: () => undefined },
-  });
-  const wrapper = vm.runInContext(`(function (require, module, exports, process) {${text}\n})`, isolatedWorld) as (
-    ...args: unknown[]
-  ) => void;
-  wrapper(sandboxedRequire, module, module.exports, processInfo);
-  return { recorded, exports: module.exports, world: isolatedWorld };
-}
 
 describe('prebuilt preload bundle', function () {
   this.timeout(30_000);

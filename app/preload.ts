@@ -1,0 +1,11 @@
+/**
+ * The debugging window's preload: chrome.sockets as every app gets it (the package's prebuilt
+ * preload logic), plus `window.chromeSocketsInspect()` for its Inspector tab. Bundled by
+ * scripts/build-preload.mjs into dist/app/preload.bundle.js, requiring only `electron` (sandbox: true).
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import { ELECTRON_CHANNELS } from '../common/electron-channels';
+import { exposeChromeSockets } from '../preload/electron/preload-entry';
+
+exposeChromeSockets();
+contextBridge.exposeInMainWorld('chromeSocketsInspect', () => ipcRenderer.invoke(ELECTRON_CHANNELS.inspect));
