@@ -384,9 +384,10 @@ export class Workbench {
       await this.refresh(entry);
       return res;
     }
-    entry.phase = 'connected';
-    this.note(entry, `connected to ${where}`);
+    // Fresh getInfo first (as for listen and bind): whoever sees 'connected' may read the ports.
     await this.refresh(entry);
+    if (entry.phase === 'connecting') entry.phase = (entry.info as tcp.SocketInfo | undefined)?.connected === false ? 'disconnected' : 'connected';
+    this.note(entry, `connected to ${where}`);
     if (!tls && entry.info?.paused) {
       // Chrome keeps the paused flag across disconnect and reconnect (spec §3.3); say so, since
       // otherwise a reconnected socket looks dead.
