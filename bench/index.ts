@@ -63,6 +63,17 @@ async function main(): Promise<void> {
     out.raw_rtt_us = round(median(rawTimes));
     out.rtt_ratio = round(out.rtt_us / out.raw_rtt_us, 3);
     rows.push({ name: `1-byte echo round trip, median of ${rounds}`, ours: `${out.rtt_us} µs`, raw: `${out.raw_rtt_us} µs`, ratio: String(out.rtt_ratio) });
+    // The floor under that ratio: a page in another thread costs two thread hops per round trip
+    // even with no sockets at all. Measured here, bare, between the same two threads.
+    const hops: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const start = performance.now();
+      await worker.run<number>(scenarios, 'noop');
+      hops.push((performance.now() - start) * 1000);
+    }
+    out.thread_round_trip_us = round(median(hops));
+    out.rtt_floor_ratio = round((out.raw_rtt_us + out.thread_round_trip_us) / out.raw_rtt_us, 3);
+    rows.push({ name: '  floor: raw echo + one bare thread round trip', ours: `${round(out.raw_rtt_us + out.thread_round_trip_us)} µs`, raw: `${out.raw_rtt_us} µs`, ratio: String(out.rtt_floor_ratio) });
 
     // Flood a slow page: memory must stay bounded while every byte still arrives.
     const floodBytes = (quick ? 128 : 512) * MiB;

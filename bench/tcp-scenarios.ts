@@ -18,6 +18,11 @@ async function connect(tcp: Tcp, port: number, properties: Record<string, unknow
 
 const encoder = new TextEncoder();
 
+/** Does nothing: timing it from the main thread gives the bare thread round trip. */
+export async function noop(): Promise<number> {
+  return 0;
+}
+
 /** Receives `bytes` from the flood peer; returns elapsed ms. */
 export async function recv(chrome: ChromeSockets, params: Record<string, unknown>): Promise<number> {
   const tcp = tcpOf(chrome);
