@@ -183,8 +183,10 @@ export class SocketsHost {
       ctx.enqueueEvent(ns, ev, arg, data, transferable, options.sliceSize ?? 0);
       // Only one context may take the buffer; the others get copies.
       transferable = false;
-      ctx.flushIfFull();
     }
+    // Only now: flushing the first context earlier would transfer (detach) the buffer before
+    // the others had copied it.
+    if (data !== undefined) for (const ctx of app.contexts) ctx.flushIfFull();
     return delivered;
   }
 

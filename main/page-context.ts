@@ -91,12 +91,7 @@ export class PageContext {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
-    this.flushImmediate = undefined;
-    this.items = [];
-    this.bufs = [];
-    this.transfer = [];
-    this.lastSource = undefined;
+    this.dropQueued();
     this.setBlocked(false);
     this.unacked = 0;
     this.listening.clear();
@@ -106,6 +101,17 @@ export class PageContext {
       // The carrier is already gone; nothing else holds it.
     }
     this.owner.contextEnded(this);
+  }
+
+  private dropQueued(): void {
+    if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
+    this.flushImmediate = undefined;
+    this.flushScheduled = undefined;
+    this.items = [];
+    this.bufs = [];
+    this.transfer = [];
+    this.lastSource = undefined;
+    this.queuedBytes = 0;
   }
 
   // ---- incoming ------------------------------------------------------------------------------
@@ -137,6 +143,8 @@ export class PageContext {
         if (this.started) {
           this.generation++;
           this.pending = 0;
+          // What was queued for the page that has gone must not reach the new one.
+          this.dropQueued();
           this.listening.clear();
           this.unacked = 0;
           this.setBlocked(false);

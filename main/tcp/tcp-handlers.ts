@@ -109,6 +109,9 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
         if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
         throw codeError(code);
       }
+      // setPaused(false) may have come during the handshake; as after connect, reading is armed
+      // once the callback is queued.
+      setImmediate(() => socket.updateReading());
       return [0];
     },
 

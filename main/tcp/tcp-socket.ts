@@ -340,6 +340,8 @@ export class TcpSocket implements ManagedSocket {
         resolve(netErrorFrom(error, 'tls'));
       };
       secure.once('error', onError);
+      // Closed or disconnected during the handshake: a destroyed TLS socket only says 'close'.
+      secure.once('close', () => resolve(NET_ERRORS.CONNECTION_CLOSED));
       secure.once('secureConnect', () => {
         secure.off('error', onError);
         this.secured = true;
