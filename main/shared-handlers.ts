@@ -9,9 +9,17 @@ import type { Registry } from './registry';
 
 /** What a namespace's socket offers to the shared functions. */
 export interface ApiSocket<Properties, Info> extends ManagedSocket {
-  update(properties: Properties): void;
-  setPaused(paused: boolean): void;
+  /** Chrome's paused flag, with who set it: the app, or an error (or a disconnect). */
+  pausedBy: 'app' | 'error' | undefined;
   info(): Info;
+}
+
+/**
+ * update(): only the properties present change (spec §4.5). The signature check has already
+ * dropped null and unknown properties, so what is left maps one to one onto the socket.
+ */
+function applyProperties<Properties extends object>(socket: Properties, properties: Partial<Properties>): void {
+  Object.assign(socket, properties);
 }
 
 export interface SharedHandlers<T> {
@@ -20,7 +28,7 @@ export interface SharedHandlers<T> {
   handlers: { create: Handler; update: Handler; setPaused: Handler; getInfo: Handler; getSockets: Handler };
 }
 
-export function sharedHandlers<Properties, Info, T extends ApiSocket<Properties, Info>>(
+export function sharedHandlers<Properties extends object, Info, T extends ApiSocket<Properties, Info> & Properties>(
   registry: Registry<T>,
   make: (id: number, scope: CallScope) => T,
 ): SharedHandlers<T> {
@@ -34,15 +42,18 @@ export function sharedHandlers<Properties, Info, T extends ApiSocket<Properties,
     handlers: {
       create(scope, [properties]) {
         const socket = registry.add((id) => make(id, scope));
-        socket.update((properties ?? {}) as Properties);
+        applyProperties<Properties>(socket, (properties ?? {}) as Partial<Properties>);
         return [{ socketId: socket.id }];
       },
       update(scope, [id, properties]) {
-        find(scope, id).update(properties as Properties);
+        applyProperties<Properties>(find(scope, id), properties as Partial<Properties>);
         return [];
       },
       setPaused(scope, [id, paused]) {
-        find(scope, id).setPaused(paused as boolean);
+        // One flag for the app's pause and the pause after an error: resuming clears either.
+        const socket = find(scope, id);
+        socket.pausedBy = paused ? (socket.pausedBy ?? 'app') : undefined;
+        socket.updateReading();
         return [];
       },
       getInfo(scope, [id]) {

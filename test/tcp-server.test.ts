@@ -399,7 +399,7 @@ describe('chrome.sockets.tcpServer', () => {
       const app = new AppState('queue-app');
       const server = host.registries.tcpServer.add((id) => new TcpServerSocket(host, id, app));
       try {
-        server.setPaused(true);
+        server.pausedBy = 'app'; // paused before listen, as setPaused(true) leaves it
         expect(await server.listen({ address: '127.0.0.1', family: 4 }, 0, 8192)).to.equal(0);
         const port = server.info().localPort!;
         const extra = 3;

@@ -407,7 +407,7 @@ describe('chrome.sockets.udp', () => {
       (socket as unknown as { state: string }).state = 'bound';
       const pooled = Buffer.from('pooled');
       expect(pooled.buffer.byteLength).to.be.greaterThan(pooled.byteLength);
-      socket.update({ bufferSize: 65536 });
+      socket.bufferSize = 65536;
       const whole = Buffer.from(new Uint8Array(32 * 1024).buffer);
       const pooledBig = Buffer.from(new Uint8Array(64 * 1024).buffer, 16, 32 * 1024);
       const small = Buffer.from(new Uint8Array(3).buffer);

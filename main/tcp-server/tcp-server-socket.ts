@@ -51,20 +51,10 @@ export class TcpServerSocket implements ManagedSocket {
     readonly app: AppState,
   ) {}
 
-  update(props: api.tcpServer.SocketProperties): void {
-    if (props.persistent !== undefined) this.persistent = props.persistent;
-    if (props.name !== undefined) this.name = props.name;
-  }
-
   /**
    * Unlike Chrome, resuming restarts delivery (Chromium never restarts its accept loop after
    * setPaused(false), spec §8 item 7); connections that arrived meanwhile come in arrival order.
    */
-  setPaused(paused: boolean): void {
-    this.pausedBy = paused ? (this.pausedBy ?? 'app') : undefined;
-    this.updateReading();
-  }
-
   updateReading(): void {
     this.deliver();
   }

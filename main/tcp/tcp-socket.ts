@@ -76,17 +76,6 @@ export class TcpSocket implements ManagedSocket {
     this.attach(socket);
   }
 
-  update(props: api.tcp.SocketProperties): void {
-    if (props.persistent !== undefined) this.persistent = props.persistent;
-    if (props.name !== undefined) this.name = props.name;
-    if (props.bufferSize !== undefined) this.bufferSize = props.bufferSize;
-  }
-
-  setPaused(paused: boolean): void {
-    this.pausedBy = paused ? (this.pausedBy ?? 'app') : undefined;
-    this.updateReading();
-  }
-
   /** Reads only while connected and held by none of: the app's pause, an error pause, flow control. */
   updateReading(): void {
     const socket = this.socket;

@@ -107,17 +107,6 @@ export class UdpSocket implements ManagedSocket {
     readonly app: AppState,
   ) {}
 
-  update(props: api.udp.SocketProperties): void {
-    if (props.persistent !== undefined) this.persistent = props.persistent;
-    if (props.name !== undefined) this.name = props.name;
-    if (props.bufferSize !== undefined) this.bufferSize = props.bufferSize;
-  }
-
-  setPaused(paused: boolean): void {
-    this.pausedBy = paused ? (this.pausedBy ?? 'app') : undefined;
-    this.updateReading();
-  }
-
   /** Delivers what waits while nothing holds the socket: app pause, error pause, flow control. */
   updateReading(): void {
     this.drain();
