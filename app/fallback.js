@@ -1,7 +1,9 @@
 // The minimal page's script: plain Chrome App code against chrome.sockets.tcp.
 /* global chrome, document */
 'use strict';
-const log = (line) => { document.getElementById('log').textContent += `${line}\n`; };
+const log = (line) => {
+  document.getElementById('log').textContent += `${line}\n`;
+};
 let socketId;
 
 if (!globalThis.chrome || !chrome.sockets) log('chrome.sockets is missing: is the preload loaded?');

@@ -63,15 +63,16 @@ async function pageMain(p: PageParams): Promise<void> {
     });
 
     /** Raw: the Node side sends `bytes` from memory in 64 KiB binary messages. */
-    const rawRecv = (bytes: number) => new Promise<number>((resolve) => {
-      let got = 0;
-      const start = performance.now();
-      raw.onmessage = (e: { data: ArrayBuffer }) => {
-        got += e.data.byteLength;
-        if (got >= bytes) resolve(performance.now() - start);
-      };
-      raw.send(`recv ${bytes}`);
-    });
+    const rawRecv = (bytes: number) =>
+      new Promise<number>((resolve) => {
+        let got = 0;
+        const start = performance.now();
+        raw.onmessage = (e: { data: ArrayBuffer }) => {
+          got += e.data.byteLength;
+          if (got >= bytes) resolve(performance.now() - start);
+        };
+        raw.send(`recv ${bytes}`);
+      });
 
     /** Ours: the flood peer sends `bytes` over TCP; the page receives them as onReceive events. */
     const oursRecv = async (bytes: number, bufferSize: number) => {
@@ -112,28 +113,36 @@ async function pageMain(p: PageParams): Promise<void> {
     await tcp.connect(socketId, '127.0.0.1', p.echo);
     await tcp.setNoDelay(socketId, true);
     for (let i = 0; i < p.repeats; i++) {
-      add(result.rtt, 'raw', await new Promise<number>((resolve) => {
-        let n = 0;
-        const start = performance.now();
-        raw.onmessage = () => {
-          if (++n === p.rounds) return resolve(((performance.now() - start) * 1000) / p.rounds);
+      add(
+        result.rtt,
+        'raw',
+        await new Promise<number>((resolve) => {
+          let n = 0;
+          const start = performance.now();
+          raw.onmessage = () => {
+            if (++n === p.rounds) return resolve(((performance.now() - start) * 1000) / p.rounds);
+            raw.send(one);
+          };
           raw.send(one);
-        };
-        raw.send(one);
-      }));
-      add(result.rtt, 'ours', await new Promise<number>((resolve) => {
-        let n = 0;
-        const start = performance.now();
-        const onReceive = () => {
-          if (++n === p.rounds) {
-            tcp.onReceive.removeListener(onReceive);
-            return resolve(((performance.now() - start) * 1000) / p.rounds);
-          }
+        }),
+      );
+      add(
+        result.rtt,
+        'ours',
+        await new Promise<number>((resolve) => {
+          let n = 0;
+          const start = performance.now();
+          const onReceive = () => {
+            if (++n === p.rounds) {
+              tcp.onReceive.removeListener(onReceive);
+              return resolve(((performance.now() - start) * 1000) / p.rounds);
+            }
+            tcp.send(socketId, one);
+          };
+          tcp.onReceive.addListener(onReceive);
           tcp.send(socketId, one);
-        };
-        tcp.onReceive.addListener(onReceive);
-        tcp.send(socketId, one);
-      }));
+        }),
+      );
     }
     await tcp.close(socketId);
     raw.close();
@@ -226,17 +235,23 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
   await fs.mkdir(pageDir);
   const host = await startBrowserHost({ allowAll: true, rendererDir: pageDir, log: () => {} });
   const full: PageParams = { ...params, control: control.url, flood: peers.ports.flood, echo: peers.ports.echo };
-  await fs.writeFile(path.join(pageDir, 'index.html'),
-    `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">(${pageMain.toString()})(${JSON.stringify(full)});</script>`);
+  await fs.writeFile(
+    path.join(pageDir, 'index.html'),
+    `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">(${pageMain.toString()})(${JSON.stringify(full)});</script>`,
+  );
 
-  const chromium = spawn(executable, [
-    ...CHROMIUM_ARGS,
-    '--headless',
-    '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding',
-    `--user-data-dir=${path.join(work, 'profile')}`,
-    host.url,
-  ], { stdio: 'ignore', detached: true });
+  const chromium = spawn(
+    executable,
+    [
+      ...CHROMIUM_ARGS,
+      '--headless',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      `--user-data-dir=${path.join(work, 'profile')}`,
+      host.url,
+    ],
+    { stdio: 'ignore', detached: true },
+  );
   // Never leave the browser behind, even when this process is interrupted.
   const killBrowser = (): void => {
     try {
@@ -289,7 +304,12 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
     const suffix = size === 65536 ? '' : `_${size}`;
     out[`browser_recv_ratio${suffix}`] = round(ours / rawRecv, 3);
     out[`browser_recv_mibps${suffix}`] = round(ours);
-    rows.push([`receive ${params.bytes / MiB} MiB, bufferSize ${size}`, `${round(ours)} MiB/s`, `${round(rawRecv)} MiB/s`, (ours / rawRecv).toFixed(3)]);
+    rows.push([
+      `receive ${params.bytes / MiB} MiB, bufferSize ${size}`,
+      `${round(ours)} MiB/s`,
+      `${round(rawRecv)} MiB/s`,
+      (ours / rawRecv).toFixed(3),
+    ]);
   }
   out.browser_raw_ws_recv_mibps = round(rawRecv);
   const rttOurs = Math.min(...result.rtt.ours);
@@ -297,7 +317,12 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
   out.browser_rtt_ratio = round(rttOurs / rttRaw, 3);
   out.browser_rtt_us = round(rttOurs);
   out.browser_raw_ws_rtt_us = round(rttRaw);
-  rows.push([`1-byte round trip, mean of ${params.rounds} (best of ${params.repeats})`, `${round(rttOurs)} µs`, `${round(rttRaw)} µs`, (rttOurs / rttRaw).toFixed(3)]);
+  rows.push([
+    `1-byte round trip, mean of ${params.rounds} (best of ${params.repeats})`,
+    `${round(rttOurs)} µs`,
+    `${round(rttRaw)} µs`,
+    (rttOurs / rttRaw).toFixed(3),
+  ]);
 
   if (options.print ?? true) {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -308,8 +333,11 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
 }
 
 if (require.main === module) {
-  runBrowserBench({ quick: process.argv.includes('--quick') }).then((out) => console.log(JSON.stringify(out)), (error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  runBrowserBench({ quick: process.argv.includes('--quick') }).then(
+    (out) => console.log(JSON.stringify(out)),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -12,7 +12,12 @@ const scenarios = path.join(__dirname, 'tcp-scenarios.js');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 
-interface Row { name: string; ours: string; raw: string; ratio: string }
+interface Row {
+  name: string;
+  ours: string;
+  raw: string;
+  ratio: string;
+}
 
 function mbps(bytes: number, ms: number): number {
   return bytes / MiB / (ms / 1000);
@@ -40,21 +45,39 @@ async function main(): Promise<void> {
     for (const bufferSize of [65536, 4096]) {
       // Alternate raw and ours so drift on a shared machine hits both alike.
       const raw = await bestOf(repeats, () => rawRecv(peers.ports.flood, recvBytes), fastest);
-      const ours = await bestOf(repeats, () => worker.run<number>(scenarios, 'recv', { port: peers.ports.flood, bytes: recvBytes, bufferSize }), fastest);
+      const ours = await bestOf(
+        repeats,
+        () => worker.run<number>(scenarios, 'recv', { port: peers.ports.flood, bytes: recvBytes, bufferSize }),
+        fastest,
+      );
       const r = mbps(recvBytes, ours) / mbps(recvBytes, raw);
       out[`recv_mibps_${bufferSize}`] = round(mbps(recvBytes, ours));
       out[`raw_recv_mibps_${bufferSize}`] = round(mbps(recvBytes, raw));
       out[`recv_ratio_${bufferSize}`] = round(r, 3);
-      rows.push({ name: `receive, bufferSize ${bufferSize} (${recvBytes / MiB} MiB)`, ours: `${round(mbps(recvBytes, ours))} MiB/s`, raw: `${round(mbps(recvBytes, raw))} MiB/s`, ratio: r.toFixed(3) });
+      rows.push({
+        name: `receive, bufferSize ${bufferSize} (${recvBytes / MiB} MiB)`,
+        ours: `${round(mbps(recvBytes, ours))} MiB/s`,
+        raw: `${round(mbps(recvBytes, raw))} MiB/s`,
+        ratio: r.toFixed(3),
+      });
     }
 
     const sendBytes = (quick ? 64 : 256) * MiB;
     const rawSendMs = await bestOf(repeats, () => rawSend(peers.ports.sink, sendBytes, 65536), fastest);
-    const oursSendMs = await bestOf(repeats, () => worker.run<number>(scenarios, 'send', { port: peers.ports.sink, bytes: sendBytes, chunk: 65536, window: 32 }), fastest);
+    const oursSendMs = await bestOf(
+      repeats,
+      () => worker.run<number>(scenarios, 'send', { port: peers.ports.sink, bytes: sendBytes, chunk: 65536, window: 32 }),
+      fastest,
+    );
     out.send_mibps = round(mbps(sendBytes, oursSendMs));
     out.raw_send_mibps = round(mbps(sendBytes, rawSendMs));
     out.send_ratio = round(mbps(sendBytes, oursSendMs) / mbps(sendBytes, rawSendMs), 3);
-    rows.push({ name: `send, 64 KiB sends (${sendBytes / MiB} MiB)`, ours: `${out.send_mibps} MiB/s`, raw: `${out.raw_send_mibps} MiB/s`, ratio: String(out.send_ratio) });
+    rows.push({
+      name: `send, 64 KiB sends (${sendBytes / MiB} MiB)`,
+      ours: `${out.send_mibps} MiB/s`,
+      raw: `${out.raw_send_mibps} MiB/s`,
+      ratio: String(out.send_ratio),
+    });
 
     const rounds = quick ? 1000 : 5000;
     const rawTimes = await rawRtt(peers.ports.echo, rounds);
@@ -62,7 +85,12 @@ async function main(): Promise<void> {
     out.rtt_us = round(median(ourTimes));
     out.raw_rtt_us = round(median(rawTimes));
     out.rtt_ratio = round(out.rtt_us / out.raw_rtt_us, 3);
-    rows.push({ name: `1-byte echo round trip, median of ${rounds}`, ours: `${out.rtt_us} µs`, raw: `${out.raw_rtt_us} µs`, ratio: String(out.rtt_ratio) });
+    rows.push({
+      name: `1-byte echo round trip, median of ${rounds}`,
+      ours: `${out.rtt_us} µs`,
+      raw: `${out.raw_rtt_us} µs`,
+      ratio: String(out.rtt_ratio),
+    });
     // The floor under that ratio: a page in another thread costs two thread hops per round trip
     // even with no sockets at all. Measured here, bare, between the same two threads.
     const hops: number[] = [];
@@ -73,7 +101,12 @@ async function main(): Promise<void> {
     }
     out.thread_round_trip_us = round(median(hops));
     out.rtt_floor_ratio = round((out.raw_rtt_us + out.thread_round_trip_us) / out.raw_rtt_us, 3);
-    rows.push({ name: '  floor: raw echo + one bare thread round trip', ours: `${round(out.raw_rtt_us + out.thread_round_trip_us)} µs`, raw: `${out.raw_rtt_us} µs`, ratio: String(out.rtt_floor_ratio) });
+    rows.push({
+      name: '  floor: raw echo + one bare thread round trip',
+      ours: `${round(out.raw_rtt_us + out.thread_round_trip_us)} µs`,
+      raw: `${out.raw_rtt_us} µs`,
+      ratio: String(out.rtt_floor_ratio),
+    });
 
     // Flood a slow page: memory must stay bounded while every byte still arrives.
     const floodBytes = (quick ? 128 : 512) * MiB;
@@ -90,7 +123,12 @@ async function main(): Promise<void> {
     if (got !== floodBytes) throw new Error(`flood: received ${got} of ${floodBytes}`);
     out.flood_rss_growth_mib = round((peak - baseline) / MiB);
     out.flood_mibps = round(mbps(floodBytes, performance.now() - started));
-    rows.push({ name: `host RSS growth, ${floodBytes / MiB} MiB flood to a slow listener`, ours: `${out.flood_rss_growth_mib} MiB`, raw: '-', ratio: '-' });
+    rows.push({
+      name: `host RSS growth, ${floodBytes / MiB} MiB flood to a slow listener`,
+      ours: `${out.flood_rss_growth_mib} MiB`,
+      raw: '-',
+      ratio: '-',
+    });
   } finally {
     await worker.close();
     peers.stop();
@@ -99,7 +137,12 @@ async function main(): Promise<void> {
   // tcpServer accepts and udp datagrams, each against raw net.Server / dgram in the same run.
   const serverUdp = await runServerUdpBench();
   Object.assign(out, serverUdp);
-  rows.push({ name: 'accepts through onAccept', ours: `${serverUdp.accepts_per_s}/s`, raw: `${serverUdp.raw_accepts_per_s}/s`, ratio: String(serverUdp.accept_ratio) });
+  rows.push({
+    name: 'accepts through onAccept',
+    ours: `${serverUdp.accepts_per_s}/s`,
+    raw: `${serverUdp.raw_accepts_per_s}/s`,
+    ratio: String(serverUdp.accept_ratio),
+  });
   rows.push({
     name: '1 KiB datagrams through udp onReceive',
     ours: `${serverUdp.udp_datagrams_per_s}/s`,
@@ -134,7 +177,8 @@ function printTable(rows: Row[]): void {
   const head: Row = { name: 'workload', ours: 'electron-chrome-sockets', raw: 'raw Node net', ratio: 'ratio' };
   const all = [head, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
-  for (const r of all) console.log(`${r.name.padEnd(w('name'))}  ${r.ours.padStart(w('ours'))}  ${r.raw.padStart(w('raw'))}  ${r.ratio.padStart(w('ratio'))}`);
+  for (const r of all)
+    console.log(`${r.name.padEnd(w('name'))}  ${r.ours.padStart(w('ours'))}  ${r.raw.padStart(w('raw'))}  ${r.ratio.padStart(w('ratio'))}`);
 }
 
 main().catch((error) => {

@@ -97,7 +97,7 @@ async function oursRecv(peer: Peer, worker: FacadeWorker): Promise<{ rate: numbe
   const { sent } = await peer.command({ cmd: 'flood', port, size: DATAGRAM, ms: FLOOD_MS });
   await new Promise((resolve) => setTimeout(resolve, 300));
   const { count, ms } = await worker.run<{ count: number; ms: number }>(scenarios, 'udpStats');
-  const dropped = worker.host.inspect().sockets.reduce((n, s) => n + (s.kind === 'udp' ? s.dropped ?? 0 : 0), 0);
+  const dropped = worker.host.inspect().sockets.reduce((n, s) => n + (s.kind === 'udp' ? (s.dropped ?? 0) : 0), 0);
   await worker.run(scenarios, 'udpClose');
   return { rate: (count - 1) / (ms / 1000), count, sent: sent ?? 0, dropped };
 }

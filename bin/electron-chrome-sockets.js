@@ -12,7 +12,9 @@ Commands:
 if (command === 'serve') {
   require('../dist/main/browser-host/cli.js')
     .main(rest)
-    .then((code) => { process.exitCode = code; });
+    .then((code) => {
+      process.exitCode = code;
+    });
 } else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
   process.stdout.write(USAGE);
 } else {

@@ -46,7 +46,9 @@ export function webSocketUrl(url: string): string {
 export function openBrowserHostPort(url: string, token?: string, options: ConnectOptions = {}): Promise<WebSocketPagePort> {
   const secret = token ?? tokenFromUrl(url);
   if (secret === undefined || !/^[0-9a-f]+$/i.test(secret)) {
-    return Promise.reject(new TypeError('connectBrowserHost: missing or malformed token (expected the #token=… of the URL the host printed)'));
+    return Promise.reject(
+      new TypeError('connectBrowserHost: missing or malformed token (expected the #token=… of the URL the host printed)'),
+    );
   }
   const ws = new WebSocket(webSocketUrl(url), [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + secret]);
   return new Promise((resolve, reject) => {
@@ -59,7 +61,9 @@ export function openBrowserHostPort(url: string, token?: string, options: Connec
     function fail(why: string): void {
       settle();
       ws.close();
-      reject(new Error(`connectBrowserHost: could not connect to ${webSocketUrl(url)} (${why}; the host logs why it refused a connection)`));
+      reject(
+        new Error(`connectBrowserHost: could not connect to ${webSocketUrl(url)} (${why}; the host logs why it refused a connection)`),
+      );
     }
     function opened(): void {
       if (ws.protocol !== SUBPROTOCOL) return fail(`unexpected subprotocol '${ws.protocol}'`);

@@ -16,15 +16,22 @@ export namespace tcp {
     /** Size of the buffer used to receive data. Default 4096. */
     bufferSize?: number;
   }
-  export interface CreateInfo { socketId: number }
+  export interface CreateInfo {
+    socketId: number;
+  }
   export interface SendInfo {
     /** 0 on success, otherwise a negative net error code. */
     resultCode: number;
     /** Present only when resultCode is 0. */
     bytesSent?: number;
   }
-  export interface TLSVersionConstraints { min?: string; max?: string }
-  export interface SecureOptions { tlsVersion?: TLSVersionConstraints }
+  export interface TLSVersionConstraints {
+    min?: string;
+    max?: string;
+  }
+  export interface SecureOptions {
+    tlsVersion?: TLSVersionConstraints;
+  }
   export interface SocketInfo {
     socketId: number;
     persistent: boolean;
@@ -37,13 +44,24 @@ export namespace tcp {
     peerAddress?: string;
     peerPort?: number;
   }
-  export interface ReceiveInfo { socketId: number; data: ArrayBuffer }
-  export interface ReceiveErrorInfo { socketId: number; resultCode: number }
+  export interface ReceiveInfo {
+    socketId: number;
+    data: ArrayBuffer;
+  }
+  export interface ReceiveErrorInfo {
+    socketId: number;
+    resultCode: number;
+  }
 }
 
 export namespace tcpServer {
-  export interface SocketProperties { persistent?: boolean; name?: string }
-  export interface CreateInfo { socketId: number }
+  export interface SocketProperties {
+    persistent?: boolean;
+    name?: string;
+  }
+  export interface CreateInfo {
+    socketId: number;
+  }
   export interface SocketInfo {
     socketId: number;
     persistent: boolean;
@@ -52,14 +70,29 @@ export namespace tcpServer {
     localAddress?: string;
     localPort?: number;
   }
-  export interface AcceptInfo { socketId: number; clientSocketId: number }
-  export interface AcceptErrorInfo { socketId: number; resultCode: number }
+  export interface AcceptInfo {
+    socketId: number;
+    clientSocketId: number;
+  }
+  export interface AcceptErrorInfo {
+    socketId: number;
+    resultCode: number;
+  }
 }
 
 export namespace udp {
-  export interface SocketProperties { persistent?: boolean; name?: string; bufferSize?: number }
-  export interface CreateInfo { socketId: number }
-  export interface SendInfo { resultCode: number; bytesSent?: number }
+  export interface SocketProperties {
+    persistent?: boolean;
+    name?: string;
+    bufferSize?: number;
+  }
+  export interface CreateInfo {
+    socketId: number;
+  }
+  export interface SendInfo {
+    resultCode: number;
+    bytesSent?: number;
+  }
   export interface SocketInfo {
     socketId: number;
     persistent: boolean;
@@ -69,8 +102,16 @@ export namespace udp {
     localAddress?: string;
     localPort?: number;
   }
-  export interface ReceiveInfo { socketId: number; data: ArrayBuffer; remoteAddress: string; remotePort: number }
-  export interface ReceiveErrorInfo { socketId: number; resultCode: number }
+  export interface ReceiveInfo {
+    socketId: number;
+    data: ArrayBuffer;
+    remoteAddress: string;
+    remotePort: number;
+  }
+  export interface ReceiveErrorInfo {
+    socketId: number;
+    resultCode: number;
+  }
 }
 
 /**

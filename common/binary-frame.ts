@@ -25,8 +25,17 @@ type Path = PathKey[];
 
 /** Typed-array kinds restored on decode; anything else is rejected. */
 const VIEW_KINDS = {
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
 } as const;
 type ViewKind = keyof typeof VIEW_KINDS | 'DataView';
 
@@ -128,8 +137,10 @@ export function encodeFrame(message: unknown): Uint8Array {
 }
 
 function isPath(value: unknown): value is Path {
-  return Array.isArray(value) && value.length <= MAX_DEPTH && value.every(
-    (k) => (typeof k === 'string' && k !== '__proto__') || (typeof k === 'number' && Number.isInteger(k) && k >= 0),
+  return (
+    Array.isArray(value) &&
+    value.length <= MAX_DEPTH &&
+    value.every((k) => (typeof k === 'string' && k !== '__proto__') || (typeof k === 'number' && Number.isInteger(k) && k >= 0))
   );
 }
 

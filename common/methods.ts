@@ -80,12 +80,7 @@ export const METHODS = {
     ...common('tcp', true),
     setKeepAlive: m([id, { name: 'enable', schema: boolean }, { name: 'delay', schema: integer, optional: true }]),
     setNoDelay: m([id, { name: 'noDelay', schema: boolean }]),
-    connect: m([
-      id,
-      { name: 'peerAddress', schema: string },
-      { name: 'peerPort', schema: integer },
-      dnsQueryType('tcp'),
-    ]),
+    connect: m([id, { name: 'peerAddress', schema: string }, { name: 'peerPort', schema: integer }, dnsQueryType('tcp')]),
     disconnect: m([id], true),
     secure: m([
       id,

@@ -70,9 +70,7 @@ export const NET_ERRORS = {
 
 export type NetErrorName = keyof typeof NET_ERRORS;
 
-const NAMES_BY_CODE = new Map<number, string>(
-  Object.entries(NET_ERRORS).map(([name, code]) => [code, name]),
-);
+const NAMES_BY_CODE = new Map<number, string>(Object.entries(NET_ERRORS).map(([name, code]) => [code, name]));
 
 /** `ERR_CONNECTION_REFUSED` for -102; `ERR_<code>` style fallback for unknown codes. */
 export function netErrorShortName(code: number): string {

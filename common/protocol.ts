@@ -16,7 +16,10 @@ export const EVENT_CREDIT = 64;
 // ---- up: page → host -------------------------------------------------------------------------
 
 /** First message of a context; a new hello resets the context (its listeners and credit). */
-export interface HelloMessage { readonly t: 'hello'; readonly v: number }
+export interface HelloMessage {
+  readonly t: 'hello';
+  readonly v: number;
+}
 
 /** One API call. `a` has one slot per parameter of the method (no callback). */
 export interface CallMessage {
@@ -29,10 +32,16 @@ export interface CallMessage {
 }
 
 /** Flow-control credit the page has finished dispatching: data bytes plus EVENT_CREDIT an item. */
-export interface AckMessage { readonly t: 'ack'; readonly n: number }
+export interface AckMessage {
+  readonly t: 'ack';
+  readonly n: number;
+}
 
 /** The full set of events (`"tcp.onReceive"`, …) this context now has listeners for. */
-export interface ListenMessage { readonly t: 'listen'; readonly ev: readonly string[] }
+export interface ListenMessage {
+  readonly t: 'listen';
+  readonly ev: readonly string[];
+}
 
 export type UpMessage = HelloMessage | CallMessage | AckMessage | ListenMessage;
 
@@ -42,7 +51,10 @@ export type UpMessage = HelloMessage | CallMessage | AckMessage | ListenMessage;
  * The error of a call, as data. `message` becomes `chrome.runtime.lastError.message`;
  * `resultCode` is the negative net error when there is one.
  */
-export interface WireError { readonly message: string; readonly resultCode?: number }
+export interface WireError {
+  readonly message: string;
+  readonly resultCode?: number;
+}
 
 /**
  * A call's outcome: `a` is the argument list for the page's callback (Chrome's three response

@@ -45,13 +45,19 @@ function schemaTypeName(schema: Schema): string {
 /** The fundamental type check used while matching optional parameters. */
 function isCorrectType(schema: Schema, value: unknown): boolean {
   switch (schema.type) {
-    case 'integer': return isInt32(value);
-    case 'boolean': return typeof value === 'boolean';
+    case 'integer':
+      return isInt32(value);
+    case 'boolean':
+      return typeof value === 'boolean';
     case 'string':
-    case 'enum': return typeof value === 'string';
-    case 'binary': return isBinary(value);
-    case 'function': return typeof value === 'function';
-    case 'object': return isPlainObject(value);
+    case 'enum':
+      return typeof value === 'string';
+    case 'binary':
+      return isBinary(value);
+    case 'function':
+      return typeof value === 'function';
+    case 'object':
+      return isPlainObject(value);
   }
 }
 
@@ -110,13 +116,7 @@ export function invocationError(ns: Namespace, method: string, spec: MethodSpec,
   return new TypeError(`Error in invocation of ${signatureText(ns, method, spec)}: ${detail}`);
 }
 
-function resolve(
-  params: readonly ParamSpec[],
-  args: readonly unknown[],
-  pi: number,
-  ai: number,
-  out: unknown[],
-): boolean {
+function resolve(params: readonly ParamSpec[], args: readonly unknown[], pi: number, ai: number, out: unknown[]): boolean {
   if (pi === params.length) return ai === args.length;
   const param = params[pi];
   if (ai < args.length) {

@@ -62,7 +62,11 @@ export interface PausableSocket {
  * The snapshot fields every socket kind fills alike. `active` says whether the socket would
  * deliver now (connected, listening, bound), so a flow-control hold applies to it.
  */
-export function snapshotBase(socket: PausableSocket, state: string, active: boolean): Pick<SocketSnapshot, 'kind' | 'id' | 'app' | 'name' | 'persistent' | 'state' | 'paused' | 'pausedBy'> {
+export function snapshotBase(
+  socket: PausableSocket,
+  state: string,
+  active: boolean,
+): Pick<SocketSnapshot, 'kind' | 'id' | 'app' | 'name' | 'persistent' | 'state' | 'paused' | 'pausedBy'> {
   const pausedBy: PauseReason[] = socket.pausedBy === undefined ? [] : [socket.pausedBy];
   if (active && socket.app.flowBlocked) pausedBy.push('flow');
   return {

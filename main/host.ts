@@ -52,7 +52,11 @@ export interface HostSnapshot {
 }
 
 export class SocketsHost {
-  readonly registries: { readonly tcp: Registry<TcpSocket>; readonly tcpServer: Registry<TcpServerSocket>; readonly udp: Registry<UdpSocket> } = {
+  readonly registries: {
+    readonly tcp: Registry<TcpSocket>;
+    readonly tcpServer: Registry<TcpServerSocket>;
+    readonly udp: Registry<UdpSocket>;
+  } = {
     tcp: new Registry<TcpSocket>(),
     tcpServer: new Registry<TcpServerSocket>(),
     udp: new Registry<UdpSocket>(),
@@ -270,7 +274,8 @@ export class SocketsHost {
       return { a: await handler({ ctx, app: ctx.app }, args) };
     } catch (error) {
       if (error instanceof CallError) {
-        const e: WireError = error.resultCode === undefined ? { message: error.message } : { message: error.message, resultCode: error.resultCode };
+        const e: WireError =
+          error.resultCode === undefined ? { message: error.message } : { message: error.message, resultCode: error.resultCode };
         return { a: error.args, e };
       }
       if (error instanceof TypeError && error.message.startsWith('Error in invocation of')) {

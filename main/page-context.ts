@@ -13,7 +13,9 @@ const BATCH_BYTES = 1 << 20;
 
 const VALID_EVENT_KEYS = new Set<string>(
   (Object.keys(METHODS) as Namespace[]).flatMap((ns) =>
-    ns === 'tcpServer' ? [eventKey(ns, 'onAccept'), eventKey(ns, 'onAcceptError')] : [eventKey(ns, 'onReceive'), eventKey(ns, 'onReceiveError')],
+    ns === 'tcpServer'
+      ? [eventKey(ns, 'onAccept'), eventKey(ns, 'onAcceptError')]
+      : [eventKey(ns, 'onReceive'), eventKey(ns, 'onReceiveError')],
   ),
 );
 

@@ -183,11 +183,15 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     }
     for (const ev of EVENTS[ns]) {
       const key = eventKey(ns, ev);
-      const event = new ChromeEventImpl<AnyFunction>(`sockets.${ns}.${ev}`, (has) => {
-        if (has) listening.add(key);
-        else listening.delete(key);
-        sendListening();
-      }, console);
+      const event = new ChromeEventImpl<AnyFunction>(
+        `sockets.${ns}.${ev}`,
+        (has) => {
+          if (has) listening.add(key);
+          else listening.delete(key);
+          sendListening();
+        },
+        console,
+      );
       events.set(key, event);
       api[ev] = event;
     }

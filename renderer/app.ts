@@ -46,14 +46,50 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
   const list = new SocketList(workbench, (e) => select(e));
   const forms = new CreateForms(workbench, (e) => select(e, true));
   const main = h('main', { class: 'main', id: 'main' });
-  const empty = h('div', { class: 'empty-state big' },
+  const empty = h(
+    'div',
+    { class: 'empty-state big' },
     h('h1', null, 'No socket selected'),
     h('p', null, 'Create one on the left:'),
-    h('ul', null,
-      h('li', null, h('b', null, 'TCP client'), ' — connect to a server (optionally with TLS) and talk to it. ', h('kbd', null, 'Alt'), '+', h('kbd', null, '1')),
-      h('li', null, h('b', null, 'TCP server'), ' — listen and watch connections arrive; each becomes a socket of its own. ', h('kbd', null, 'Alt'), '+', h('kbd', null, '2')),
-      h('li', null, h('b', null, 'UDP'), ' — bind, send datagrams, join multicast groups. ', h('kbd', null, 'Alt'), '+', h('kbd', null, '3'))),
-    h('p', { class: 'muted' }, 'Everything here uses the public chrome.sockets API, so what you see is what an app sees. Press ', h('kbd', null, '?'), ' for keyboard shortcuts.'));
+    h(
+      'ul',
+      null,
+      h(
+        'li',
+        null,
+        h('b', null, 'TCP client'),
+        ' — connect to a server (optionally with TLS) and talk to it. ',
+        h('kbd', null, 'Alt'),
+        '+',
+        h('kbd', null, '1'),
+      ),
+      h(
+        'li',
+        null,
+        h('b', null, 'TCP server'),
+        ' — listen and watch connections arrive; each becomes a socket of its own. ',
+        h('kbd', null, 'Alt'),
+        '+',
+        h('kbd', null, '2'),
+      ),
+      h(
+        'li',
+        null,
+        h('b', null, 'UDP'),
+        ' — bind, send datagrams, join multicast groups. ',
+        h('kbd', null, 'Alt'),
+        '+',
+        h('kbd', null, '3'),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      'Everything here uses the public chrome.sockets API, so what you see is what an app sees. Press ',
+      h('kbd', null, '?'),
+      ' for keyboard shortcuts.',
+    ),
+  );
   replace(main, empty);
 
   const help = createHelp();
@@ -62,16 +98,27 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
     workbench: h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => setTab('workbench') }, 'Workbench'),
     inspector: h('button', { type: 'button', role: 'tab', class: 'tab', title: 'Alt+I', onclick: () => setTab('inspector') }, 'Inspector'),
   };
-  const workbenchPane = h('div', { class: 'workbench', role: 'tabpanel' },
-    h('aside', { class: 'sidebar' }, forms.root, list.root),
-    main);
+  const workbenchPane = h('div', { class: 'workbench', role: 'tabpanel' }, h('aside', { class: 'sidebar' }, forms.root, list.root), main);
   const inspectorPane = inspector ? h('div', { class: 'inspector-pane', role: 'tabpanel', hidden: true }, inspector.root) : null;
-  const header = h('header', { class: 'topbar' },
+  const header = h(
+    'header',
+    { class: 'topbar' },
     h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '⇄'), 'Socket debugger'),
     inspector ? h('nav', { class: 'tabs', role: 'tablist' }, tabButtons.workbench, tabButtons.inspector) : null,
     h('span', { class: 'spacer' }),
-    options.source ? h('span', { class: 'source', title: 'Where this window\'s chrome.sockets comes from' }, options.source) : null,
-    h('button', { type: 'button', class: 'help-btn', title: 'Keyboard shortcuts (? or F1)', 'aria-label': 'Keyboard shortcuts', onclick: () => help.showModal() }, '?'));
+    options.source ? h('span', { class: 'source', title: "Where this window's chrome.sockets comes from" }, options.source) : null,
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'help-btn',
+        title: 'Keyboard shortcuts (? or F1)',
+        'aria-label': 'Keyboard shortcuts',
+        onclick: () => help.showModal(),
+      },
+      '?',
+    ),
+  );
   replace(root, header, workbenchPane, inspectorPane, help);
   root.classList.add('app');
 
@@ -141,11 +188,32 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
     // ev.code, not ev.key: Alt+letter produces other characters on macOS and some layouts.
     const v = selected;
     const act: Record<string, () => void> = {
-      Digit1: () => { setTab('workbench'); forms.show('tcp', true); },
-      Digit2: () => { setTab('workbench'); forms.show('tcpServer', true); },
-      Digit3: () => { setTab('workbench'); forms.show('udp', true); },
-      ArrowUp: () => { const e = list.neighbour(-1); if (e) { select(e); list.focusSelected(); } },
-      ArrowDown: () => { const e = list.neighbour(1); if (e) { select(e); list.focusSelected(); } },
+      Digit1: () => {
+        setTab('workbench');
+        forms.show('tcp', true);
+      },
+      Digit2: () => {
+        setTab('workbench');
+        forms.show('tcpServer', true);
+      },
+      Digit3: () => {
+        setTab('workbench');
+        forms.show('udp', true);
+      },
+      ArrowUp: () => {
+        const e = list.neighbour(-1);
+        if (e) {
+          select(e);
+          list.focusSelected();
+        }
+      },
+      ArrowDown: () => {
+        const e = list.neighbour(1);
+        if (e) {
+          select(e);
+          list.focusSelected();
+        }
+      },
       KeyI: () => setTab(tab === 'workbench' ? 'inspector' : 'workbench'),
       KeyM: () => v?.composer?.focus(),
       KeyL: () => v?.traffic.root.focus(),
@@ -192,6 +260,14 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
 /** A full-window message for when there is no chrome.sockets to work with. */
 export function showBootError(root: HTMLElement, title: string, detail: string): void {
   root.classList.add('app');
-  replace(root, h('div', { class: 'empty-state big boot-error', role: 'alert' }, h('h1', null, title), ...detail.split('\n').map((p) => h('p', null, p))));
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'empty-state big boot-error', role: 'alert' },
+      h('h1', null, title),
+      ...detail.split('\n').map((p) => h('p', null, p)),
+    ),
+  );
   setText(document.querySelector('title') ?? document.createElement('title'), `Socket debugger — ${title}`);
 }

@@ -54,10 +54,18 @@ function takeToken(): string | undefined {
     const q = query.toString();
     const hs = hash.toString();
     history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${hs ? `#${hs}` : ''}`);
-    try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* storage disabled: reloads need the URL again */ }
+    try {
+      sessionStorage.setItem(TOKEN_KEY, token);
+    } catch {
+      /* storage disabled: reloads need the URL again */
+    }
     return token;
   }
-  try { return sessionStorage.getItem(TOKEN_KEY) ?? undefined; } catch { return undefined; }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The browser host's inspection endpoint, with the same token as the WebSocket. */
@@ -85,7 +93,9 @@ export async function obtainChrome(): Promise<Booted> {
     const lateInspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : hostInspection(token);
     return { chrome, inspect: lateInspect, source: `browser host ${location.host}` };
   }
-  throw new Error('No chrome.sockets here. Open this window from Electron (its preload provides chrome.sockets) or through `npx electron-chrome-sockets serve`.');
+  throw new Error(
+    'No chrome.sockets here. Open this window from Electron (its preload provides chrome.sockets) or through `npx electron-chrome-sockets serve`.',
+  );
 }
 
 async function main(): Promise<void> {

@@ -29,8 +29,21 @@ export async function buildBrowser({ outdir = path.join(root, 'dist/browser'), t
   ]);
   if (types) {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', path.join(root, 'browser'), '--noEmit', 'false', '--declaration',
-      '--emitDeclarationOnly', '--outDir', path.join(outdir, 'types')], { stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        '-p',
+        path.join(root, 'browser'),
+        '--noEmit',
+        'false',
+        '--declaration',
+        '--emitDeclarationOnly',
+        '--outDir',
+        path.join(outdir, 'types'),
+      ],
+      { stdio: 'inherit' },
+    );
   }
   return { esm, iife };
 }

@@ -17,7 +17,10 @@ const INSTALLER_MODULE = 'electron-chrome-sockets:main-world-installer';
 const GLOBAL_NAME = '__electronChromeSocketsMainWorld';
 
 /** Returns the bundled preload's text; writes it to `outfile` unless `outfile` is null. */
-export async function buildPreload({ outfile = path.join(root, 'dist/preload/preload.js'), entry = path.join(root, 'preload/electron/preload-entry.ts') } = {}) {
+export async function buildPreload({
+  outfile = path.join(root, 'dist/preload/preload.js'),
+  entry = path.join(root, 'preload/electron/preload-entry.ts'),
+} = {}) {
   const mainWorld = await build({
     entryPoints: [path.join(root, 'preload/electron/main-world.ts')],
     bundle: true,
@@ -63,7 +66,10 @@ export async function buildPreload({ outfile = path.join(root, 'dist/preload/pre
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // The package's preload, and the debugging window's (the same plus its Inspector feed).
-  Promise.all([buildPreload(), buildPreload({ entry: path.join(root, 'app/preload.ts'), outfile: path.join(root, 'dist/app/preload.bundle.js') })]).catch((error) => {
+  Promise.all([
+    buildPreload(),
+    buildPreload({ entry: path.join(root, 'app/preload.ts'), outfile: path.join(root, 'dist/app/preload.bundle.js') }),
+  ]).catch((error) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -14,7 +14,10 @@ const outdir = join(root, 'dist', dev ? 'renderer-dev' : 'renderer');
 
 await mkdir(outdir, { recursive: true });
 const html = await readFile(join(root, 'renderer', 'index.html'), 'utf8');
-await writeFile(join(outdir, 'index.html'), dev ? html.replace('<title>Socket debugger</title>', '<title>Socket debugger (DEV FAKE)</title>') : html);
+await writeFile(
+  join(outdir, 'index.html'),
+  dev ? html.replace('<title>Socket debugger</title>', '<title>Socket debugger (DEV FAKE)</title>') : html,
+);
 await copyFile(join(root, 'renderer', 'style.css'), join(outdir, 'style.css'));
 
 const options = {

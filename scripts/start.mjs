@@ -27,6 +27,8 @@ if (electron.path) {
   // The debugging window may connect, listen and bind anywhere, as in the Electron app.
   run(process.execPath, [bin, 'serve', '--allow-all']);
 } else {
-  console.error(`npm start: no Electron binary here (${electron.reason}) and no browser host build (dist/main/browser-host/cli.js) to fall back to.`);
+  console.error(
+    `npm start: no Electron binary here (${electron.reason}) and no browser host build (dist/main/browser-host/cli.js) to fall back to.`,
+  );
   process.exitCode = 1;
 }

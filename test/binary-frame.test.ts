@@ -26,7 +26,10 @@ describe('common/binary-frame', () => {
       const b = bytes(250, 251);
       const batch = {
         t: 'b',
-        m: [{ t: 'r', id: 1, a: [{ socketId: 7 }] }, { t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 7 }, d: [1, 0, 2] }],
+        m: [
+          { t: 'r', id: 1, a: [{ socketId: 7 }] },
+          { t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 7 }, d: [1, 0, 2] },
+        ],
         bufs: [a, b],
       };
       const frame = encodeFrame(batch);
@@ -95,7 +98,7 @@ describe('common/binary-frame', () => {
       expect([...new Uint8Array(back as ArrayBuffer)]).to.deep.equal([4, 2]);
     });
 
-    it('gives the payloads as views on the caller\'s buffers, and parts that join into the frame', () => {
+    it("gives the payloads as views on the caller's buffers, and parts that join into the frame", () => {
       const a = bytes(1, 2, 3);
       const backing = new Uint8Array([0, 4, 5, 0]);
       const message = { t: 'b', m: [{ t: 'e', s: 'é€😀' }], bufs: [a, new Uint8Array(backing.buffer, 1, 2)] };
@@ -157,7 +160,19 @@ describe('common/binary-frame', () => {
       expectRejected(frameOf({ m: { a: 1 }, b: [[['a'], 1]] }, [1]));
       expectRejected(frameOf({ m: { a: null }, b: [[['b'], 1]] }, [1]));
       expectRejected(frameOf({ m: { a: [null] }, b: [[['a', '0'], 1]] }, [1]));
-      expectRejected(frameOf({ m: { a: null }, b: [[['a'], 1], [['a'], 1]] }, [1], [2]));
+      expectRejected(
+        frameOf(
+          {
+            m: { a: null },
+            b: [
+              [['a'], 1],
+              [['a'], 1],
+            ],
+          },
+          [1],
+          [2],
+        ),
+      );
       expectRejected(frameOf({ m: { a: null }, b: [[['a', 'x'], 1]] }, [1]));
       expectRejected(frameOf({ m: { a: null }, u: [['a'], ['a']] }));
       expectRejected(frameOf({ m: 5, b: [[[], 1]] }, [1]));

@@ -12,10 +12,12 @@ const BIN = path.resolve(__dirname, '../../bin/electron-chrome-sockets.js');
 
 function get(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 
@@ -87,7 +89,10 @@ describe('electron-chrome-sockets serve', () => {
     const file = await manifestFile({ name: 'app' });
     const failures: string[] = [];
     for (const argv of [['--manifest', file], ['--port', 'x'], ['--port', '70000'], ['--bogus'], ['--allow-all', '--manifest', file]]) {
-      await run(...argv).then(() => failures.push(`accepted ${argv.join(' ')}`), (e: unknown) => failures.push(String(e)));
+      await run(...argv).then(
+        () => failures.push(`accepted ${argv.join(' ')}`),
+        (e: unknown) => failures.push(String(e)),
+      );
     }
     expect(failures[0]).to.match(/no "sockets" section/);
     expect(failures[1]).to.match(/Invalid --port 'x'/);

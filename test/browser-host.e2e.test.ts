@@ -158,44 +158,47 @@ describe('browser host in Chromium (end to end)', function () {
       const port = await listen(echo);
       const { page } = await openApp(served);
 
-      const result = await page.evaluate(async ({ port, total }) => {
-        const tcp = chrome.sockets.tcp;
-        const sent = new Uint8Array(total);
-        for (let i = 0; i < total; i += 65536) crypto.getRandomValues(sent.subarray(i, i + 65536));
-        const received = new Uint8Array(total);
-        let got = 0;
-        let events = 0;
-        const { socketId } = await tcp.create({});
-        const done = new Promise<void>((resolve, reject) => {
-          tcp.onReceive.addListener((info: { socketId: number; data: ArrayBuffer }) => {
-            if (info.socketId !== socketId) return;
-            if (got + info.data.byteLength > total) return reject(new Error('too much data'));
-            received.set(new Uint8Array(info.data), got);
-            got += info.data.byteLength;
-            events++;
-            if (got === total) resolve();
+      const result = await page.evaluate(
+        async ({ port, total }) => {
+          const tcp = chrome.sockets.tcp;
+          const sent = new Uint8Array(total);
+          for (let i = 0; i < total; i += 65536) crypto.getRandomValues(sent.subarray(i, i + 65536));
+          const received = new Uint8Array(total);
+          let got = 0;
+          let events = 0;
+          const { socketId } = await tcp.create({});
+          const done = new Promise<void>((resolve, reject) => {
+            tcp.onReceive.addListener((info: { socketId: number; data: ArrayBuffer }) => {
+              if (info.socketId !== socketId) return;
+              if (got + info.data.byteLength > total) return reject(new Error('too much data'));
+              received.set(new Uint8Array(info.data), got);
+              got += info.data.byteLength;
+              events++;
+              if (got === total) resolve();
+            });
+            tcp.onReceiveError.addListener((info: { resultCode: number }) => reject(new Error(`onReceiveError ${info.resultCode}`)));
           });
-          tcp.onReceiveError.addListener((info: { resultCode: number }) => reject(new Error(`onReceiveError ${info.resultCode}`)));
-        });
-        const connectResult = await tcp.connect(socketId, '127.0.0.1', port);
-        const chunk = 256 * 1024;
-        const sends = [];
-        for (let i = 0; i < total; i += chunk) sends.push(tcp.send(socketId, sent.slice(i, i + chunk).buffer));
-        const sendInfos: Array<{ resultCode: number; bytesSent: number }> = await Promise.all(sends);
-        await done;
-        const hex = async (bytes: Uint8Array) =>
-          [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
-        await tcp.close(socketId);
-        return {
-          connectResult,
-          resultCodes: [...new Set(sendInfos.map((i) => i.resultCode))],
-          bytesSent: sendInfos.reduce((n, i) => n + i.bytesSent, 0),
-          got,
-          events,
-          sentHash: await hex(sent),
-          receivedHash: await hex(received),
-        };
-      }, { port, total: 16 * 1024 * 1024 });
+          const connectResult = await tcp.connect(socketId, '127.0.0.1', port);
+          const chunk = 256 * 1024;
+          const sends = [];
+          for (let i = 0; i < total; i += chunk) sends.push(tcp.send(socketId, sent.slice(i, i + chunk).buffer));
+          const sendInfos: Array<{ resultCode: number; bytesSent: number }> = await Promise.all(sends);
+          await done;
+          const hex = async (bytes: Uint8Array) =>
+            [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+          await tcp.close(socketId);
+          return {
+            connectResult,
+            resultCodes: [...new Set(sendInfos.map((i) => i.resultCode))],
+            bytesSent: sendInfos.reduce((n, i) => n + i.bytesSent, 0),
+            got,
+            events,
+            sentHash: await hex(sent),
+            receivedHash: await hex(received),
+          };
+        },
+        { port, total: 16 * 1024 * 1024 },
+      );
 
       expect(result.connectResult).to.equal(0);
       expect(result.resultCodes).to.deep.equal([0]);
@@ -216,21 +219,26 @@ describe('browser host in Chromium (end to end)', function () {
       onCleanup(() => flood.close());
       const port = await listen(flood);
       const { page } = await openApp(served);
-      const result = await page.evaluate(async ({ port, total }) => {
-        const tcp = chrome.sockets.tcp;
-        let got = 0;
-        let bad = 0;
-        const { socketId } = await tcp.create({});
-        const done = new Promise<void>((resolve) => tcp.onReceive.addListener((info: { data: ArrayBuffer }) => {
-          const bytes = new Uint8Array(info.data);
-          for (let i = 0; i < bytes.length; i += 997) if (bytes[i] !== 0x5a) bad++;
-          got += bytes.length;
-          if (got >= total) resolve();
-        }));
-        await tcp.connect(socketId, '127.0.0.1', port);
-        await done;
-        return { got, bad };
-      }, { port, total });
+      const result = await page.evaluate(
+        async ({ port, total }) => {
+          const tcp = chrome.sockets.tcp;
+          let got = 0;
+          let bad = 0;
+          const { socketId } = await tcp.create({});
+          const done = new Promise<void>((resolve) =>
+            tcp.onReceive.addListener((info: { data: ArrayBuffer }) => {
+              const bytes = new Uint8Array(info.data);
+              for (let i = 0; i < bytes.length; i += 997) if (bytes[i] !== 0x5a) bad++;
+              got += bytes.length;
+              if (got >= total) resolve();
+            }),
+          );
+          await tcp.connect(socketId, '127.0.0.1', port);
+          await done;
+          return { got, bad };
+        },
+        { port, total },
+      );
       expect(result).to.deep.equal({ got: total, bad: 0 });
     });
 
@@ -259,7 +267,8 @@ describe('browser host in Chromium (end to end)', function () {
           const secured = await call(tcp.secure, socketId);
           if (secured.r[0] !== 0) return { connected, secured };
           const echoed = new Promise<string>((resolve) =>
-            tcp.onReceive.addListener((info: { data: ArrayBuffer }) => resolve(new TextDecoder().decode(info.data))));
+            tcp.onReceive.addListener((info: { data: ArrayBuffer }) => resolve(new TextDecoder().decode(info.data))),
+          );
           await tcp.setPaused(socketId, false);
           const sent = await call(tcp.send, socketId, new TextEncoder().encode('over TLS').buffer);
           return { connected, secured, sent, echoed: await echoed };
@@ -291,7 +300,8 @@ describe('browser host in Chromium (end to end)', function () {
       const { page, console: lines } = await openApp(served);
       const result = await page.evaluate(async () => {
         const seen = await new Promise<{ args: unknown[]; message?: string }>((resolve) =>
-          chrome.sockets.tcp.getInfo(424242, (...args: unknown[]) => resolve({ args, message: chrome.runtime.lastError?.message })));
+          chrome.sockets.tcp.getInfo(424242, (...args: unknown[]) => resolve({ args, message: chrome.runtime.lastError?.message })),
+        );
         return { ...seen, after: chrome.runtime.lastError };
       });
       expect(result.args).to.deep.equal([]);
@@ -316,7 +326,7 @@ describe('browser host in Chromium (end to end)', function () {
       expect(lines.some((l) => /Uncaught|unhandled/i.test(l))).to.equal(false);
     });
 
-    it('gives Chrome\'s permission error without --manifest or --allow-all', async () => {
+    it("gives Chrome's permission error without --manifest or --allow-all", async () => {
       const served = await serve();
       const { page } = await openApp(served);
       const result = await page.evaluate(async () => {
@@ -332,12 +342,18 @@ describe('browser host in Chromium (end to end)', function () {
       const port = await listen(echo);
       const served = await serve({ sockets: { tcp: { connect: `127.0.0.1:${port}` } } });
       const { page } = await openApp(served);
-      const result = await page.evaluate(async (port) => {
-        const call = (globalThis as any).call;
-        const a = (await chrome.sockets.tcp.create({})).socketId;
-        const b = (await chrome.sockets.tcp.create({})).socketId;
-        return { allowed: await call(chrome.sockets.tcp.connect, a, '127.0.0.1', port), denied: await call(chrome.sockets.tcp.connect, b, '127.0.0.1', port + 1) };
-      }, port === 65535 ? 65534 : port);
+      const result = await page.evaluate(
+        async (port) => {
+          const call = (globalThis as any).call;
+          const a = (await chrome.sockets.tcp.create({})).socketId;
+          const b = (await chrome.sockets.tcp.create({})).socketId;
+          return {
+            allowed: await call(chrome.sockets.tcp.connect, a, '127.0.0.1', port),
+            denied: await call(chrome.sockets.tcp.connect, b, '127.0.0.1', port + 1),
+          };
+        },
+        port === 65535 ? 65534 : port,
+      );
       expect(result.allowed).to.deep.equal({ r: [0], e: undefined });
       expect(result.denied).to.deep.equal({ r: [], e: 'Does not have permission' });
     });
@@ -413,7 +429,8 @@ describe('browser host in Chromium (end to end)', function () {
         const sockets = await tcp.getSockets();
         const kept = sockets[0];
         const reply = new Promise<string>((resolve) =>
-          tcp.onReceive.addListener((info: { data: ArrayBuffer }) => resolve(new TextDecoder().decode(info.data))));
+          tcp.onReceive.addListener((info: { data: ArrayBuffer }) => resolve(new TextDecoder().decode(info.data))),
+        );
         await tcp.send(kept.socketId, new TextEncoder().encode('adopted').buffer);
         return { sockets, reply: await reply };
       });
@@ -467,7 +484,9 @@ describe('browser host in Chromium (end to end)', function () {
         const { socketId } = await udp.create({});
         const reply = new Promise<{ text: string; remoteAddress: string; remotePort: number }>((resolve) =>
           udp.onReceive.addListener((info: { data: ArrayBuffer; remoteAddress: string; remotePort: number }) =>
-            resolve({ text: new TextDecoder().decode(info.data), remoteAddress: info.remoteAddress, remotePort: info.remotePort })));
+            resolve({ text: new TextDecoder().decode(info.data), remoteAddress: info.remoteAddress, remotePort: info.remotePort }),
+          ),
+        );
         const bound = await udp.bind(socketId, '127.0.0.1', 0);
         const sent = await udp.send(socketId, new TextEncoder().encode('hi').buffer, '127.0.0.1', port);
         return { bound, sent, reply: await reply };
@@ -496,14 +515,18 @@ describe('browser host in Chromium (end to end)', function () {
   describe('refusals', () => {
     /** Opens a raw WebSocket from the page; resolves with whether it opened. */
     function tryWebSocket(page: Page, url: string, protocols: string[]): Promise<boolean> {
-      return page.evaluate(({ url, protocols }) => new Promise<boolean>((resolve) => {
-        const ws = new WebSocket(url, protocols);
-        ws.onopen = () => {
-          ws.close();
-          resolve(true);
-        };
-        ws.onclose = () => resolve(false);
-      }), { url, protocols });
+      return page.evaluate(
+        ({ url, protocols }) =>
+          new Promise<boolean>((resolve) => {
+            const ws = new WebSocket(url, protocols);
+            ws.onopen = () => {
+              ws.close();
+              resolve(true);
+            };
+            ws.onclose = () => resolve(false);
+          }),
+        { url, protocols },
+      );
     }
 
     it('refuses a wrong token', async () => {
@@ -569,7 +592,10 @@ describe('browser host in Chromium (end to end)', function () {
       const rebound = `http://${REBIND_NAME}:${served.port}`;
       const response = await page.goto(`${rebound}/`);
       expect(response?.status()).to.equal(403);
-      const opened = await tryWebSocket(page, `ws://${REBIND_NAME}:${served.port}/ws`, ['electron-chrome-sockets', `token.${served.token}`]);
+      const opened = await tryWebSocket(page, `ws://${REBIND_NAME}:${served.port}/ws`, [
+        'electron-chrome-sockets',
+        `token.${served.token}`,
+      ]);
       expect(opened).to.equal(false);
       const refused = served.logs.filter((l) => l.includes(`'${REBIND_NAME}:${served.port}'`) && /DNS rebinding/.test(l));
       expect(refused.some((l) => l.includes('refused HTTP GET / '))).to.equal(true);

@@ -84,7 +84,7 @@ describe('receive flow control', () => {
     expect(maxUnacked).to.be.at.most(highWaterMark + 2 * MiB);
   });
 
-  it('keeps the app\'s pause and the flow pause apart: a flow resume does not undo setPaused(true)', async function () {
+  it("keeps the app's pause and the flow pause apart: a flow resume does not undo setPaused(true)", async function () {
     this.timeout(20000);
     const { port } = await streamServer(8 * MiB, cleanup);
     const t = await createTestHost({ flow: { highWaterMark: 256 * 1024, lowWaterMark: 64 * 1024 } });

@@ -24,7 +24,20 @@ describe('SocketsHost message validation', () => {
   it('drops messages that are not protocol messages, with a log line, and keeps serving', async () => {
     const { page, logs } = setup();
     page.send({ t: 'hello', v: PROTOCOL_VERSION });
-    for (const bad of [null, 42, 'call', [], { t: 'nope' }, { t: 'call' }, { t: 'call', id: -1 }, { t: 'call', id: 1.5 }, { t: 'ack', n: -5 }, { t: 'ack', n: Number.NaN }, { t: 'listen', ev: ['tcp.onNothing'] }, { t: 'listen', ev: 'tcp.onReceive' }]) {
+    for (const bad of [
+      null,
+      42,
+      'call',
+      [],
+      { t: 'nope' },
+      { t: 'call' },
+      { t: 'call', id: -1 },
+      { t: 'call', id: 1.5 },
+      { t: 'ack', n: -5 },
+      { t: 'ack', n: Number.NaN },
+      { t: 'listen', ev: ['tcp.onNothing'] },
+      { t: 'listen', ev: 'tcp.onReceive' },
+    ]) {
       page.send(bad);
     }
     page.send({ t: 'call', id: 7, ns: 'tcp', m: 'getSockets', a: [] });
@@ -59,16 +72,10 @@ describe('SocketsHost message validation', () => {
     }
   });
 
-  it('rejects wrong argument types with Chrome\'s invocation error and no side effect', async () => {
+  it("rejects wrong argument types with Chrome's invocation error and no side effect", async () => {
     const { page, host } = setup();
     page.send({ t: 'hello', v: PROTOCOL_VERSION });
-    const bad: unknown[][] = [
-      ['x'],
-      [Number.NaN],
-      [2 ** 31],
-      [1.5],
-      [{ socketId: 1 }],
-    ];
+    const bad: unknown[][] = [['x'], [Number.NaN], [2 ** 31], [1.5], [{ socketId: 1 }]];
     bad.forEach((a, i) => page.send({ t: 'call', id: 10 + i, ns: 'tcp', m: 'getInfo', a }));
     page.send({ t: 'call', id: 20, ns: 'tcp', m: 'create', a: [{ bufferSize: 'big' }] });
     page.send({ t: 'call', id: 21, ns: 'tcp', m: 'create', a: [{ evil: true }] });
@@ -78,13 +85,17 @@ describe('SocketsHost message validation', () => {
     page.send({ t: 'call', id: 25, ns: 'tcp', m: 'getInfo', a: 'nope' });
     for (let i = 0; i < bad.length; i++) {
       const r = (await page.next(isResult(10 + i))) as ResultMessage;
-      expect(r.e?.message).to.equal('Error in invocation of sockets.tcp.getInfo(integer socketId, function callback): No matching signature.');
+      expect(r.e?.message).to.equal(
+        'Error in invocation of sockets.tcp.getInfo(integer socketId, function callback): No matching signature.',
+      );
     }
     expect(((await page.next(isResult(20))) as ResultMessage).e?.message).to.equal(
       "Error in invocation of sockets.tcp.create(optional sockets.tcp.SocketProperties properties, function callback): Error at parameter 'properties': Error at property 'bufferSize': Invalid type: expected integer, found string.",
     );
     expect(((await page.next(isResult(21))) as ResultMessage).e?.message).to.match(/Unexpected property: 'evil'\.$/);
-    expect(((await page.next(isResult(22))) as ResultMessage).e?.message).to.match(/Error at parameter 'dnsQueryType': Value must be one of any, ipv4, ipv6\.$/);
+    expect(((await page.next(isResult(22))) as ResultMessage).e?.message).to.match(
+      /Error at parameter 'dnsQueryType': Value must be one of any, ipv4, ipv6\.$/,
+    );
     expect(((await page.next(isResult(23))) as ResultMessage).e?.message).to.match(/No matching signature\.$/);
     expect(((await page.next(isResult(24))) as ResultMessage).e?.message).to.match(/No matching signature\.$/);
     expect(((await page.next(isResult(25))) as ResultMessage).e?.message).to.equal('Invalid arguments for sockets.tcp.getInfo');
@@ -114,7 +125,7 @@ describe('SocketsHost message validation', () => {
     expect(page.items.filter((i) => i.t === 'r' && i.id >= 2 && i.id <= 6)).to.have.length(0);
   });
 
-  it('survives a flood of calls and acks without losing or reordering another socket\'s data', async function () {
+  it("survives a flood of calls and acks without losing or reordering another socket's data", async function () {
     this.timeout(20000);
     const host = newHost({}, cleanup);
     // App "good" receives a 4 MiB stream through the facade while app "evil" floods the host.
@@ -133,11 +144,15 @@ describe('SocketsHost message validation', () => {
     const tcp = good.chrome.sockets.tcp as any;
     const hash = createHash('sha256');
     let received = 0;
-    const done = waitFor<void>((l) => {
-      const onError = () => l();
-      tcp.onReceiveError.addListener(onError);
-      return () => tcp.onReceiveError.removeListener(onError);
-    }, undefined, 15000);
+    const done = waitFor<void>(
+      (l) => {
+        const onError = () => l();
+        tcp.onReceiveError.addListener(onError);
+        return () => tcp.onReceiveError.removeListener(onError);
+      },
+      undefined,
+      15000,
+    );
     tcp.onReceive.addListener((info: { data: ArrayBuffer }) => {
       hash.update(new Uint8Array(info.data));
       received += info.data.byteLength;
@@ -178,7 +193,7 @@ describe('SocketsHost ownership', () => {
     expect((await b.getSockets()).map((s: { socketId: number }) => s.socketId)).to.not.include(socketId);
   });
 
-  it('lets every context of the same app use the app\'s ids, and events reach each listening context', async () => {
+  it("lets every context of the same app use the app's ids, and events reach each listening context", async () => {
     const host = newHost({}, cleanup);
     const one = attachFacade(host, { app: 'a', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup).chrome.sockets.tcp as any;
     const two = attachFacade(host, { app: 'a', sockets: ALLOW_ALL_SOCKETS }, cleanup).chrome.sockets.tcp as any;
@@ -198,4 +213,3 @@ describe('SocketsHost ownership', () => {
     expect(seen.sort()).to.deep.equal(['one:hi', 'two:hi']);
   });
 });
-

@@ -11,7 +11,10 @@ import { Cleanup, attachFacade, attachRaw, delay, echoServer, listen, newHost } 
 
 /** Handles and requests the process holds, by type (timers, sockets, ports, …). */
 function resources(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort();
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => r !== 'TTYWrap')
+    .sort();
 }
 
 async function settle(): Promise<void> {
@@ -75,14 +78,18 @@ describe('SocketsHost lifetime', () => {
     const second = attachFacade(host, { app: 'app', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup);
     const tcp2 = second.chrome.sockets.tcp as any;
     const sockets = await tcp2.getSockets();
-    expect(sockets.map((s: { socketId: number; name: string; connected: boolean }) => [s.socketId, s.name, s.connected])).to.deep.equal([[keep, 'keep', true]]);
+    expect(sockets.map((s: { socketId: number; name: string; connected: boolean }) => [s.socketId, s.name, s.connected])).to.deep.equal([
+      [keep, 'keep', true],
+    ]);
     // The adopted socket still works from the new page.
-    const got = new Promise<string>((resolve) => tcp2.onReceive.addListener((i: { data: ArrayBuffer }) => resolve(Buffer.from(i.data).toString())));
+    const got = new Promise<string>((resolve) =>
+      tcp2.onReceive.addListener((i: { data: ArrayBuffer }) => resolve(Buffer.from(i.data).toString())),
+    );
     await tcp2.send(keep, new TextEncoder().encode('still here'));
     expect(await got).to.equal('still here');
   });
 
-  it('keeps an app\'s sockets while its background context lives, whatever its windows do', async () => {
+  it("keeps an app's sockets while its background context lives, whatever its windows do", async () => {
     const host = newHost({}, cleanup);
     attachFacade(host, { app: 'app', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup);
     const win = attachFacade(host, { app: 'app', sockets: ALLOW_ALL_SOCKETS }, cleanup);
@@ -122,10 +129,13 @@ describe('SocketsHost lifetime', () => {
     page.send({ t: 'call', id: 4, ns: 'tcp', m: 'close', a: [2] });
     await page.next((i) => i.t === 'r' && i.id === 4);
     await settle();
-    expect(page.items.filter((i) => i.t === 'r' && i.id === 3), 'the old page\'s connect answer is not delivered to the new page').to.have.length(0);
+    expect(
+      page.items.filter((i) => i.t === 'r' && i.id === 3),
+      "the old page's connect answer is not delivered to the new page",
+    ).to.have.length(0);
   });
 
-  it('detachApp closes every socket of the app, persistent ones too, and no other app\'s', async () => {
+  it("detachApp closes every socket of the app, persistent ones too, and no other app's", async () => {
     const host = newHost({}, cleanup);
     const server = net.createServer(() => {});
     const port = await listen(server);
@@ -142,6 +152,8 @@ describe('SocketsHost lifetime', () => {
 
   it('refuses a manifest with an invalid pattern at attach time', () => {
     const host = newHost({}, cleanup);
-    expect(() => attachFacade(host, { app: 'x', sockets: { tcp: { connect: 'a:b:c' } } }, cleanup)).to.throw("Invalid host:port pattern 'a:b:c'");
+    expect(() => attachFacade(host, { app: 'x', sockets: { tcp: { connect: 'a:b:c' } } }, cleanup)).to.throw(
+      "Invalid host:port pattern 'a:b:c'",
+    );
   });
 });

@@ -17,7 +17,7 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 
 describe('electron-builder.yml', () => {
-  it('passes electron-builder\'s schema validation', async () => {
+  it("passes electron-builder's schema validation", async () => {
     const config = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
     await validateConfiguration(config, new DebugLogger(false));
     expect(config.appId).to.equal('io.github.electron-chrome-sockets.debugger');

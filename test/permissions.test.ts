@@ -130,10 +130,7 @@ describe('SocketsPolicy', () => {
 
       for (const pattern of ['*', '*:*', ':', '*:', ':*', ':99', 'a.com', '239.1.2.3', ' ']) {
         it(`rejects ${JSON.stringify(pattern)} as a manifest error`, () => {
-          expect(() => SocketsPolicy.parse({ udp: { multicastMembership: pattern } })).to.throw(
-            Error,
-            invalid(pattern),
-          );
+          expect(() => SocketsPolicy.parse({ udp: { multicastMembership: pattern } })).to.throw(Error, invalid(pattern));
         });
       }
     });
@@ -146,27 +143,18 @@ describe('SocketsPolicy', () => {
       }
 
       it('rejects an unknown namespace, naming it', () => {
-        expect(() => SocketsPolicy.parse(raw({ tcp: {}, tcpserver: { listen: '' } }))).to.throw(
-          Error,
-          "'sockets.tcpserver'",
-        );
+        expect(() => SocketsPolicy.parse(raw({ tcp: {}, tcpserver: { listen: '' } }))).to.throw(Error, "'sockets.tcpserver'");
       });
 
       it('rejects an unknown operation key, naming it', () => {
         expect(() => SocketsPolicy.parse(raw({ udp: { joinGroup: '' } }))).to.throw(Error, "'sockets.udp.joinGroup'");
         expect(() => SocketsPolicy.parse(raw({ tcp: { listen: '' } }))).to.throw(Error, "'sockets.tcp.listen'");
-        expect(() => SocketsPolicy.parse(raw({ tcpServer: { connect: '' } }))).to.throw(
-          Error,
-          "'sockets.tcpServer.connect'",
-        );
+        expect(() => SocketsPolicy.parse(raw({ tcpServer: { connect: '' } }))).to.throw(Error, "'sockets.tcpServer.connect'");
       });
 
       it('rejects a namespace that is not an object, naming it', () => {
         for (const value of ['', null, [], 1]) {
-          expect(() => SocketsPolicy.parse(raw({ udp: value })), JSON.stringify(value)).to.throw(
-            Error,
-            "'sockets.udp' must be an object",
-          );
+          expect(() => SocketsPolicy.parse(raw({ udp: value })), JSON.stringify(value)).to.throw(Error, "'sockets.udp' must be an object");
         }
       });
 
@@ -180,10 +168,7 @@ describe('SocketsPolicy', () => {
       });
 
       it('reports a shape error before any pattern error, as Chrome validates types first', () => {
-        expect(() => SocketsPolicy.parse(raw({ udp: { bind: 'a:0' }, tcp: { connect: 5 } }))).to.throw(
-          Error,
-          "'sockets.tcp.connect'",
-        );
+        expect(() => SocketsPolicy.parse(raw({ udp: { bind: 'a:0' }, tcp: { connect: 5 } }))).to.throw(Error, "'sockets.tcp.connect'");
       });
 
       it('does not read inherited keys', () => {
@@ -296,7 +281,7 @@ describe('SocketsPolicy', () => {
       expect(policy.allows('tcp-connect', '10.168.0.1', 8800)).to.equal(false);
     });
 
-    it('recognises IPv4 the way Chrome\'s URL canonicaliser does (hex, octal, short forms, trailing dot)', () => {
+    it("recognises IPv4 the way Chrome's URL canonicaliser does (hex, octal, short forms, trailing dot)", () => {
       expect(connect('*.0.1').allows('tcp-connect', '0xc0.168.0.1', 1)).to.equal(false);
       expect(connect('*.0.1').allows('tcp-connect', '0300.0250.0.1', 1)).to.equal(false);
       expect(connect('*.168.1').allows('tcp-connect', '192.168.1', 1)).to.equal(false);
@@ -352,7 +337,7 @@ describe('SocketsPolicy', () => {
       expect(SocketsPolicy.parse({ udp: { bind: '0.0.0.0' } }).allows('udp-bind', '0.0.0.0', 0)).to.equal(true);
     });
 
-    it('reduces the port to 16 bits as Chrome\'s uint16_t parameter does', () => {
+    it("reduces the port to 16 bits as Chrome's uint16_t parameter does", () => {
       const policy = connect('a.com:80');
       expect(policy.allows('tcp-connect', 'a.com', 65536 + 80)).to.equal(true);
       expect(connect('a.com:65535').allows('tcp-connect', 'a.com', -1)).to.equal(true);
@@ -382,7 +367,7 @@ describe('SocketsPolicy', () => {
       });
     });
 
-    it('answers the manifests Chromium\'s API tests use', () => {
+    it("answers the manifests Chromium's API tests use", () => {
       const tcp = SocketsPolicy.parse({ tcp: { connect: '' } });
       expect(tcp.allows('tcp-connect', '127.0.0.1', 8080)).to.equal(true);
       expect(tcp.allows('tcp-listen', '127.0.0.1', 8080)).to.equal(false);
@@ -456,7 +441,7 @@ describe('SocketsPolicy', () => {
       expect(connect(['.a.com:80', '*.A.com:80']).toJSON()).to.deep.equal({ tcp: { connect: ['*.a.com:80'] } });
     });
 
-    it('orders entries as Chrome\'s std::set does: by host, then subdomain flag, then port', () => {
+    it("orders entries as Chrome's std::set does: by host, then subdomain flag, then port", () => {
       expect(connect(['b.com:10', '*.a.com', 'a.com:443', 'a.com:80', '']).toJSON()).to.deep.equal({
         tcp: { connect: ['*:*', 'a.com:80', 'a.com:443', '*.a.com:*', 'b.com:10'] },
       });

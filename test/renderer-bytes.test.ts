@@ -26,11 +26,7 @@ describe('renderer/lib/bytes', () => {
     });
 
     it('marks escapes so the view can style them', () => {
-      expect(decodeForDisplay(ascii('a\r\n'))).to.deep.equal([
-        { text: 'a' },
-        { text: '\\r', esc: true },
-        { text: '\\n', esc: true },
-      ]);
+      expect(decodeForDisplay(ascii('a\r\n'))).to.deep.equal([{ text: 'a' }, { text: '\\r', esc: true }, { text: '\\n', esc: true }]);
     });
 
     it('escapes a literal backslash so escapes stay unambiguous', () => {
@@ -164,7 +160,7 @@ describe('renderer/lib/bytes', () => {
       expect(lines[1]!.indexOf('|')).to.equal(lines[0]!.indexOf('|'));
     });
 
-    it('continues offsets from the chunk\'s stream position', () => {
+    it("continues offsets from the chunk's stream position", () => {
       expect(hexDump(ascii('A'), 0x1230)[0]!.slice(0, 8)).to.equal('00001230');
     });
 

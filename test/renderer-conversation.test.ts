@@ -14,7 +14,10 @@ describe('renderer/lib/conversation', () => {
       c.addRx(ascii('NG\r\n'), T0 + 2);
       c.addTx(ascii('QUIT\r\n'), T0 + 3);
       expect(c.log.toArray().map((e) => [e.dir, e.offset])).to.deep.equal([
-        ['tx', 0], ['rx', 0], ['rx', 2], ['tx', 6],
+        ['tx', 0],
+        ['rx', 0],
+        ['rx', 2],
+        ['tx', 6],
       ]);
       expect(c.counters).to.deep.equal({ txBytes: 12, rxBytes: 6, txMessages: 2, rxMessages: 2, errors: 0 });
     });

@@ -27,7 +27,15 @@ describe('renderer inspector model', () => {
     await tcp.send!(socketId, new Uint8Array([1, 2, 3]).buffer);
     const snap = hostSnapshotIsInspectable(t.host.inspect());
     const s = snap.sockets.find((x) => x.id === socketId)!;
-    expect(s).to.include({ app: 'probe-app', kind: 'tcp', name: 'watched', state: 'connected', peerAddress: '127.0.0.1', peerPort: port, bytesSent: 3 });
+    expect(s).to.include({
+      app: 'probe-app',
+      kind: 'tcp',
+      name: 'watched',
+      state: 'connected',
+      peerAddress: '127.0.0.1',
+      peerPort: port,
+      bytesSent: 3,
+    });
     expect(matchesFilter(s, 'probe watched')).to.equal(true);
     expect(matchesFilter(s, `:${port}`)).to.equal(true);
     const [app] = summariseApps(snap);
@@ -56,7 +64,10 @@ describe('renderer inspector model', () => {
 
   it('turns consecutive byte counters into rates, and none for a socket it saw once', () => {
     const rates = new RateTracker();
-    const at = (bytesReceived: number): InspectSnapshot => ({ contexts: [], sockets: [sock({ app: 'a', kind: 'tcp', id: 1, bytesReceived })] });
+    const at = (bytesReceived: number): InspectSnapshot => ({
+      contexts: [],
+      sockets: [sock({ app: 'a', kind: 'tcp', id: 1, bytesReceived })],
+    });
     rates.update(at(1000), 10_000);
     expect(rates.rate(sock({ app: 'a', kind: 'tcp', id: 1 }))).to.equal(undefined);
     rates.update(at(6000), 10_500);

@@ -116,7 +116,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     const page = await context.newPage();
     onCleanup(() => page.close());
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
     await page.goto(host.url);
     await page.locator('.topbar').waitFor();
     expect(await page.locator('.topbar .source').textContent()).to.equal(`browser host 127.0.0.1:${host.port}`);
@@ -142,9 +144,11 @@ describe('socket debugging window through the browser host (headless Chromium, r
 
   /** getInfo values the panel cut off with an ellipsis (at 1280 px every value should be whole). */
   function cutInfoValues(page: Page): Promise<string[]> {
-    return page.evaluate(() => [...document.querySelectorAll('main .socket-view dl.info dd')]
-      .filter((dd: any) => dd.scrollWidth > dd.clientWidth)
-      .map((dd: any) => `${dd.previousElementSibling.textContent}=${dd.textContent}`));
+    return page.evaluate(() =>
+      [...document.querySelectorAll('main .socket-view dl.info dd')]
+        .filter((dd: any) => dd.scrollWidth > dd.clientWidth)
+        .map((dd: any) => `${dd.previousElementSibling.textContent}=${dd.textContent}`),
+    );
   }
 
   /** Exact counters from the stat cells' titles (`1234 bytes`); the cell text is rounded. */
@@ -155,13 +159,17 @@ describe('socket debugging window through the browser host (headless Chromium, r
 
   /** Text of the rendered log rows of one direction (only rows on screen exist: the log is virtualised). */
   function rows(page: Page, dir: 'tx' | 'rx' | 'note' | 'error'): Promise<string[]> {
-    return page.evaluate((dir) => [...document.querySelectorAll(`main .log .row.${dir}:not([hidden])`)]
-      .map((r: any) => r.textContent as string), dir);
+    return page.evaluate(
+      (dir) => [...document.querySelectorAll(`main .log .row.${dir}:not([hidden])`)].map((r: any) => r.textContent as string),
+      dir,
+    );
   }
 
   function hexRows(page: Page, dir: 'tx' | 'rx'): Promise<string[]> {
-    return page.evaluate((dir) => [...document.querySelectorAll(`main .log .row.${dir}:not([hidden]) .txt.hex`)]
-      .map((r: any) => r.textContent as string), dir);
+    return page.evaluate(
+      (dir) => [...document.querySelectorAll(`main .log .row.${dir}:not([hidden]) .txt.hex`)].map((r: any) => r.textContent as string),
+      dir,
+    );
   }
 
   /** The composer's message box of the shown socket. */
@@ -196,7 +204,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     const sockets = new Set<net.Socket>();
     echo.on('connection', (s) => sockets.add(s));
     onCleanup(() => echo.close());
-    onCleanup(() => { for (const s of sockets) s.destroy(); });
+    onCleanup(() => {
+      for (const s of sockets) s.destroy();
+    });
     const port = await listen(echo);
     const page = await openWindow(host);
     await shot(page, '1-0-empty-window');
@@ -206,7 +216,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     await form.getByLabel('Port').fill(String(port));
     await shot(page, '1-1-tcp-form-filled');
     await form.getByLabel('Port').press('Enter');
-    await view(page).locator('.pill', { hasText: /^connected$/ }).waitFor();
+    await view(page)
+      .locator('.pill', { hasText: /^connected$/ })
+      .waitFor();
     // The pill says connected only once getInfo (with the ports) is painted too.
     expect(await infoField(page, 'peerPort'), 'getInfo shown with the connected pill').to.equal(String(port));
     await until(() => sockets.size === 1, 'the echo server to see the connection');
@@ -271,11 +283,17 @@ describe('socket debugging window through the browser host (headless Chromium, r
     expect(await form.getByLabel('Address').evaluate((el) => el === document.activeElement)).to.equal(true);
     await form.getByLabel('Address').fill('127.0.0.1');
     await form.getByLabel('Address').press('Enter');
-    await view(page).locator('.pill', { hasText: /^listening$/ }).waitFor();
+    await view(page)
+      .locator('.pill', { hasText: /^listening$/ })
+      .waitFor();
     const serverId = await shownSocketId(page);
     const port = Number(await infoField(page, 'localPort'));
     expect(port).to.be.within(1, 65535);
-    expect(await inspected(host, 'tcpServer', serverId)).to.deep.include({ state: 'listening', localAddress: '127.0.0.1', localPort: port });
+    expect(await inspected(host, 'tcpServer', serverId)).to.deep.include({
+      state: 'listening',
+      localAddress: '127.0.0.1',
+      localPort: port,
+    });
     expect(await view(page).locator('.log-empty').textContent()).to.contain(`nc 127.0.0.1 ${port}`);
     expect(await cutInfoValues(page)).to.deep.equal([]);
     await shot(page, '2-1-server-listening');
@@ -291,7 +309,10 @@ describe('socket debugging window through the browser host (headless Chromium, r
     const conn = view(page).locator('.conn', { hasText: `127.0.0.1:${clientPort}` });
     await conn.waitFor();
     const nested = page.locator('.socket-list .socket-item.nested');
-    await until(async () => (await nested.count()) === 1 && /connected · → 127\.0\.0\.1:\d+/.test(await nested.textContent() ?? ''), 'the accepted socket in the list');
+    await until(
+      async () => (await nested.count()) === 1 && /connected · → 127\.0\.0\.1:\d+/.test((await nested.textContent()) ?? ''),
+      'the accepted socket in the list',
+    );
     expect(await nested.textContent()).to.contain(`127.0.0.1:${clientPort}`);
     expect((await rows(page, 'note')).join('\n')).to.match(/onAccept: tcp socket \d+/);
     await shot(page, '2-2-server-accepted');
@@ -304,7 +325,7 @@ describe('socket debugging window through the browser host (headless Chromium, r
     const acceptedId = await shownSocketId(page);
     expect(await view(page).locator('.sv-endpoints').textContent()).to.contain(`accepted by server #${serverId}`);
     expect(await infoField(page, 'peerPort')).to.equal(String(clientPort));
-    await until(async () => (await counter(page, 'rx')) === fromNode.length, 'the window to receive the client\'s bytes');
+    await until(async () => (await counter(page, 'rx')) === fromNode.length, "the window to receive the client's bytes");
     expect((await rows(page, 'rx'))[0]).to.match(/← +17 Bping from node\\r\\n$/);
     // The NUL after \n is on the entry's second display line.
     expect(await rows(page, 'rx')).to.have.length(2);
@@ -314,16 +335,21 @@ describe('socket debugging window through the browser host (headless Chromium, r
     await messageBox(page).fill('pong from window\\t\\x7f');
     await messageBox(page).press('Enter');
     const fromWindow = Buffer.from('pong from window\t\x7f');
-    await until(() => Buffer.concat(atClient).equals(fromWindow), 'the Node client to get the window\'s bytes');
+    await until(() => Buffer.concat(atClient).equals(fromWindow), "the Node client to get the window's bytes");
     await until(async () => (await counter(page, 'tx')) === fromWindow.length, 'the send to be counted');
     expect(await inspected(host, 'tcp', acceptedId)).to.deep.include({
-      state: 'connected', peerPort: clientPort, bytesReceived: fromNode.length, bytesSent: fromWindow.length,
+      state: 'connected',
+      peerPort: clientPort,
+      bytesReceived: fromNode.length,
+      bytesSent: fromWindow.length,
     });
     await shot(page, '2-3-accepted-socket-both-ways');
 
     // The client hangs up: the window says so on the accepted socket.
     client.end();
-    await view(page).locator('.pill', { hasText: /^disconnected$/ }).waitFor();
+    await view(page)
+      .locator('.pill', { hasText: /^disconnected$/ })
+      .waitFor();
     await shot(page, '2-4-accepted-socket-peer-closed');
   });
 
@@ -342,7 +368,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     await form.getByLabel('Bind address').fill('127.0.0.1');
     await shot(page, '3-0-udp-form');
     await form.getByRole('button', { name: 'Bind' }).click();
-    await view(page).locator('.pill', { hasText: /^bound$/ }).waitFor();
+    await view(page)
+      .locator('.pill', { hasText: /^bound$/ })
+      .waitFor();
     const id = await shownSocketId(page);
     const port = Number(await infoField(page, 'localPort'));
     expect(port).to.be.within(1, 65535);
@@ -363,7 +391,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     await messageBox(page).fill('dgram from window\\r\\n\\xff');
     await messageBox(page).press('Enter');
     await until(() => atPeer.length === 1, 'Node to get the datagram');
-    expect(atPeer[0]!.msg.equals(Buffer.from([...Buffer.from('dgram from window\r\n'), 0xff])), atPeer[0]!.msg.toString('hex')).to.equal(true);
+    expect(atPeer[0]!.msg.equals(Buffer.from([...Buffer.from('dgram from window\r\n'), 0xff])), atPeer[0]!.msg.toString('hex')).to.equal(
+      true,
+    );
     expect(atPeer[0]).to.deep.include({ address: '127.0.0.1', port });
     await until(async () => (await counter(page, 'tx')) === 20, 'the send to be counted');
     expect((await rows(page, 'tx'))[0]).to.match(new RegExp(`→ +20 Bto 127\\.0\\.0\\.1:${peerPort}$`));
@@ -395,7 +425,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
       pump();
     });
     onCleanup(() => flood.close());
-    onCleanup(() => { for (const s of peers) s.destroy(); });
+    onCleanup(() => {
+      for (const s of peers) s.destroy();
+    });
     const port = await listen(flood);
     const page = await openWindow(host);
     const cdp: CDPSession = await context.newCDPSession(page);
@@ -432,7 +464,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     await form.getByLabel('Port').fill(String(port));
     const started = Date.now();
     await form.getByLabel('Port').press('Enter');
-    await view(page).locator('.pill', { hasText: /^connected/ }).waitFor();
+    await view(page)
+      .locator('.pill', { hasText: /^connected/ })
+      .waitFor();
     // Even with the WebSocket busy, the pill never runs ahead of getInfo.
     expect(await infoField(page, 'peerPort'), 'getInfo shown with the connected pill').to.equal(String(port));
     const id = await shownSocketId(page);
@@ -445,42 +479,57 @@ describe('socket debugging window through the browser host (headless Chromium, r
     let midShot = false;
     const received = async (): Promise<number> => (await inspected(host, 'tcp', id))?.bytesReceived ?? 0;
     while ((await received()) < total) {
-      if (Date.now() - started > 90_000) throw new Error(`flood stalled at ${await received()} of ${total} bytes (${written} written; window counted ${await counter(page, 'rx')}; ${JSON.stringify(await inspect(host))})`);
+      if (Date.now() - started > 90_000)
+        throw new Error(
+          `flood stalled at ${await received()} of ${total} bytes (${written} written; window counted ${await counter(page, 'rx')}; ${JSON.stringify(await inspect(host))})`,
+        );
       maxHeap = Math.max(maxHeap, await heapUsed());
-      for (const [tab, pane] of [['Inspector', '.inspector-pane'], ['Workbench', '.workbench']] as const) {
+      for (const [tab, pane] of [
+        ['Inspector', '.inspector-pane'],
+        ['Workbench', '.workbench'],
+      ] as const) {
         const t0 = Date.now();
         await page.getByRole('tab', { name: tab }).click();
         await page.locator(pane).waitFor({ state: 'visible' });
         switches.push(Date.now() - t0);
       }
       // The same switch timed inside the page: click to the second frame after it (painted).
-      inPageSwitches.push(await page.evaluate(() => new Promise<number>((resolve) => {
-        const t0 = performance.now();
-        const tab = [...document.querySelectorAll('[role="tab"]')].find((b: any) => b.textContent === 'Inspector');
-        tab.click();
-        requestAnimationFrame(() => requestAnimationFrame(() => {
-          const elapsed = performance.now() - t0;
-          document.querySelector('[role="tab"]').click(); // back to the Workbench
-          resolve(elapsed);
-        }));
-      })));
+      inPageSwitches.push(
+        await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const t0 = performance.now();
+              const tab = [...document.querySelectorAll('[role="tab"]')].find((b: any) => b.textContent === 'Inspector');
+              tab.click();
+              requestAnimationFrame(() =>
+                requestAnimationFrame(() => {
+                  const elapsed = performance.now() - t0;
+                  document.querySelector('[role="tab"]').click(); // back to the Workbench
+                  resolve(elapsed);
+                }),
+              );
+            }),
+        ),
+      );
       if (!midShot && (await received()) > total / 4) {
         midShot = true;
         await shot(page, '4-1-flood-in-progress');
       }
     }
     const seconds = (Date.now() - started) / 1000;
-    await until(async () => (await counter(page, 'rx')) === total, 'the window\'s byte counter to reach 50 MiB', 30_000);
+    await until(async () => (await counter(page, 'rx')) === total, "the window's byte counter to reach 50 MiB", 30_000);
     maxHeap = Math.max(maxHeap, await heapUsed());
     const probe = await page.evaluate(() => {
       window.__probe.running = false;
       return window.__probe as { maxFrameGap: number; frames: number; maxTimerLag: number };
     });
-    const status = await view(page).locator('.log-status').textContent() ?? '';
+    const status = (await view(page).locator('.log-status').textContent()) ?? '';
     const domRows = await page.locator('main .log .row').count();
     await shot(page, '4-2-flood-done');
-    console.log(`      50 MiB in ${seconds.toFixed(1)} s; longest frame gap ${probe.maxFrameGap.toFixed(0)} ms, timer lag ${probe.maxTimerLag.toFixed(0)} ms, ` +
-      `${probe.frames} frames; tab switches ${switches.length} (max ${Math.max(...switches)} ms, in page max ${Math.max(...inPageSwitches).toFixed(0)} ms); heap ${(heapBefore / 2 ** 20).toFixed(1)} → max ${(maxHeap / 2 ** 20).toFixed(1)} MiB; log: ${status}`);
+    console.log(
+      `      50 MiB in ${seconds.toFixed(1)} s; longest frame gap ${probe.maxFrameGap.toFixed(0)} ms, timer lag ${probe.maxTimerLag.toFixed(0)} ms, ` +
+        `${probe.frames} frames; tab switches ${switches.length} (max ${Math.max(...switches)} ms, in page max ${Math.max(...inPageSwitches).toFixed(0)} ms); heap ${(heapBefore / 2 ** 20).toFixed(1)} → max ${(maxHeap / 2 ** 20).toFixed(1)} MiB; log: ${status}`,
+    );
 
     expect(written).to.equal(total);
     expect(await received()).to.equal(total);
@@ -503,20 +552,24 @@ describe('socket debugging window through the browser host (headless Chromium, r
     expect(domRows).to.be.below(80);
   });
 
-  it('shows the host\'s sockets, of this window and of another page, in the Inspector tab (GET /inspect)', async () => {
+  it("shows the host's sockets, of this window and of another page, in the Inspector tab (GET /inspect)", async () => {
     const host = await serve();
     const echo = net.createServer((socket) => socket.pipe(socket));
     const accepted = new Set<net.Socket>();
     echo.on('connection', (s) => accepted.add(s));
     onCleanup(() => echo.close());
-    onCleanup(() => { for (const s of accepted) s.destroy(); });
+    onCleanup(() => {
+      for (const s of accepted) s.destroy();
+    });
     const port = await listen(echo);
 
     const page = await openWindow(host);
     const form = page.getByRole('form', { name: 'New TCP client' });
     await form.getByLabel('Port').fill(String(port));
     await form.getByLabel('Port').press('Enter');
-    await view(page).locator('.pill', { hasText: /^connected$/ }).waitFor();
+    await view(page)
+      .locator('.pill', { hasText: /^connected$/ })
+      .waitFor();
     await messageBox(page).fill('abc');
     await messageBox(page).press('Enter');
     await until(async () => (await counter(page, 'rx')) === 3, 'the echo');
@@ -526,7 +579,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     await other.keyboard.press('Alt+Digit3');
     await other.getByRole('form', { name: 'New UDP socket' }).getByLabel('Bind address').fill('127.0.0.1');
     await other.getByRole('form', { name: 'New UDP socket' }).getByLabel('Bind address').press('Enter');
-    await view(other).locator('.pill', { hasText: /^bound$/ }).waitFor();
+    await view(other)
+      .locator('.pill', { hasText: /^bound$/ })
+      .waitFor();
     const udpPort = Number(await infoField(other, 'localPort'));
 
     await page.bringToFront();
@@ -537,7 +592,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     const snapshot = await inspect(host);
     expect(snapshot.sockets).to.have.length(2);
     expect(snapshot.contexts).to.have.length(2);
-    const cells = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr: any) => [...tr.children].map((td: any) => td.textContent)));
+    const cells = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr: any) => [...tr.children].map((td: any) => td.textContent)));
     const tcpRow = cells.find((c) => c[1] === 'TCP')!;
     const udpRow = cells.find((c) => c[1] === 'UDP')!;
     expect(tcpRow, JSON.stringify(cells)).to.not.equal(undefined);
@@ -555,7 +612,9 @@ describe('socket debugging window through the browser host (headless Chromium, r
     // It keeps polling: a socket closed elsewhere leaves the table.
     await other.bringToFront();
     await other.keyboard.press('Alt+KeyX');
-    await view(other).locator('.pill', { hasText: /^closed$/ }).waitFor();
+    await view(other)
+      .locator('.pill', { hasText: /^closed$/ })
+      .waitFor();
     await page.bringToFront();
     await until(async () => (await table.locator('tbody tr').count()) === 1, 'the closed UDP socket to leave the Inspector');
     await page.locator('.inspector input[type="search"]').fill('udp');

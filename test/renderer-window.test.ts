@@ -26,7 +26,12 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     dir = mkdtempSync(join(tmpdir(), 'ecs-window-'));
     await esbuild.build({
       entryPoints: { app: join(root, 'renderer', 'dev', 'preview.ts') },
-      outdir: dir, bundle: true, format: 'iife', platform: 'browser', target: ['chrome120'], logLevel: 'silent',
+      outdir: dir,
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: ['chrome120'],
+      logLevel: 'silent',
       tsconfig: join(root, 'renderer', 'tsconfig.json'),
     });
     copyFileSync(join(root, 'renderer', 'index.html'), join(dir, 'index.html'));
@@ -43,7 +48,9 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(`${pathToFileURL(join(dir, 'index.html')).href}${query}`);
     await page.waitForSelector('.topbar');
     return page;
@@ -53,7 +60,9 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
 
   it('starts empty, saying what to do next, and hides the Inspector without a provider', async () => {
     const page = await open('?noinspect');
-    expect(await page.textContent('.main')).to.contain('No socket selected').and.contain('TCP client');
+    expect(await page.textContent('.main'))
+      .to.contain('No socket selected')
+      .and.contain('TCP client');
     expect(await page.textContent('.socket-list')).to.contain('No sockets yet');
     expect(await page.$('.tabs')).to.equal(null);
     await page.close();
@@ -132,24 +141,28 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     await page.close();
   });
 
-  it('sends from a server\'s box to every connection it accepted', async () => {
+  it("sends from a server's box to every connection it accepted", async () => {
     const page = await open();
     await page.keyboard.press('Alt+Digit2');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.conn'); // the fake's first client arrives after a second
     await page.fill('.compose-input', 'hi all');
     await page.press('.compose-input', 'Enter');
-    await page.waitForFunction('[...document.querySelectorAll(".log .row.note")].some((r) => r.textContent.includes("sent 6 B to 1 of 1 accepted connection"))');
+    await page.waitForFunction(
+      '[...document.querySelectorAll(".log .row.note")].some((r) => r.textContent.includes("sent 6 B to 1 of 1 accepted connection"))',
+    );
     await page.click('.conn');
     await page.waitForSelector('.socket-view.kind-tcp .log .row.tx');
     await page.close();
   });
 
-  it('lists every app\'s sockets in the Inspector (Alt+I) and filters them', async () => {
+  it("lists every app's sockets in the Inspector (Alt+I) and filters them", async () => {
     const page = await open();
     await page.keyboard.press('Alt+KeyI');
     await page.waitForSelector('.insp-table tbody tr');
-    expect(await page.textContent('.insp-table')).to.contain('com.example.telnet').and.contain('flow');
+    expect(await page.textContent('.insp-table'))
+      .to.contain('com.example.telnet')
+      .and.contain('flow');
     await page.fill('.inspector input[type="search"]', 'paused:flow');
     await page.waitForFunction('document.querySelectorAll(".insp-table tbody tr").length === 1');
     await page.close();
@@ -159,7 +172,9 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     const page = await open();
     await page.keyboard.press('F1');
     await page.waitForSelector('dialog.help[open]');
-    expect(await page.textContent('dialog.help')).to.contain('Alt').and.contain('Pause / resume');
+    expect(await page.textContent('dialog.help'))
+      .to.contain('Alt')
+      .and.contain('Pause / resume');
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog.help:not([open])', { state: 'attached' });
     await page.close();

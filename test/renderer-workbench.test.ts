@@ -29,7 +29,7 @@ function asEntry(r: unknown): SocketEntry {
   return r as SocketEntry;
 }
 
-describe('renderer Workbench (the debugging window\'s socket driver) on a real test host', () => {
+describe("renderer Workbench (the debugging window's socket driver) on a real test host", () => {
   const cleanup = new Cleanup();
   let t: TestHost;
   let wb: Workbench;
@@ -54,7 +54,12 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
       const data = entries(e).filter((x) => x.bytes);
       expect(data[0]).to.include({ dir: 'tx', offset: 0 });
       expect(text(data[0]!)).to.equal('PING\r\n');
-      expect(data.filter((x) => x.dir === 'rx').map(text).join('')).to.equal('PING\r\nQUIT\r\n');
+      expect(
+        data
+          .filter((x) => x.dir === 'rx')
+          .map(text)
+          .join(''),
+      ).to.equal('PING\r\nQUIT\r\n');
       expect(data.filter((x) => x.dir === 'tx').map((x) => x.offset)).to.deep.equal([0, 6]);
       expect(e.conversation.counters).to.include({ txBytes: 12, rxBytes: 12, txMessages: 2, errors: 0 });
       expect(e.info).to.include({ name: 'probe', connected: true, peerAddress: '127.0.0.1', peerPort: port });
@@ -106,11 +111,15 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
       await until(() => e.secure && e.info?.paused === false, 'secured and resumed');
       expect((await w.send(e, Buffer.from('over TLS'))).ok).to.equal(true);
       await until(() => e.conversation.counters.rxBytes === 8, 'the echo through TLS');
-      expect(entries(e).filter((x) => x.dir === 'note').map((x) => x.text)).to.include.members(['resumed']);
+      expect(
+        entries(e)
+          .filter((x) => x.dir === 'note')
+          .map((x) => x.text),
+      ).to.include.members(['resumed']);
       expect(e.conversation.counters.errors).to.equal(0);
     });
 
-    it('disconnect keeps the id and logs Chrome\'s onReceiveError -100; reconnect says it is still paused', async () => {
+    it("disconnect keeps the id and logs Chrome's onReceiveError -100; reconnect says it is still paused", async () => {
       const { port } = await echoServer(cleanup);
       const e = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
       await until(() => e.phase === 'connected', 'connect');
@@ -124,7 +133,7 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
       expect(e.info?.paused).to.equal(false);
     });
 
-    it('applies keep-alive, no-delay and update(), and reports Chrome\'s -2 before connect', async () => {
+    it("applies keep-alive, no-delay and update(), and reports Chrome's -2 before connect", async () => {
       const e = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port: 1 }));
       await until(() => e.conversation.counters.errors > 0, 'connect failure');
       const before = await wb.setKeepAlive(e, true, 5);
@@ -187,11 +196,18 @@ describe('renderer Workbench (the debugging window\'s socket driver) on a real t
   });
 
   describe('#dispose', () => {
-    it('removes every listener it added and leaves the app\'s sockets open', async () => {
+    it("removes every listener it added and leaves the app's sockets open", async () => {
       const { port } = await echoServer(cleanup);
       const e = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
       await until(() => e.phase === 'connected', 'connect');
-      const events = ['tcp.onReceive', 'tcp.onReceiveError', 'tcpServer.onAccept', 'tcpServer.onAcceptError', 'udp.onReceive', 'udp.onReceiveError'];
+      const events = [
+        'tcp.onReceive',
+        'tcp.onReceiveError',
+        'tcpServer.onAccept',
+        'tcpServer.onAcceptError',
+        'udp.onReceive',
+        'udp.onReceiveError',
+      ];
       const listened = (ev: string) => {
         const [ns, name] = ev.split('.') as [keyof typeof t.chrome.sockets, string];
         const event = t.chrome.sockets[ns][name] as unknown as { hasListeners(): boolean };

@@ -72,7 +72,9 @@ describe('review regressions', () => {
     const t = await createTestHost({ tls: { ca: cert.cert } });
     cleanup.add(() => t.close());
     const tcp = t.chrome.sockets.tcp as any;
-    const got = new Promise<string>((resolve) => tcp.onReceive.addListener((i: { data: ArrayBuffer }) => resolve(Buffer.from(i.data).toString())));
+    const got = new Promise<string>((resolve) =>
+      tcp.onReceive.addListener((i: { data: ArrayBuffer }) => resolve(Buffer.from(i.data).toString())),
+    );
     const { socketId } = await tcp.create({});
     await tcp.setPaused(socketId, true);
     expect(await tcp.connect(socketId, '127.0.0.1', server.port)).to.equal(0);

@@ -97,7 +97,11 @@ export function newHost(options: SocketsHostOptions = {}, cleanup: Cleanup): Soc
 }
 
 /** Resolves with the first value `emit` is called with for which `match` holds. */
-export function waitFor<T>(register: (listener: (value: T) => void) => () => void, match: (value: T) => boolean = () => true, timeoutMs = 3000): Promise<T> {
+export function waitFor<T>(
+  register: (listener: (value: T) => void) => () => void,
+  match: (value: T) => boolean = () => true,
+  timeoutMs = 3000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();

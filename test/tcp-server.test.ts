@@ -73,7 +73,10 @@ describe('chrome.sockets.tcpServer', () => {
 
     it('rejects bufferSize, which tcpServer.SocketProperties does not have', () => {
       const { chrome } = testHost();
-      expect(() => (chrome.sockets.tcpServer.create as (...a: unknown[]) => void)({ bufferSize: 10 }, () => {})).to.throw(TypeError, "Unexpected property: 'bufferSize'.");
+      expect(() => (chrome.sockets.tcpServer.create as (...a: unknown[]) => void)({ bufferSize: 10 }, () => {})).to.throw(
+        TypeError,
+        "Unexpected property: 'bufferSize'.",
+      );
     });
   });
 
@@ -95,7 +98,13 @@ describe('chrome.sockets.tcpServer', () => {
     it('gives the listening address and port, and drops them after disconnect', async () => {
       const { chrome } = testHost();
       const { id, port } = await listening(chrome);
-      expect(await info(chrome, id)).to.deep.equal({ localAddress: '127.0.0.1', localPort: port, paused: false, persistent: false, socketId: id });
+      expect(await info(chrome, id)).to.deep.equal({
+        localAddress: '127.0.0.1',
+        localPort: port,
+        paused: false,
+        persistent: false,
+        socketId: id,
+      });
       await call(chrome, chrome.sockets.tcpServer.disconnect, id);
       expect(await info(chrome, id)).to.deep.equal({ paused: false, persistent: false, socketId: id });
     });
@@ -122,9 +131,18 @@ describe('chrome.sockets.tcpServer', () => {
       const { id, port } = await listening(chrome);
       const other = attachContext(host, 'other-app');
       try {
-        expect(await call(other.chrome, other.chrome.sockets.tcpServer.getInfo, id)).to.deep.equal({ args: [], lastError: 'Socket not found' });
-        expect(await call(other.chrome, other.chrome.sockets.tcpServer.disconnect, id)).to.deep.equal({ args: [], lastError: 'Socket not found' });
-        expect(await call(other.chrome, other.chrome.sockets.tcpServer.close, id)).to.deep.equal({ args: [], lastError: 'Socket not found' });
+        expect(await call(other.chrome, other.chrome.sockets.tcpServer.getInfo, id)).to.deep.equal({
+          args: [],
+          lastError: 'Socket not found',
+        });
+        expect(await call(other.chrome, other.chrome.sockets.tcpServer.disconnect, id)).to.deep.equal({
+          args: [],
+          lastError: 'Socket not found',
+        });
+        expect(await call(other.chrome, other.chrome.sockets.tcpServer.close, id)).to.deep.equal({
+          args: [],
+          lastError: 'Socket not found',
+        });
         expect((await call(other.chrome, other.chrome.sockets.tcpServer.getSockets)).args).to.deep.equal([[]]);
         expect((await info(chrome, id)).localPort).to.equal(port);
       } finally {
@@ -160,9 +178,15 @@ describe('chrome.sockets.tcpServer', () => {
       const t = await createTestHost({ sockets: { tcpServer: { listen: '127.0.0.1:8888' } }, log: () => {} });
       try {
         const id = await create(t.chrome);
-        expect(await call(t.chrome, t.chrome.sockets.tcpServer.listen, id, '127.0.0.1', 0)).to.deep.equal({ args: [], lastError: 'Does not have permission' });
+        expect(await call(t.chrome, t.chrome.sockets.tcpServer.listen, id, '127.0.0.1', 0)).to.deep.equal({
+          args: [],
+          lastError: 'Does not have permission',
+        });
         // The check uses the literal string: "localhost" is not 127.0.0.1 (spec §8 item 11).
-        expect(await call(t.chrome, t.chrome.sockets.tcpServer.listen, id, 'localhost', 8888)).to.deep.equal({ args: [], lastError: 'Does not have permission' });
+        expect(await call(t.chrome, t.chrome.sockets.tcpServer.listen, id, 'localhost', 8888)).to.deep.equal({
+          args: [],
+          lastError: 'Does not have permission',
+        });
       } finally {
         await t.close();
       }
@@ -171,8 +195,14 @@ describe('chrome.sockets.tcpServer', () => {
     it('gives -4 net::ERR_INVALID_ARGUMENT for a host name', async () => {
       const { chrome } = testHost();
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, 'localhost', 0)).to.deep.equal({ args: [-4], lastError: 'net::ERR_INVALID_ARGUMENT' });
-      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, 'fe80::1%lo', 0)).to.deep.equal({ args: [-4], lastError: 'net::ERR_INVALID_ARGUMENT' });
+      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, 'localhost', 0)).to.deep.equal({
+        args: [-4],
+        lastError: 'net::ERR_INVALID_ARGUMENT',
+      });
+      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, 'fe80::1%lo', 0)).to.deep.equal({
+        args: [-4],
+        lastError: 'net::ERR_INVALID_ARGUMENT',
+      });
     });
 
     it("accepts Chrome's IPv4 short forms (127.1), which its URL-based parser reads as 127.0.0.1", async () => {
@@ -186,7 +216,10 @@ describe('chrome.sockets.tcpServer', () => {
       const { chrome } = testHost();
       const { port } = await listening(chrome);
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', port)).to.deep.equal({ args: [-147], lastError: 'net::ERR_ADDRESS_IN_USE' });
+      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', port)).to.deep.equal({
+        args: [-147],
+        lastError: 'net::ERR_ADDRESS_IN_USE',
+      });
       expect(await info(chrome, id)).to.not.have.property('localPort');
     });
 
@@ -194,22 +227,33 @@ describe('chrome.sockets.tcpServer', () => {
       expect(netErrorFrom(Object.assign(new Error('listen EACCES'), { code: 'EACCES' }), 'listen')).to.equal(NET_ERRORS.ACCESS_DENIED);
       // The same through the whole path: this suite runs as root, so the OS is stood in for.
       sinon.stub(net.Server.prototype, 'listen').callsFake(function (this: net.Server) {
-        setImmediate(() => this.emit('error', Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), { code: 'EACCES', syscall: 'listen' })));
+        setImmediate(() =>
+          this.emit(
+            'error',
+            Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), { code: 'EACCES', syscall: 'listen' }),
+          ),
+        );
         return this;
       });
       const { chrome } = testHost();
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', 80)).to.deep.equal({ args: [-10], lastError: 'net::ERR_ACCESS_DENIED' });
+      expect(await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', 80)).to.deep.equal({
+        args: [-10],
+        lastError: 'net::ERR_ACCESS_DENIED',
+      });
     });
 
-    it('wraps the port modulo 65536 like Chrome\'s uint16 parameter', async () => {
+    it("wraps the port modulo 65536 like Chrome's uint16 parameter", async () => {
       const { chrome } = testHost();
       const port = await freePort();
       const id = await create(chrome);
       expect(await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', port + 65536)).to.deep.equal({ args: [0] });
       expect((await info(chrome, id)).localPort).to.equal(port);
       const other = await create(chrome);
-      expect(await call(chrome, chrome.sockets.tcpServer.listen, other, '127.0.0.1', port - 65536)).to.deep.equal({ args: [-147], lastError: 'net::ERR_ADDRESS_IN_USE' });
+      expect(await call(chrome, chrome.sockets.tcpServer.listen, other, '127.0.0.1', port - 65536)).to.deep.equal({
+        args: [-147],
+        lastError: 'net::ERR_ADDRESS_IN_USE',
+      });
     });
 
     it('moves a listening server to the new address when called again (the old port is freed)', async () => {
@@ -241,16 +285,25 @@ describe('chrome.sockets.tcpServer', () => {
       expect(accept.clientSocketId).to.be.greaterThan(0).and.not.equal(clientId);
       expect((await call(chrome, chrome.sockets.tcp.getInfo, accept.clientSocketId)).args[0]).to.include({ paused: true, connected: true });
 
-      const received = nextEvent<{ socketId: number; data: ArrayBuffer }>(chrome.sockets.tcp.onReceive, (e) => e.socketId === accept.clientSocketId);
-      const closed = nextEvent<{ socketId: number; resultCode: number }>(chrome.sockets.tcp.onReceiveError, (e) => e.socketId === accept.clientSocketId);
+      const received = nextEvent<{ socketId: number; data: ArrayBuffer }>(
+        chrome.sockets.tcp.onReceive,
+        (e) => e.socketId === accept.clientSocketId,
+      );
+      const closed = nextEvent<{ socketId: number; resultCode: number }>(
+        chrome.sockets.tcp.onReceiveError,
+        (e) => e.socketId === accept.clientSocketId,
+      );
       expect(await call(chrome, chrome.sockets.tcp.setPaused, accept.clientSocketId, false)).to.deep.equal({ args: [] });
       expect(Buffer.from((await received).data).toString()).to.equal(request);
       await call(chrome, chrome.sockets.tcp.disconnect, clientId);
       expect((await closed).resultCode).to.equal(-100);
-      expect((await call(chrome, chrome.sockets.tcp.getInfo, accept.clientSocketId)).args[0]).to.include({ connected: false, paused: true });
+      expect((await call(chrome, chrome.sockets.tcp.getInfo, accept.clientSocketId)).args[0]).to.include({
+        connected: false,
+        paused: true,
+      });
     });
 
-    it('gives the accepted socket Chrome\'s getInfo: connected, peer address, no local address, not persistent, default buffer', async () => {
+    it("gives the accepted socket Chrome's getInfo: connected, peer address, no local address, not persistent, default buffer", async () => {
       const { chrome } = testHost();
       const accepted = nextEvent<{ clientSocketId: number }>(chrome.sockets.tcpServer.onAccept);
       const { port } = await listening(chrome);
@@ -275,7 +328,9 @@ describe('chrome.sockets.tcpServer', () => {
       const client = await connectClient(port, clients);
       const { clientSocketId: id } = await accepted;
       const got = new Promise<string>((resolve) => client.once('data', (d) => resolve(d.toString())));
-      expect(await call(chrome, chrome.sockets.tcp.send, id, new TextEncoder().encode('pong'))).to.deep.equal({ args: [{ resultCode: 0, bytesSent: 4 }] });
+      expect(await call(chrome, chrome.sockets.tcp.send, id, new TextEncoder().encode('pong'))).to.deep.equal({
+        args: [{ resultCode: 0, bytesSent: 4 }],
+      });
       expect(await got).to.equal('pong');
       expect(await call(chrome, chrome.sockets.tcp.setNoDelay, id, true)).to.deep.equal({ args: [0] });
       expect(await call(chrome, chrome.sockets.tcp.setKeepAlive, id, true, 5)).to.deep.equal({ args: [0] });
@@ -283,7 +338,10 @@ describe('chrome.sockets.tcpServer', () => {
       client.resume();
       expect(await call(chrome, chrome.sockets.tcp.disconnect, id)).to.deep.equal({ args: [] });
       await ended;
-      expect(await call(chrome, chrome.sockets.tcp.connect, id, '127.0.0.1', port)).to.deep.equal({ args: [-104], lastError: 'net::ERR_CONNECTION_FAILED' });
+      expect(await call(chrome, chrome.sockets.tcp.connect, id, '127.0.0.1', port)).to.deep.equal({
+        args: [-104],
+        lastError: 'net::ERR_CONNECTION_FAILED',
+      });
     });
 
     it('fails secure() on an accepted socket with -2 and destroys it, as Chrome does', async () => {
@@ -326,10 +384,13 @@ describe('chrome.sockets.tcpServer', () => {
       await call(chrome, chrome.sockets.tcpServer.setPaused, id, false);
       await waitFor(() => accepts.events.length === 5, 3000, 'five accepts');
       const peers: number[] = [];
-      for (const a of accepts.events) peers.push(((await call(chrome, chrome.sockets.tcp.getInfo, a.clientSocketId)).args[0] as Info).peerPort as number);
+      for (const a of accepts.events)
+        peers.push(((await call(chrome, chrome.sockets.tcp.getInfo, a.clientSocketId)).args[0] as Info).peerPort as number);
       expect(peers).to.deep.equal(ports);
       // ids follow delivery order
-      expect(accepts.events.map((a) => a.clientSocketId)).to.deep.equal([...accepts.events.map((a) => a.clientSocketId)].sort((a, b) => a - b));
+      expect(accepts.events.map((a) => a.clientSocketId)).to.deep.equal(
+        [...accepts.events.map((a) => a.clientSocketId)].sort((a, b) => a - b),
+      );
     });
 
     it('delivers every one of 1,000 connections that arrived while paused', async function () {
@@ -342,7 +403,10 @@ describe('chrome.sockets.tcpServer', () => {
       const connected: Array<Promise<net.Socket>> = [];
       for (let i = 0; i < 1000; i++) {
         const p = connectClient(port, clients);
-        p.then((s) => s.on('error', (e) => errors.push(e)), (e: Error) => errors.push(e));
+        p.then(
+          (s) => s.on('error', (e) => errors.push(e)),
+          (e: Error) => errors.push(e),
+        );
         connected.push(p);
       }
       await Promise.allSettled(connected);
@@ -408,15 +472,23 @@ describe('chrome.sockets.tcpServer', () => {
         for (let i = 0; i < MAX_QUEUED_ACCEPTS + extra; i++) {
           all.push(
             connectClient(port, clients).then(
-              (s) => new Promise<void>((resolve) => {
-                s.on('error', () => { resets.push(i); resolve(); });
-                setTimeout(resolve, 2000);
-              }),
+              (s) =>
+                new Promise<void>((resolve) => {
+                  s.on('error', () => {
+                    resets.push(i);
+                    resolve();
+                  });
+                  setTimeout(resolve, 2000);
+                }),
               () => resets.push(i),
             ),
           );
         }
-        await waitFor(() => server.snapshot().queued! + server.snapshot().dropped! === MAX_QUEUED_ACCEPTS + extra, 20000, 'all connections accepted');
+        await waitFor(
+          () => server.snapshot().queued! + server.snapshot().dropped! === MAX_QUEUED_ACCEPTS + extra,
+          20000,
+          'all connections accepted',
+        );
         expect(server.snapshot()).to.include({ queued: MAX_QUEUED_ACCEPTS, dropped: extra });
         for (const c of clients) c.write('x');
         await waitFor(() => resets.length === extra, 5000, 'the resets');
@@ -433,7 +505,12 @@ describe('chrome.sockets.tcpServer', () => {
       const { chrome } = testHost();
       const { id, port } = await listening(chrome);
       expect(await call(chrome, chrome.sockets.tcpServer.disconnect, id)).to.deep.equal({ args: [] });
-      const refused = await new Promise<string>((resolve) => net.connect(port, '127.0.0.1').once('error', (e: NodeJS.ErrnoException) => resolve(e.code!)).once('connect', () => resolve('connected')));
+      const refused = await new Promise<string>((resolve) =>
+        net
+          .connect(port, '127.0.0.1')
+          .once('error', (e: NodeJS.ErrnoException) => resolve(e.code!))
+          .once('connect', () => resolve('connected')),
+      );
       expect(refused).to.equal('ECONNREFUSED');
       expect(await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', port)).to.deep.equal({ args: [0] });
       await connectClient(port, clients);
@@ -490,7 +567,15 @@ describe('chrome.sockets.tcpServer', () => {
       await call(t.chrome, t.chrome.sockets.tcpServer.setPaused, id, true);
       await connectClient(port, clients);
       await waitFor(() => t.host.inspect().sockets.some((s) => s.kind === 'tcpServer' && s.queued === 1), 3000, 'a queued connection');
-      const closedByHost = clients.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()).on('error', () => {}).resume()));
+      const closedByHost = clients.map(
+        (c) =>
+          new Promise<void>((resolve) =>
+            c
+              .once('close', () => resolve())
+              .on('error', () => {})
+              .resume(),
+          ),
+      );
       await t.close();
       await Promise.all(closedByHost);
       for (const c of clients) c.destroy();
@@ -522,13 +607,21 @@ describe('chrome.sockets.tcpServer', () => {
     it('survives extreme ports and backlogs without touching anything else', async () => {
       const { chrome } = testHost();
       const id = await create(chrome);
-      for (const [port, backlog] of [[-1, undefined], [2 ** 31 - 1, -5], [-(2 ** 31), 0], [65535 + 65536, 2 ** 31 - 1]] as const) {
+      for (const [port, backlog] of [
+        [-1, undefined],
+        [2 ** 31 - 1, -5],
+        [-(2 ** 31), 0],
+        [65535 + 65536, 2 ** 31 - 1],
+      ] as const) {
         const r = await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', port, ...(backlog === undefined ? [] : [backlog]));
         expect(r.args).to.have.length(1);
         expect(r.args[0] as number).to.be.at.most(0);
         await call(chrome, chrome.sockets.tcpServer.disconnect, id);
       }
-      expect(() => (chrome.sockets.tcpServer.listen as (...a: unknown[]) => void)(id, '127.0.0.1', 1.5, () => {})).to.throw(TypeError, 'No matching signature.');
+      expect(() => (chrome.sockets.tcpServer.listen as (...a: unknown[]) => void)(id, '127.0.0.1', 1.5, () => {})).to.throw(
+        TypeError,
+        'No matching signature.',
+      );
       expect((await info(chrome, id)).socketId).to.equal(id);
     });
   });

@@ -118,7 +118,10 @@ describe('chrome.sockets.udp', () => {
       const { id } = await bound(chrome);
       const other = attachContext(host, 'other-app');
       try {
-        expect(await call(other.chrome, other.chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 9)).to.deep.equal({ args: [], lastError: 'Socket not found' });
+        expect(await call(other.chrome, other.chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 9)).to.deep.equal({
+          args: [],
+          lastError: 'Socket not found',
+        });
         expect(await call(other.chrome, other.chrome.sockets.udp.close, id)).to.deep.equal({ args: [], lastError: 'Socket not found' });
         expect((await call(other.chrome, other.chrome.sockets.udp.getSockets)).args).to.deep.equal([[]]);
         expect((await info(chrome, id)).socketId).to.equal(id);
@@ -132,7 +135,13 @@ describe('chrome.sockets.udp', () => {
     it('binds 0.0.0.0:0 and reports the local address and port (testSending)', async () => {
       const { chrome } = testHost();
       const { id, port } = await bound(chrome, '0.0.0.0');
-      expect(await info(chrome, id)).to.deep.equal({ localAddress: '0.0.0.0', localPort: port, paused: false, persistent: false, socketId: id });
+      expect(await info(chrome, id)).to.deep.equal({
+        localAddress: '0.0.0.0',
+        localPort: port,
+        paused: false,
+        persistent: false,
+        socketId: id,
+      });
       expect(port).to.be.within(1, 65535);
     });
 
@@ -146,8 +155,14 @@ describe('chrome.sockets.udp', () => {
       const t = await createTestHost({ sockets: { udp: { bind: '127.0.0.1:*' } }, log: () => {} });
       try {
         const id = await create(t.chrome);
-        expect(await call(t.chrome, t.chrome.sockets.udp.bind, id, '0.0.0.0', 0)).to.deep.equal({ args: [], lastError: 'App does not have permission' });
-        expect(await call(t.chrome, t.chrome.sockets.udp.bind, id, '127.1', 0)).to.deep.equal({ args: [], lastError: 'App does not have permission' });
+        expect(await call(t.chrome, t.chrome.sockets.udp.bind, id, '0.0.0.0', 0)).to.deep.equal({
+          args: [],
+          lastError: 'App does not have permission',
+        });
+        expect(await call(t.chrome, t.chrome.sockets.udp.bind, id, '127.1', 0)).to.deep.equal({
+          args: [],
+          lastError: 'App does not have permission',
+        });
         expect(await call(t.chrome, t.chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [0] });
       } finally {
         await t.close();
@@ -170,13 +185,19 @@ describe('chrome.sockets.udp', () => {
     it('gives -104 net::ERR_CONNECTION_FAILED when already bound', async () => {
       const { chrome } = testHost();
       const { id } = await bound(chrome);
-      expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [-104], lastError: 'net::ERR_CONNECTION_FAILED' });
+      expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({
+        args: [-104],
+        lastError: 'net::ERR_CONNECTION_FAILED',
+      });
     });
 
     it('gives -4 net::ERR_INVALID_ARGUMENT for a host name, whatever the IDL says', async () => {
       const { chrome } = testHost();
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.udp.bind, id, 'localhost', 0)).to.deep.equal({ args: [-4], lastError: 'net::ERR_INVALID_ARGUMENT' });
+      expect(await call(chrome, chrome.sockets.udp.bind, id, 'localhost', 0)).to.deep.equal({
+        args: [-4],
+        lastError: 'net::ERR_INVALID_ARGUMENT',
+      });
       expect(await info(chrome, id)).to.not.have.property('localPort');
     });
 
@@ -184,7 +205,10 @@ describe('chrome.sockets.udp', () => {
       const { chrome } = testHost();
       const other = await raw();
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', other.address().port)).to.deep.equal({ args: [-147], lastError: 'net::ERR_ADDRESS_IN_USE' });
+      expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', other.address().port)).to.deep.equal({
+        args: [-147],
+        lastError: 'net::ERR_ADDRESS_IN_USE',
+      });
       // A failed bind leaves the socket unbound: it can bind elsewhere.
       expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [0] });
     });
@@ -212,7 +236,10 @@ describe('chrome.sockets.udp', () => {
         }
         const { chrome } = testHost();
         const id = await create(chrome);
-        expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [-12], lastError: 'net::ERR_INSUFFICIENT_RESOURCES' });
+        expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({
+          args: [-12],
+          lastError: 'net::ERR_INSUFFICIENT_RESOURCES',
+        });
         host.removeSocket(sockets.pop()!);
         expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [0] });
       } finally {
@@ -238,7 +265,10 @@ describe('chrome.sockets.udp', () => {
         const got = await received;
         expect(text(got.data)).to.equal('udp echo');
         expect(got).to.include({ socketId: id, remoteAddress: '127.0.0.1', remotePort: echo.address().port });
-        expect(await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), 'nowhere.test', 9)).to.deep.equal({ args: [{ resultCode: -105 }], lastError: 'net::ERR_NAME_NOT_RESOLVED' });
+        expect(await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), 'nowhere.test', 9)).to.deep.equal({
+          args: [{ resultCode: -105 }],
+          lastError: 'net::ERR_NAME_NOT_RESOLVED',
+        });
       } finally {
         await t.close();
       }
@@ -246,7 +276,10 @@ describe('chrome.sockets.udp', () => {
 
     it('uses only the first resolved address', async () => {
       const lookup = ((_n: string, _o: unknown, callback: (e: Error | null, a: unknown) => void) =>
-        callback(null, [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.1', family: 4 }])) as unknown as LookupFunction;
+        callback(null, [
+          { address: '127.0.0.2', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ])) as unknown as LookupFunction;
       const t = await createTestHost({ lookup, log: () => {} });
       try {
         const first = await raw(0, 'udp4', '127.0.0.2');
@@ -255,7 +288,9 @@ describe('chrome.sockets.udp', () => {
         first.on('message', () => hits.push('first'));
         second.on('message', () => hits.push('second'));
         const { id } = await bound(t.chrome);
-        expect((await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), 'two.test', first.address().port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 1 }]);
+        expect((await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), 'two.test', first.address().port)).args).to.deep.equal([
+          { resultCode: 0, bytesSent: 1 },
+        ]);
         await waitFor(() => hits.length > 0, 2000, 'a datagram');
         await sleep(50);
         expect(hits).to.deep.equal(['first']);
@@ -269,10 +304,18 @@ describe('chrome.sockets.udp', () => {
       try {
         const { id } = await bound(t.chrome);
         const payload = bytes('0123456789abcdefghijklmn');
-        expect(await call(t.chrome, t.chrome.sockets.udp.send, id, payload, '127.0.0.1', 9)).to.deep.equal({ args: [], lastError: 'Exceeded write quota.' });
-        expect(await call(t.chrome, t.chrome.sockets.udp.send, 999, payload, '127.0.0.1', 9)).to.deep.equal({ args: [], lastError: 'Exceeded write quota.' });
+        expect(await call(t.chrome, t.chrome.sockets.udp.send, id, payload, '127.0.0.1', 9)).to.deep.equal({
+          args: [],
+          lastError: 'Exceeded write quota.',
+        });
+        expect(await call(t.chrome, t.chrome.sockets.udp.send, 999, payload, '127.0.0.1', 9)).to.deep.equal({
+          args: [],
+          lastError: 'Exceeded write quota.',
+        });
         // The quota came back: a 1-byte send fits.
-        expect((await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', (await raw()).address().port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 1 }]);
+        expect(
+          (await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', (await raw()).address().port)).args,
+        ).to.deep.equal([{ resultCode: 0, bytesSent: 1 }]);
       } finally {
         await t.close();
       }
@@ -282,7 +325,10 @@ describe('chrome.sockets.udp', () => {
       const t = await createTestHost({ sockets: { udp: { bind: '', send: '127.0.0.1:53' } }, log: () => {} });
       try {
         const { id } = await bound(t.chrome);
-        expect(await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 54)).to.deep.equal({ args: [], lastError: 'App does not have permission' });
+        expect(await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 54)).to.deep.equal({
+          args: [],
+          lastError: 'App does not have permission',
+        });
       } finally {
         await t.close();
       }
@@ -291,17 +337,28 @@ describe('chrome.sockets.udp', () => {
     it('gives {resultCode: -15} net::ERR_SOCKET_NOT_CONNECTED when not bound', async () => {
       const { chrome } = testHost();
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 9)).to.deep.equal({ args: [{ resultCode: -15 }], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' });
+      expect(await call(chrome, chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 9)).to.deep.equal({
+        args: [{ resultCode: -15 }],
+        lastError: 'net::ERR_SOCKET_NOT_CONNECTED',
+      });
     });
 
     it('gives {resultCode: -142} net::ERR_MSG_TOO_BIG above 65535 bytes, and for what the OS refuses as too big', async () => {
       const { chrome } = testHost();
       const { id } = await bound(chrome);
       const target = (await raw()).address().port;
-      expect(await call(chrome, chrome.sockets.udp.send, id, new Uint8Array(65536), '127.0.0.1', target)).to.deep.equal({ args: [{ resultCode: -142 }], lastError: 'net::ERR_MSG_TOO_BIG' });
+      expect(await call(chrome, chrome.sockets.udp.send, id, new Uint8Array(65536), '127.0.0.1', target)).to.deep.equal({
+        args: [{ resultCode: -142 }],
+        lastError: 'net::ERR_MSG_TOO_BIG',
+      });
       // 65508..65535 pass Chrome's limit but exceed IPv4's: the OS says EMSGSIZE.
-      expect(await call(chrome, chrome.sockets.udp.send, id, new Uint8Array(65535), '127.0.0.1', target)).to.deep.equal({ args: [{ resultCode: -142 }], lastError: 'net::ERR_MSG_TOO_BIG' });
-      expect((await call(chrome, chrome.sockets.udp.send, id, new Uint8Array(65507), '127.0.0.1', target)).args).to.deep.equal([{ resultCode: 0, bytesSent: 65507 }]);
+      expect(await call(chrome, chrome.sockets.udp.send, id, new Uint8Array(65535), '127.0.0.1', target)).to.deep.equal({
+        args: [{ resultCode: -142 }],
+        lastError: 'net::ERR_MSG_TOO_BIG',
+      });
+      expect((await call(chrome, chrome.sockets.udp.send, id, new Uint8Array(65507), '127.0.0.1', target)).args).to.deep.equal([
+        { resultCode: 0, bytesSent: 65507 },
+      ]);
     });
 
     it('gives {resultCode: -12} net::ERR_INSUFFICIENT_RESOURCES with more than 32 sends queued behind the one in progress', async () => {
@@ -309,7 +366,9 @@ describe('chrome.sockets.udp', () => {
       const { id } = await bound(chrome);
       // Stand in for a socket the OS cannot write to right now: sends stay in flight.
       const held: Array<(e: Error | null) => void> = [];
-      sinon.stub(dgram.Socket.prototype, 'send').callsFake(((...args: unknown[]) => void held.push(args[args.length - 1] as (e: Error | null) => void)) as never);
+      sinon
+        .stub(dgram.Socket.prototype, 'send')
+        .callsFake(((...args: unknown[]) => void held.push(args[args.length - 1] as (e: Error | null) => void)) as never);
       const results = Array.from({ length: 35 }, () => call(chrome, chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 9));
       await waitFor(() => held.length === 33, 3000, '33 sends in flight');
       await sleep(20);
@@ -330,8 +389,12 @@ describe('chrome.sockets.udp', () => {
       peer.on('message', (m) => got.push(m));
       const { id } = await bound(chrome);
       const backing = bytes('xxHELLOxx');
-      expect((await call(chrome, chrome.sockets.udp.send, id, backing.subarray(2, 7), '127.0.0.1', peer.address().port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 5 }]);
-      expect((await call(chrome, chrome.sockets.udp.send, id, new ArrayBuffer(0), '127.0.0.1', peer.address().port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 0 }]);
+      expect(
+        (await call(chrome, chrome.sockets.udp.send, id, backing.subarray(2, 7), '127.0.0.1', peer.address().port)).args,
+      ).to.deep.equal([{ resultCode: 0, bytesSent: 5 }]);
+      expect((await call(chrome, chrome.sockets.udp.send, id, new ArrayBuffer(0), '127.0.0.1', peer.address().port)).args).to.deep.equal([
+        { resultCode: 0, bytesSent: 0 },
+      ]);
       await waitFor(() => got.length === 2, 2000, 'two datagrams');
       expect(got.map((b) => b.toString())).to.deep.equal(['HELLO', '']);
     });
@@ -460,7 +523,9 @@ describe('chrome.sockets.udp', () => {
       await call(chrome, chrome.sockets.udp.setPaused, id, true);
       expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [0] });
       const port = (await info(chrome, id)).localPort as number;
-      expect((await call(chrome, chrome.sockets.udp.send, id, bytes('self'), '127.0.0.1', port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 4 }]);
+      expect((await call(chrome, chrome.sockets.udp.send, id, bytes('self'), '127.0.0.1', port)).args).to.deep.equal([
+        { resultCode: 0, bytesSent: 4 },
+      ]);
       await sleep(300);
       expect(received.events).to.have.length(0);
       expect(errors.events).to.have.length(0);
@@ -580,7 +645,9 @@ describe('chrome.sockets.udp', () => {
         expect(await pending).to.deep.equal({ args: [{ resultCode: -15 }], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' });
         sinon.restore();
         const next = await bound(t.chrome);
-        expect((await call(t.chrome, t.chrome.sockets.udp.send, next.id, new Uint8Array(10), '127.0.0.1', next.port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 10 }]);
+        expect((await call(t.chrome, t.chrome.sockets.udp.send, next.id, new Uint8Array(10), '127.0.0.1', next.port)).args).to.deep.equal([
+          { resultCode: 0, bytesSent: 10 },
+        ]);
       } finally {
         await t.close();
       }
@@ -593,8 +660,14 @@ describe('chrome.sockets.udp', () => {
       const id = await create(chrome);
       expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 0)).to.deep.equal({ args: [0] });
       expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 255)).to.deep.equal({ args: [0] });
-      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, -3)).to.deep.equal({ args: [-4], lastError: 'net::ERR_INVALID_ARGUMENT' });
-      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 256)).to.deep.equal({ args: [-4], lastError: 'net::ERR_INVALID_ARGUMENT' });
+      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, -3)).to.deep.equal({
+        args: [-4],
+        lastError: 'net::ERR_INVALID_ARGUMENT',
+      });
+      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 256)).to.deep.equal({
+        args: [-4],
+        lastError: 'net::ERR_INVALID_ARGUMENT',
+      });
       expect(await call(chrome, chrome.sockets.udp.setMulticastLoopbackMode, id, false)).to.deep.equal({ args: [0] });
       expect(await call(chrome, chrome.sockets.udp.setMulticastLoopbackMode, id, true)).to.deep.equal({ args: [0] });
     });
@@ -602,9 +675,18 @@ describe('chrome.sockets.udp', () => {
     it('gives -23 net::ERR_SOCKET_IS_CONNECTED once bound, before the range check', async () => {
       const { chrome } = testHost();
       const { id } = await bound(chrome);
-      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 1)).to.deep.equal({ args: [-23], lastError: 'net::ERR_SOCKET_IS_CONNECTED' });
-      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, -3)).to.deep.equal({ args: [-23], lastError: 'net::ERR_SOCKET_IS_CONNECTED' });
-      expect(await call(chrome, chrome.sockets.udp.setMulticastLoopbackMode, id, true)).to.deep.equal({ args: [-23], lastError: 'net::ERR_SOCKET_IS_CONNECTED' });
+      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 1)).to.deep.equal({
+        args: [-23],
+        lastError: 'net::ERR_SOCKET_IS_CONNECTED',
+      });
+      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, -3)).to.deep.equal({
+        args: [-23],
+        lastError: 'net::ERR_SOCKET_IS_CONNECTED',
+      });
+      expect(await call(chrome, chrome.sockets.udp.setMulticastLoopbackMode, id, true)).to.deep.equal({
+        args: [-23],
+        lastError: 'net::ERR_SOCKET_IS_CONNECTED',
+      });
     });
 
     it('gives -23 after a failed bind too: Chrome hands its options to the first bind attempt', async () => {
@@ -613,7 +695,10 @@ describe('chrome.sockets.udp', () => {
       const id = await create(chrome);
       await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 4);
       expect((await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', taken.address().port)).args).to.deep.equal([-147]);
-      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 1)).to.deep.equal({ args: [-23], lastError: 'net::ERR_SOCKET_IS_CONNECTED' });
+      expect(await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, id, 1)).to.deep.equal({
+        args: [-23],
+        lastError: 'net::ERR_SOCKET_IS_CONNECTED',
+      });
     });
     it('applies the stored ttl and loopback mode to the OS socket at bind', async () => {
       const { chrome } = testHost();
@@ -643,23 +728,42 @@ describe('chrome.sockets.udp', () => {
     it('gives -108 net::ERR_ADDRESS_INVALID for a non-IP, before the bound check', async () => {
       const { chrome } = testHost();
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.udp.joinGroup, id, 'not-an-ip')).to.deep.equal({ args: [-108], lastError: 'net::ERR_ADDRESS_INVALID' });
-      expect(await call(chrome, chrome.sockets.udp.leaveGroup, id, 'not-an-ip')).to.deep.equal({ args: [-108], lastError: 'net::ERR_ADDRESS_INVALID' });
+      expect(await call(chrome, chrome.sockets.udp.joinGroup, id, 'not-an-ip')).to.deep.equal({
+        args: [-108],
+        lastError: 'net::ERR_ADDRESS_INVALID',
+      });
+      expect(await call(chrome, chrome.sockets.udp.leaveGroup, id, 'not-an-ip')).to.deep.equal({
+        args: [-108],
+        lastError: 'net::ERR_ADDRESS_INVALID',
+      });
     });
 
     it('gives -108 for leaving a group never joined and for a group of the other family', async () => {
       const { chrome } = testHost();
       const { id } = await bound(chrome, '0.0.0.0');
-      expect(await call(chrome, chrome.sockets.udp.leaveGroup, id, GROUP)).to.deep.equal({ args: [-108], lastError: 'net::ERR_ADDRESS_INVALID' });
-      expect(await call(chrome, chrome.sockets.udp.joinGroup, id, 'ff02::1')).to.deep.equal({ args: [-108], lastError: 'net::ERR_ADDRESS_INVALID' });
+      expect(await call(chrome, chrome.sockets.udp.leaveGroup, id, GROUP)).to.deep.equal({
+        args: [-108],
+        lastError: 'net::ERR_ADDRESS_INVALID',
+      });
+      expect(await call(chrome, chrome.sockets.udp.joinGroup, id, 'ff02::1')).to.deep.equal({
+        args: [-108],
+        lastError: 'net::ERR_ADDRESS_INVALID',
+      });
     });
 
     it('gives "App does not have permission" without multicastMembership', async () => {
       const t = await createTestHost({ sockets: { udp: { bind: '', send: '' } }, log: () => {} });
       try {
         const id = await create(t.chrome);
-        for (const [method, args] of [['joinGroup', [GROUP]], ['leaveGroup', [GROUP]], ['getJoinedGroups', []]] as const) {
-          expect(await call(t.chrome, t.chrome.sockets.udp[method], id, ...args), method).to.deep.equal({ args: [], lastError: 'App does not have permission' });
+        for (const [method, args] of [
+          ['joinGroup', [GROUP]],
+          ['leaveGroup', [GROUP]],
+          ['getJoinedGroups', []],
+        ] as const) {
+          expect(await call(t.chrome, t.chrome.sockets.udp[method], id, ...args), method).to.deep.equal({
+            args: [],
+            lastError: 'App does not have permission',
+          });
         }
       } finally {
         await t.close();
@@ -677,7 +781,9 @@ describe('chrome.sockets.udp', () => {
           probe.addMembership(GROUP);
         } catch (error) {
           multicastRoute = false;
-          console.warn(`      (multicast tests skipped: joining ${GROUP} failed with ${(error as NodeJS.ErrnoException).code}; no route for 224.0.0.0/4 — \`ip route add 224.0.0.0/4 dev lo\` adds one)`);
+          console.warn(
+            `      (multicast tests skipped: joining ${GROUP} failed with ${(error as NodeJS.ErrnoException).code}; no route for 224.0.0.0/4 — \`ip route add 224.0.0.0/4 dev lo\` adds one)`,
+          );
         }
         probe.close();
       });
@@ -694,7 +800,9 @@ describe('chrome.sockets.udp', () => {
         await call(chrome, chrome.sockets.udp.setMulticastTimeToLive, sender, 0);
         await call(chrome, chrome.sockets.udp.bind, sender, '0.0.0.0', 0);
         const sendToGroup = async (message: string) =>
-          expect((await call(chrome, chrome.sockets.udp.send, sender, bytes(message), GROUP, receiver.port)).args).to.deep.equal([{ resultCode: 0, bytesSent: message.length }]);
+          expect((await call(chrome, chrome.sockets.udp.send, sender, bytes(message), GROUP, receiver.port)).args).to.deep.equal([
+            { resultCode: 0, bytesSent: message.length },
+          ]);
         const onReceiver = () => received.events.filter((e) => e.socketId === receiver.id).map((e) => text(e.data));
 
         await sendToGroup('before join');
@@ -718,15 +826,24 @@ describe('chrome.sockets.udp', () => {
         const { chrome } = testHost();
         const { id } = await bound(chrome, '0.0.0.0');
         expect((await call(chrome, chrome.sockets.udp.joinGroup, id, GROUP)).args).to.deep.equal([0]);
-        expect(await call(chrome, chrome.sockets.udp.joinGroup, id, '0355.132.100.133')).to.deep.equal({ args: [-108], lastError: 'net::ERR_ADDRESS_INVALID' });
-        expect(await call(chrome, chrome.sockets.udp.joinGroup, id, GROUP)).to.deep.equal({ args: [-108], lastError: 'net::ERR_ADDRESS_INVALID' });
+        expect(await call(chrome, chrome.sockets.udp.joinGroup, id, '0355.132.100.133')).to.deep.equal({
+          args: [-108],
+          lastError: 'net::ERR_ADDRESS_INVALID',
+        });
+        expect(await call(chrome, chrome.sockets.udp.joinGroup, id, GROUP)).to.deep.equal({
+          args: [-108],
+          lastError: 'net::ERR_ADDRESS_INVALID',
+        });
         expect((await call(chrome, chrome.sockets.udp.getJoinedGroups, id)).args).to.deep.equal([[GROUP]]);
       });
 
       it('gives the OS error for a unicast "group" (EINVAL: -4)', async () => {
         const { chrome } = testHost();
         const { id } = await bound(chrome, '0.0.0.0');
-        expect(await call(chrome, chrome.sockets.udp.joinGroup, id, '127.0.0.1')).to.deep.equal({ args: [-4], lastError: 'net::ERR_INVALID_ARGUMENT' });
+        expect(await call(chrome, chrome.sockets.udp.joinGroup, id, '127.0.0.1')).to.deep.equal({
+          args: [-4],
+          lastError: 'net::ERR_INVALID_ARGUMENT',
+        });
       });
     });
   });
@@ -735,7 +852,10 @@ describe('chrome.sockets.udp', () => {
     it('gives -15 net::ERR_SOCKET_NOT_CONNECTED when not bound', async () => {
       const { chrome } = testHost();
       const id = await create(chrome);
-      expect(await call(chrome, chrome.sockets.udp.setBroadcast, id, true)).to.deep.equal({ args: [-15], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' });
+      expect(await call(chrome, chrome.sockets.udp.setBroadcast, id, true)).to.deep.equal({
+        args: [-15],
+        lastError: 'net::ERR_SOCKET_NOT_CONNECTED',
+      });
     });
 
     it('lets a sender reach a listener through 127.255.255.255 (testBroadcast)', async () => {
@@ -745,9 +865,14 @@ describe('chrome.sockets.udp', () => {
       expect(await call(chrome, chrome.sockets.udp.setBroadcast, listener.id, true)).to.deep.equal({ args: [0] });
       const sender = await bound(chrome, '127.0.0.1');
       // Without SO_BROADCAST the OS refuses: EACCES, -10.
-      expect(await call(chrome, chrome.sockets.udp.send, sender.id, bytes('no'), '127.255.255.255', listener.port)).to.deep.equal({ args: [{ resultCode: -10 }], lastError: 'net::ERR_ACCESS_DENIED' });
+      expect(await call(chrome, chrome.sockets.udp.send, sender.id, bytes('no'), '127.255.255.255', listener.port)).to.deep.equal({
+        args: [{ resultCode: -10 }],
+        lastError: 'net::ERR_ACCESS_DENIED',
+      });
       expect(await call(chrome, chrome.sockets.udp.setBroadcast, sender.id, true)).to.deep.equal({ args: [0] });
-      expect((await call(chrome, chrome.sockets.udp.send, sender.id, bytes('broadcast'), '127.255.255.255', listener.port)).args).to.deep.equal([{ resultCode: 0, bytesSent: 9 }]);
+      expect(
+        (await call(chrome, chrome.sockets.udp.send, sender.id, bytes('broadcast'), '127.255.255.255', listener.port)).args,
+      ).to.deep.equal([{ resultCode: 0, bytesSent: 9 }]);
       await waitFor(() => received.events.length === 1, 2000, 'the broadcast');
       expect(received.events[0]).to.include({ socketId: listener.id, remoteAddress: '127.0.0.1', remotePort: sender.port });
       expect(text(received.events[0].data)).to.equal('broadcast');
@@ -759,7 +884,9 @@ describe('chrome.sockets.udp', () => {
       const { chrome } = testHost();
       const a = await create(chrome, { name: 'a' });
       const b = await bound(chrome);
-      const list = ((await call(chrome, chrome.sockets.udp.getSockets)).args[0] as Info[]).sort((x, y) => (x.socketId as number) - (y.socketId as number));
+      const list = ((await call(chrome, chrome.sockets.udp.getSockets)).args[0] as Info[]).sort(
+        (x, y) => (x.socketId as number) - (y.socketId as number),
+      );
       expect(list).to.deep.equal([
         { name: 'a', paused: false, persistent: false, socketId: a },
         { localAddress: '127.0.0.1', localPort: b.port, paused: false, persistent: false, socketId: b.id },
@@ -781,7 +908,10 @@ describe('chrome.sockets.udp', () => {
         expect(r.args).to.have.length(1);
         await call(chrome, chrome.sockets.udp.close, other);
       }
-      expect(() => (chrome.sockets.udp.send as (...a: unknown[]) => void)(id, 'not binary', '127.0.0.1', 9, () => {})).to.throw(TypeError, 'No matching signature.');
+      expect(() => (chrome.sockets.udp.send as (...a: unknown[]) => void)(id, 'not binary', '127.0.0.1', 9, () => {})).to.throw(
+        TypeError,
+        'No matching signature.',
+      );
       expect((await info(chrome, id)).localPort).to.equal(port);
     });
   });

@@ -34,7 +34,12 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   const { sockets, app, console, ...hostOptions } = options;
   const host = new SocketsHost(hostOptions);
   const { port1, port2 } = new MessageChannel();
-  host.attachPort(hostPortFromNodePort(port1), { app: app ?? 'test-app', sockets: sockets ?? ALLOW_ALL_SOCKETS, background: true, label: 'test host' });
+  host.attachPort(hostPortFromNodePort(port1), {
+    app: app ?? 'test-app',
+    sockets: sockets ?? ALLOW_ALL_SOCKETS,
+    background: true,
+    label: 'test host',
+  });
   const chrome = createChromeSockets(pagePortFromMessagePort(port2 as never), { console });
   let closed = false;
   return {

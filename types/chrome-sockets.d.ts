@@ -289,8 +289,20 @@ declare namespace chrome {
       function bind(socketId: number, address: string, port: number): Promise<number>;
       function bind(socketId: number, address: string, port: number, callback: (result: number) => void): void;
 
-      function send(socketId: number, data: ArrayBuffer | ArrayBufferView, address: string, port: number, dnsQueryType?: DnsQueryType | null): Promise<SendInfo>;
-      function send(socketId: number, data: ArrayBuffer | ArrayBufferView, address: string, port: number, callback: (sendInfo: SendInfo) => void): void;
+      function send(
+        socketId: number,
+        data: ArrayBuffer | ArrayBufferView,
+        address: string,
+        port: number,
+        dnsQueryType?: DnsQueryType | null,
+      ): Promise<SendInfo>;
+      function send(
+        socketId: number,
+        data: ArrayBuffer | ArrayBufferView,
+        address: string,
+        port: number,
+        callback: (sendInfo: SendInfo) => void,
+      ): void;
       function send(
         socketId: number,
         data: ArrayBuffer | ArrayBufferView,

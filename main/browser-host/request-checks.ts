@@ -110,6 +110,11 @@ export function checkBearer(header: string | undefined, expectedDigest: Buffer):
 
 /** Parses `Sec-WebSocket-Protocol` (comma-separated) into a set. */
 export function offeredProtocols(header: string | string[] | undefined): Set<string> {
-  const value = Array.isArray(header) ? header.join(',') : header ?? '';
-  return new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return new Set(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
 }

@@ -107,7 +107,9 @@ function refuse(socket: Duplex, status: number, text: string): void {
     socket.destroy();
     return;
   }
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`,
+  );
 }
 
 function peer(req: http.IncomingMessage): string {
@@ -184,7 +186,8 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
     }
     const hostHeader = req.headers.host;
     const forbidden = checkHostHeader(hostHeader, bindAddress, port) ?? checkOrigin(req.headers.origin, hostHeader ?? '', allowedOrigins);
-    const unauthorized = forbidden === undefined ? checkToken(offeredProtocols(req.headers['sec-websocket-protocol']), tokenDigest) : undefined;
+    const unauthorized =
+      forbidden === undefined ? checkToken(offeredProtocols(req.headers['sec-websocket-protocol']), tokenDigest) : undefined;
     const reason = forbidden ?? unauthorized;
     if (reason !== undefined) {
       log(`browser-host: refused WebSocket from ${who}${req.headers.origin ? ` (Origin ${req.headers.origin})` : ''}: ${reason}`);

@@ -67,7 +67,14 @@ async function readFile(file: string): Promise<Buffer | undefined> {
   }
 }
 
-function send(res: ServerResponse, req: IncomingMessage, status: number, type: string, body: Buffer | string, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  req: IncomingMessage,
+  status: number,
+  type: string,
+  body: Buffer | string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'Content-Type': type,
     'Content-Length': Buffer.byteLength(body),

@@ -8,22 +8,11 @@
  * however the navigation and IPC events interleave. Pushing on `did-finish-load` instead would
  * race with the page's first calls and would miss pages that load before `attach`.
  */
-import {
-  ELECTRON_CHANNELS,
-  ELECTRON_GLUE_VERSION,
-  type PortRequest,
-} from '../../common/electron-channels';
+import { ELECTRON_CHANNELS, ELECTRON_GLUE_VERSION, type PortRequest } from '../../common/electron-channels';
 import type { HostPort } from '../../common/port';
 import { SocketsPolicy } from '../permissions';
 import type { AttachOptions, ContextHandle } from '../types';
-import type {
-  ElectronMain,
-  FrameLike,
-  IpcMainEventLike,
-  IpcMainLike,
-  WebContentsEvents,
-  WebContentsLike,
-} from './electron-types';
+import type { ElectronMain, FrameLike, IpcMainEventLike, IpcMainLike, WebContentsEvents, WebContentsLike } from './electron-types';
 import { hostPortFromMessagePortMain } from './message-port-main';
 
 /** What the glue needs of the host: `SocketsHost` fits. */

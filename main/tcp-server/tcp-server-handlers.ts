@@ -42,6 +42,5 @@ export function createTcpServerHandlers(host: SocketsHost): Handlers {
       host.removeSocket(find(scope, id));
       return [];
     },
-
   };
 }

@@ -121,7 +121,9 @@ export class TcpServerSocket implements ManagedSocket {
     if (this.queue.length >= MAX_QUEUED_ACCEPTS) {
       this.droppedCount++;
       if (this.droppedCount <= 10 || this.droppedCount % 1000 === 0) {
-        this.host.log(`tcpServer ${this.id} (app ${this.app.name}): ${this.queue.length} connections wait for delivery; reset connection #${this.droppedCount}`);
+        this.host.log(
+          `tcpServer ${this.id} (app ${this.app.name}): ${this.queue.length} connections wait for delivery; reset connection #${this.droppedCount}`,
+        );
       }
       return void socket.resetAndDestroy();
     }

@@ -17,13 +17,16 @@ export function resolveHost(host: SocketsHost, name: string, dnsQueryType: strin
   const family = dnsQueryType === 'ipv4' ? 4 : dnsQueryType === 'ipv6' ? 6 : 0;
   const literal = net.isIP(name);
   if (literal !== 0) {
-    if (family !== 0 && family !== literal) return Promise.reject(Object.assign(new Error('address family mismatch'), { code: 'ENOTFOUND' }));
+    if (family !== 0 && family !== literal)
+      return Promise.reject(Object.assign(new Error('address family mismatch'), { code: 'ENOTFOUND' }));
     return Promise.resolve([{ address: name, family: literal }]);
   }
   return new Promise((resolve, reject) => {
     host.lookup(name, { all: true, family }, (error, addresses) => {
       if (error) return reject(error);
-      const list = (Array.isArray(addresses) ? addresses : [{ address: addresses as unknown as string, family: family || 4 }]) as dns.LookupAddress[];
+      const list = (
+        Array.isArray(addresses) ? addresses : [{ address: addresses as unknown as string, family: family || 4 }]
+      ) as dns.LookupAddress[];
       if (list.length === 0) return reject(Object.assign(new Error('no addresses'), { code: 'ENOTFOUND' }));
       resolve(list);
     });
@@ -138,6 +141,5 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
       host.removeSocket(socket);
       return [];
     },
-
   };
 }

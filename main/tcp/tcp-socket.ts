@@ -322,7 +322,9 @@ export class TcpSocket implements ManagedSocket {
         secure = tls.connect({ socket: raw, host: hostname, servername, secureContext, rejectUnauthorized: true });
       } catch (error) {
         raw.destroy();
-        return resolve((error as { code?: string }).code === 'ERR_TLS_INVALID_PROTOCOL_VERSION' ? NET_ERRORS.NO_SSL_VERSIONS_ENABLED : NET_ERRORS.FAILED);
+        return resolve(
+          (error as { code?: string }).code === 'ERR_TLS_INVALID_PROTOCOL_VERSION' ? NET_ERRORS.NO_SSL_VERSIONS_ENABLED : NET_ERRORS.FAILED,
+        );
       }
       const onError = (error: Error): void => {
         secure.destroy();

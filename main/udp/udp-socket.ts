@@ -209,7 +209,9 @@ export class UdpSocket implements ManagedSocket {
     if (this.queuedDatagrams >= MAX_QUEUED_DATAGRAMS || this.queuedBytes + data.byteLength > MAX_QUEUED_BYTES) {
       this.droppedCount++;
       if (this.droppedCount <= 10 || this.droppedCount % 1000 === 0) {
-        this.host.log(`udp ${this.id} (app ${this.app.name}): receive queue full (${this.queuedDatagrams} datagrams); dropped datagram #${this.droppedCount}`);
+        this.host.log(
+          `udp ${this.id} (app ${this.app.name}): receive queue full (${this.queuedDatagrams} datagrams); dropped datagram #${this.droppedCount}`,
+        );
       }
       return;
     }

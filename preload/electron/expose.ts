@@ -71,12 +71,11 @@ export function exposeWith(env: PreloadEnvironment, installer: MainWorldInstalle
     askForPort();
     return 'executeInMainWorld';
   }
-  if (env.webFrame === undefined) throw new Error('electron-chrome-sockets: neither contextBridge.executeInMainWorld nor webFrame is available');
+  if (env.webFrame === undefined)
+    throw new Error('electron-chrome-sockets: neither contextBridge.executeInMainWorld nor webFrame is available');
   // Electron before 35: no executeInMainWorld. executeJavaScript is asynchronous, so the port is
   // requested only once the facade's listener is in place.
-  void env.webFrame
-    .executeJavaScript(`(${installer.toString()})(${JSON.stringify(config)})`)
-    .then(askForPort);
+  void env.webFrame.executeJavaScript(`(${installer.toString()})(${JSON.stringify(config)})`).then(askForPort);
   return 'executeJavaScript';
 }
 

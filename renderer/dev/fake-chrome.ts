@@ -18,10 +18,18 @@ type Listener = (...args: any[]) => void;
 
 class FakeEvent<L extends Listener> implements ChromeEvent<L> {
   readonly listeners = new Set<L>();
-  addListener(l: L) { this.listeners.add(l); }
-  removeListener(l: L) { this.listeners.delete(l); }
-  hasListener(l: L) { return this.listeners.has(l); }
-  fire(...args: Parameters<L>) { for (const l of this.listeners) (l as (...a: Parameters<L>) => void)(...args); }
+  addListener(l: L) {
+    this.listeners.add(l);
+  }
+  removeListener(l: L) {
+    this.listeners.delete(l);
+  }
+  hasListener(l: L) {
+    return this.listeners.has(l);
+  }
+  fire(...args: Parameters<L>) {
+    for (const l of this.listeners) (l as (...a: Parameters<L>) => void)(...args);
+  }
 }
 
 interface FakeSocket {
@@ -64,13 +72,29 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
   function reply(cb: ((...a: never[]) => void) | undefined, args: unknown[], error?: string, delay = 2) {
     setTimeout(() => {
       if (error) runtime.lastError = { message: error };
-      try { (cb as ((...a: unknown[]) => void) | undefined)?.(...args); } finally { runtime.lastError = undefined; }
+      try {
+        (cb as ((...a: unknown[]) => void) | undefined)?.(...args);
+      } finally {
+        runtime.lastError = undefined;
+      }
     }, delay);
   }
   const netFail = (cb: ((r: number) => void) | undefined, code: number, delay = 2) => reply(cb, [code], netErrorMessage(code), delay);
 
   function make(kind: FakeSocket['kind'], props: { name?: string; bufferSize?: number; persistent?: boolean } = {}): FakeSocket {
-    const s: FakeSocket = { id: ++ids[kind], kind, name: props.name, bufferSize: props.bufferSize, persistent: !!props.persistent, paused: false, connected: false, queue: [], groups: [], rx: 0, tx: 0 };
+    const s: FakeSocket = {
+      id: ++ids[kind],
+      kind,
+      name: props.name,
+      bufferSize: props.bufferSize,
+      persistent: !!props.persistent,
+      paused: false,
+      connected: false,
+      queue: [],
+      groups: [],
+      rx: 0,
+      tx: 0,
+    };
     sockets[kind].set(s.id, s);
     return s;
   }
@@ -107,7 +131,11 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
 
   function startService(s: FakeSocket) {
     if (s.service === 10) newlineFlood(s);
-    if (s.service === 13) setTimeout(() => { deliver(s, enc(`${new Date().toUTCString()}\r\n`)); setTimeout(() => drop(s), 50); }, 20);
+    if (s.service === 13)
+      setTimeout(() => {
+        deliver(s, enc(`${new Date().toUTCString()}\r\n`));
+        setTimeout(() => drop(s), 50);
+      }, 20);
     if (s.service === 19) {
       // RFC 864 lines, built once: the fake should cost nothing next to the window it is flooding.
       let all = '';
@@ -142,13 +170,24 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
     if (s.service === 7) setTimeout(() => deliver(s, data), 8);
     if (s.service === 80) {
       const body = '<!doctype html><title>fake</title><p>Hello from the dev fake.</p>\n';
-      setTimeout(() => deliver(s, enc(`HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${body.length}\r\nServer: fake/1.0\r\n\r\n${body}`)), 30);
+      setTimeout(
+        () =>
+          deliver(
+            s,
+            enc(
+              `HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${body.length}\r\nServer: fake/1.0\r\n\r\n${body}`,
+            ),
+          ),
+        30,
+      );
     }
     if (s.acceptedBy !== undefined) setTimeout(() => deliver(s, enc(`ack ${data.length} bytes\n`)), 10);
   }
 
   const tcp = {
-    create(props: { name?: string; bufferSize?: number; persistent?: boolean }, cb: (i: { socketId: number }) => void) { reply(cb, [{ socketId: make('tcp', props).id }]); },
+    create(props: { name?: string; bufferSize?: number; persistent?: boolean }, cb: (i: { socketId: number }) => void) {
+      reply(cb, [{ socketId: make('tcp', props).id }]);
+    },
     update(id: number, props: { name?: string; bufferSize?: number; persistent?: boolean }, cb?: () => void) {
       const s = sockets.tcp.get(id);
       if (!s) return reply(cb, [], 'Socket not found');
@@ -168,7 +207,9 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
       if (!s.connected || s.secure) return netFail(cb, -2);
       reply(cb, [0]);
     },
-    setNoDelay(id: number, _n: boolean, cb: (r: number) => void) { tcp.setKeepAlive(id, true, 0, cb); },
+    setNoDelay(id: number, _n: boolean, cb: (r: number) => void) {
+      tcp.setKeepAlive(id, true, 0, cb);
+    },
     connect(id: number, host: string, port: number, _dns: string | undefined, cb: (r: number) => void) {
       const s = sockets.tcp.get(id);
       if (!s) return reply(cb, [], 'Socket not found');
@@ -194,7 +235,10 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
       const s = sockets.tcp.get(id);
       if (!s) return reply(cb, [-4], 'Socket not found');
       if (!s.connected) return reply(cb, [-4], 'Socket not connected');
-      if (!s.paused || s.acceptedBy !== undefined) { sockets.tcp.delete(id); return netFail(cb, -2, 30); }
+      if (!s.paused || s.acceptedBy !== undefined) {
+        sockets.tcp.delete(id);
+        return netFail(cb, -2, 30);
+      }
       s.secure = true;
       s.name = undefined;
       s.bufferSize = undefined;
@@ -220,17 +264,25 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
       if (!s) return reply(cb, [], 'Socket not found');
       reply(cb, [tcpInfo(s)]);
     },
-    getSockets(cb: (i: unknown[]) => void) { reply(cb, [[...sockets.tcp.values()].map(tcpInfo)]); },
+    getSockets(cb: (i: unknown[]) => void) {
+      reply(cb, [[...sockets.tcp.values()].map(tcpInfo)]);
+    },
     onReceive: ev.tcpReceive,
     onReceiveError: ev.tcpReceiveError,
   };
 
   function tcpInfo(s: FakeSocket) {
     return strip({
-      socketId: s.id, persistent: s.persistent, name: s.name || undefined, bufferSize: s.bufferSize && s.bufferSize > 0 ? s.bufferSize : undefined,
-      paused: s.paused, connected: s.connected,
-      localAddress: s.acceptedBy === undefined ? s.local?.[0] : undefined, localPort: s.acceptedBy === undefined ? s.local?.[1] : undefined,
-      peerAddress: s.peer?.[0], peerPort: s.peer?.[1],
+      socketId: s.id,
+      persistent: s.persistent,
+      name: s.name || undefined,
+      bufferSize: s.bufferSize && s.bufferSize > 0 ? s.bufferSize : undefined,
+      paused: s.paused,
+      connected: s.connected,
+      localAddress: s.acceptedBy === undefined ? s.local?.[0] : undefined,
+      localPort: s.acceptedBy === undefined ? s.local?.[1] : undefined,
+      peerAddress: s.peer?.[0],
+      peerPort: s.peer?.[1],
     });
   }
   function strip<T extends object>(o: T): T {
@@ -238,7 +290,9 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
   }
 
   const tcpServer = {
-    create(props: { name?: string; persistent?: boolean }, cb: (i: { socketId: number }) => void) { reply(cb, [{ socketId: make('tcpServer', props).id }]); },
+    create(props: { name?: string; persistent?: boolean }, cb: (i: { socketId: number }) => void) {
+      reply(cb, [{ socketId: make('tcpServer', props).id }]);
+    },
     update(id: number, props: { name?: string; persistent?: boolean }, cb?: () => void) {
       const s = sockets.tcpServer.get(id);
       if (!s) return reply(cb, [], 'Socket not found');
@@ -294,16 +348,27 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
       if (!s) return reply(cb, [], 'Socket not found');
       reply(cb, [serverInfo(s)]);
     },
-    getSockets(cb: (i: unknown[]) => void) { reply(cb, [[...sockets.tcpServer.values()].map(serverInfo)]); },
+    getSockets(cb: (i: unknown[]) => void) {
+      reply(cb, [[...sockets.tcpServer.values()].map(serverInfo)]);
+    },
     onAccept: ev.accept,
     onAcceptError: ev.acceptError,
   };
   function serverInfo(s: FakeSocket) {
-    return strip({ socketId: s.id, persistent: s.persistent, name: s.name || undefined, paused: s.paused, localAddress: s.local?.[0], localPort: s.local?.[1] });
+    return strip({
+      socketId: s.id,
+      persistent: s.persistent,
+      name: s.name || undefined,
+      paused: s.paused,
+      localAddress: s.local?.[0],
+      localPort: s.local?.[1],
+    });
   }
 
   const udp = {
-    create(props: { name?: string; bufferSize?: number; persistent?: boolean }, cb: (i: { socketId: number }) => void) { reply(cb, [{ socketId: make('udp', props).id }]); },
+    create(props: { name?: string; bufferSize?: number; persistent?: boolean }, cb: (i: { socketId: number }) => void) {
+      reply(cb, [{ socketId: make('udp', props).id }]);
+    },
     update: (id: number, props: object, cb?: () => void) => {
       const s = sockets.udp.get(id);
       if (!s) return reply(cb, [], 'Socket not found');
@@ -335,7 +400,12 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
       if (loop && !s.paused) {
         setTimeout(() => {
           s.rx += data.byteLength;
-          ev.udpReceive.fire({ socketId: id, data: data.slice(0), remoteAddress: address === 'localhost' ? '127.0.0.1' : address, remotePort: port === 7 ? 7 : s.local![1] });
+          ev.udpReceive.fire({
+            socketId: id,
+            data: data.slice(0),
+            remoteAddress: address === 'localhost' ? '127.0.0.1' : address,
+            remotePort: port === 7 ? 7 : s.local![1],
+          });
         }, 5);
       }
     },
@@ -348,7 +418,9 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
       if (!s) return reply(cb, [], 'Socket not found');
       reply(cb, [udpInfo(s)]);
     },
-    getSockets(cb: (i: unknown[]) => void) { reply(cb, [[...sockets.udp.values()].map(udpInfo)]); },
+    getSockets(cb: (i: unknown[]) => void) {
+      reply(cb, [[...sockets.udp.values()].map(udpInfo)]);
+    },
     joinGroup(id: number, address: string, cb: (r: number) => void) {
       const s = sockets.udp.get(id);
       if (!s) return reply(cb, [], 'Socket not found');
@@ -392,7 +464,15 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
     onReceiveError: ev.udpReceiveError,
   };
   function udpInfo(s: FakeSocket) {
-    return strip({ socketId: s.id, persistent: s.persistent, name: s.name || undefined, bufferSize: s.bufferSize && s.bufferSize > 0 ? s.bufferSize : undefined, paused: s.paused, localAddress: s.local?.[0], localPort: s.local?.[1] });
+    return strip({
+      socketId: s.id,
+      persistent: s.persistent,
+      name: s.name || undefined,
+      bufferSize: s.bufferSize && s.bufferSize > 0 ? s.bufferSize : undefined,
+      paused: s.paused,
+      localAddress: s.local?.[0],
+      localPort: s.local?.[1],
+    });
   }
 
   const chrome = { sockets: { tcp, tcpServer, udp }, runtime } as unknown as SocketsChrome;
@@ -403,21 +483,110 @@ export function createFakeChrome(): { chrome: SocketsChrome; inspect: () => Prom
     for (const kind of ['tcp', 'tcpServer', 'udp'] as const) {
       for (const s of sockets[kind].values()) {
         own.push({
-          app: 'socket-debugger', kind, id: s.id, name: s.name, persistent: s.persistent,
-          state: kind === 'tcp' ? (s.connected ? 'connected' : 'idle') : kind === 'tcpServer' ? (s.connected ? 'listening' : 'idle') : s.local ? 'bound' : 'idle',
-          secure: s.secure, acceptedBy: s.acceptedBy, paused: s.paused, pausedBy: s.paused ? ['app'] : [],
-          localAddress: s.local?.[0], localPort: s.local?.[1], peerAddress: s.peer?.[0], peerPort: s.peer?.[1],
-          bytesReceived: s.rx, bytesSent: s.tx, groups: kind === 'udp' ? s.groups : undefined,
+          app: 'socket-debugger',
+          kind,
+          id: s.id,
+          name: s.name,
+          persistent: s.persistent,
+          state:
+            kind === 'tcp'
+              ? s.connected
+                ? 'connected'
+                : 'idle'
+              : kind === 'tcpServer'
+                ? s.connected
+                  ? 'listening'
+                  : 'idle'
+                : s.local
+                  ? 'bound'
+                  : 'idle',
+          secure: s.secure,
+          acceptedBy: s.acceptedBy,
+          paused: s.paused,
+          pausedBy: s.paused ? ['app'] : [],
+          localAddress: s.local?.[0],
+          localPort: s.local?.[1],
+          peerAddress: s.peer?.[0],
+          peerPort: s.peer?.[1],
+          bytesReceived: s.rx,
+          bytesSent: s.tx,
+          groups: kind === 'udp' ? s.groups : undefined,
         });
       }
     }
     const t = (Date.now() - started) / 1000;
     const other: InspectSocket[] = [
-      { app: 'com.example.telnet', kind: 'tcp', id: 1, name: 'bbs', persistent: false, state: 'connected', localAddress: '192.168.1.20', localPort: 51022, peerAddress: '192.168.1.1', peerPort: 23, paused: false, pausedBy: [], bytesReceived: Math.round(18_000 + t * 120), bytesSent: 412 },
-      { app: 'com.example.telnet', kind: 'tcp', id: 2, persistent: true, state: 'connected', localAddress: '192.168.1.20', localPort: 51040, peerAddress: '10.0.0.5', peerPort: 8080, paused: false, pausedBy: ['flow'], bytesReceived: Math.round(48_000_000 + t * 2_400_000), bytesSent: 96 },
-      { app: 'com.example.telnet', kind: 'tcp', id: 3, persistent: false, state: 'idle', paused: true, pausedBy: ['error'], bytesReceived: 2048, bytesSent: 18, lastErrorCode: -100 },
-      { app: 'org.example.mdns', kind: 'udp', id: 1, name: 'mdns', persistent: true, state: 'bound', localAddress: '0.0.0.0', localPort: 5353, paused: false, pausedBy: [], bytesReceived: 88_123, bytesSent: 1_024, groups: ['224.0.0.251'] },
-      { app: 'org.example.mdns', kind: 'tcpServer', id: 1, persistent: false, state: 'listening', localAddress: '127.0.0.1', localPort: 8443, paused: true, pausedBy: ['app'], bytesReceived: 0, bytesSent: 0 },
+      {
+        app: 'com.example.telnet',
+        kind: 'tcp',
+        id: 1,
+        name: 'bbs',
+        persistent: false,
+        state: 'connected',
+        localAddress: '192.168.1.20',
+        localPort: 51022,
+        peerAddress: '192.168.1.1',
+        peerPort: 23,
+        paused: false,
+        pausedBy: [],
+        bytesReceived: Math.round(18_000 + t * 120),
+        bytesSent: 412,
+      },
+      {
+        app: 'com.example.telnet',
+        kind: 'tcp',
+        id: 2,
+        persistent: true,
+        state: 'connected',
+        localAddress: '192.168.1.20',
+        localPort: 51040,
+        peerAddress: '10.0.0.5',
+        peerPort: 8080,
+        paused: false,
+        pausedBy: ['flow'],
+        bytesReceived: Math.round(48_000_000 + t * 2_400_000),
+        bytesSent: 96,
+      },
+      {
+        app: 'com.example.telnet',
+        kind: 'tcp',
+        id: 3,
+        persistent: false,
+        state: 'idle',
+        paused: true,
+        pausedBy: ['error'],
+        bytesReceived: 2048,
+        bytesSent: 18,
+        lastErrorCode: -100,
+      },
+      {
+        app: 'org.example.mdns',
+        kind: 'udp',
+        id: 1,
+        name: 'mdns',
+        persistent: true,
+        state: 'bound',
+        localAddress: '0.0.0.0',
+        localPort: 5353,
+        paused: false,
+        pausedBy: [],
+        bytesReceived: 88_123,
+        bytesSent: 1_024,
+        groups: ['224.0.0.251'],
+      },
+      {
+        app: 'org.example.mdns',
+        kind: 'tcpServer',
+        id: 1,
+        persistent: false,
+        state: 'listening',
+        localAddress: '127.0.0.1',
+        localPort: 8443,
+        paused: true,
+        pausedBy: ['app'],
+        bytesReceived: 0,
+        bytesSent: 0,
+      },
     ];
     return {
       takenAt: Date.now(),

@@ -32,10 +32,16 @@ function utf8SequenceAt(bytes: Uint8Array, i: number): number {
   const b0 = bytes[i]!;
   let need: number;
   let min: number;
-  if (b0 >= 0xc2 && b0 <= 0xdf) { need = 1; min = 0x80; }
-  else if (b0 >= 0xe0 && b0 <= 0xef) { need = 2; min = 0x800; }
-  else if (b0 >= 0xf0 && b0 <= 0xf4) { need = 3; min = 0x10000; }
-  else return 0;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    need = 1;
+    min = 0x80;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    need = 2;
+    min = 0x800;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    need = 3;
+    min = 0x10000;
+  } else return 0;
   let cp = b0 & (0x3f >> need);
   for (let k = 1; k <= need; k++) {
     const b = bytes[i + k];
@@ -116,7 +122,9 @@ export function decodeForDisplay(bytes: Uint8Array): Segment[] {
 
 /** Plain string form of {@link decodeForDisplay} (for transcripts and previews). */
 export function escapeForDisplay(bytes: Uint8Array): string {
-  return decodeForDisplay(bytes).map((s) => s.text).join('');
+  return decodeForDisplay(bytes)
+    .map((s) => s.text)
+    .join('');
 }
 
 /**
@@ -145,7 +153,9 @@ export function wrapSegments(segments: readonly Segment[], cols: number): Segmen
       continue;
     }
     // Wrap by code points so a surrogate pair is never split; plain BMP text can slice directly.
-    const chars: ArrayLike<string> & { slice(a: number, b: number): string | string[] } = SURROGATE.test(seg.text) ? Array.from(seg.text) : seg.text;
+    const chars: ArrayLike<string> & { slice(a: number, b: number): string | string[] } = SURROGATE.test(seg.text)
+      ? Array.from(seg.text)
+      : seg.text;
     let start = 0;
     while (start < chars.length) {
       const room = width - used;
@@ -185,8 +195,18 @@ export function utf8Encode(text: string): Uint8Array {
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
-  '0': 0x00, a: 0x07, b: 0x08, t: 0x09, n: 0x0a, v: 0x0b, f: 0x0c, r: 0x0d, e: 0x1b,
-  '\\': 0x5c, '"': 0x22, "'": 0x27,
+  '0': 0x00,
+  a: 0x07,
+  b: 0x08,
+  t: 0x09,
+  n: 0x0a,
+  v: 0x0b,
+  f: 0x0c,
+  r: 0x0d,
+  e: 0x1b,
+  '\\': 0x5c,
+  '"': 0x22,
+  "'": 0x27,
 };
 
 const HEX_DIGITS = /^[0-9a-fA-F]+$/;

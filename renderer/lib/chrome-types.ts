@@ -51,7 +51,14 @@ export interface UdpApi {
   update(socketId: number, properties: udp.SocketProperties, callback?: Done): void;
   setPaused(socketId: number, paused: boolean, callback?: Done): void;
   bind(socketId: number, address: string, port: number, callback: ResultCb): void;
-  send(socketId: number, data: ArrayBuffer, address: string, port: number, dnsQueryType: DnsQueryType | undefined, callback: (info: udp.SendInfo) => void): void;
+  send(
+    socketId: number,
+    data: ArrayBuffer,
+    address: string,
+    port: number,
+    dnsQueryType: DnsQueryType | undefined,
+    callback: (info: udp.SendInfo) => void,
+  ): void;
   close(socketId: number, callback?: Done): void;
   getInfo(socketId: number, callback: (info: udp.SocketInfo) => void): void;
   getSockets(callback: (infos: udp.SocketInfo[]) => void): void;

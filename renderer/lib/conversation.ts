@@ -143,7 +143,9 @@ export function formatTranscript(conversation: Conversation, info: TranscriptInf
       ` errors: ${counters.errors}`,
   ];
   if (log.droppedEntries > 0) {
-    lines.push(`# the bounded log dropped the ${log.droppedEntries} oldest entries (${log.droppedBytes} B); offsets below are still stream offsets`);
+    lines.push(
+      `# the bounded log dropped the ${log.droppedEntries} oldest entries (${log.droppedBytes} B); offsets below are still stream offsets`,
+    );
   }
   lines.push('');
   for (const entry of log) {

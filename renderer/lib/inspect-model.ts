@@ -21,8 +21,18 @@ export function sortSockets(sockets: readonly InspectSocket[]): InspectSocket[] 
 export function matchesFilter(s: InspectSocket, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;
-  const fields = [s.app, s.kind, KIND_NAME[s.kind], String(s.id), `#${s.id}`, s.name ?? '', s.state,
-    formatEndpoint(s.localAddress, s.localPort), formatEndpoint(s.peerAddress, s.peerPort), ...s.pausedBy.map((r) => `paused:${r}`)];
+  const fields = [
+    s.app,
+    s.kind,
+    KIND_NAME[s.kind],
+    String(s.id),
+    `#${s.id}`,
+    s.name ?? '',
+    s.state,
+    formatEndpoint(s.localAddress, s.localPort),
+    formatEndpoint(s.peerAddress, s.peerPort),
+    ...s.pausedBy.map((r) => `paused:${r}`),
+  ];
   return q.split(/\s+/).every((term) => fields.some((f) => f.toLowerCase().includes(term)));
 }
 

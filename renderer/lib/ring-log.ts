@@ -24,15 +24,25 @@ export class RingLog<T> {
   }
 
   /** Items currently held. */
-  get length(): number { return this.count; }
+  get length(): number {
+    return this.count;
+  }
   /** Payload bytes currently held. */
-  get bytes(): number { return this.byteCount; }
+  get bytes(): number {
+    return this.byteCount;
+  }
   /** Items evicted since creation or the last clear. */
-  get droppedEntries(): number { return this.evictedEntries; }
+  get droppedEntries(): number {
+    return this.evictedEntries;
+  }
   /** Payload bytes evicted since creation or the last clear. */
-  get droppedBytes(): number { return this.evictedBytes; }
+  get droppedBytes(): number {
+    return this.evictedBytes;
+  }
   /** Items ever pushed since creation or the last clear; `total - length` is the index of `at(0)`. */
-  get total(): number { return this.pushed; }
+  get total(): number {
+    return this.pushed;
+  }
 
   /**
    * Appends an item, evicting old ones to make room. An item bigger than `maxBytes` on its own is

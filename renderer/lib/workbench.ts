@@ -15,15 +15,7 @@ export type Kind = 'tcp' | 'tcpServer' | 'udp';
 export type Origin = 'client' | 'accepted' | 'server' | 'udp' | 'adopted';
 
 /** The window's view of where a socket is; getInfo is the truth, this adds what it cannot say. */
-export type Phase =
-  | 'created'
-  | 'connecting'
-  | 'securing'
-  | 'connected'
-  | 'disconnected'
-  | 'listening'
-  | 'bound'
-  | 'closed';
+export type Phase = 'created' | 'connecting' | 'securing' | 'connected' | 'disconnected' | 'listening' | 'bound' | 'closed';
 
 export type AnyInfo = tcp.SocketInfo | tcpServer.SocketInfo | udp.SocketInfo;
 
@@ -77,8 +69,12 @@ export function describeEntry(entry: SocketEntry): string {
   const local = formatEndpoint(info?.localAddress, info?.localPort);
   if (entry.kind === 'tcp') {
     const t = info as tcp.SocketInfo | undefined;
-    const peer = t?.peerAddress !== undefined ? formatEndpoint(t.peerAddress, t.peerPort)
-      : entry.target ? formatEndpoint(entry.target.host, entry.target.port) : '–';
+    const peer =
+      t?.peerAddress !== undefined
+        ? formatEndpoint(t.peerAddress, t.peerPort)
+        : entry.target
+          ? formatEndpoint(entry.target.host, entry.target.port)
+          : '–';
     parts.push(`${local} → ${peer}`);
   } else {
     parts.push(local);
@@ -144,7 +140,10 @@ export class Workbench {
   private readonly detachers: (() => void)[] = [];
 
   /** `changed` is called after every state change; the app coalesces repaints. */
-  constructor(readonly chrome: SocketsChrome, private readonly changed: (entry?: SocketEntry) => void) {
+  constructor(
+    readonly chrome: SocketsChrome,
+    private readonly changed: (entry?: SocketEntry) => void,
+  ) {
     this.api = chrome.sockets;
     this.listen();
   }
@@ -174,7 +173,11 @@ export class Workbench {
     };
     const onTcpReceiveError = (info: tcp.ReceiveErrorInfo) => {
       const entry = this.ensure('tcp', info.socketId, 'adopted');
-      entry.conversation.addError(`onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket`, Date.now(), info.resultCode);
+      entry.conversation.addError(
+        `onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket`,
+        Date.now(),
+        info.resultCode,
+      );
       if (entry.phase !== 'closed') entry.phase = 'disconnected';
       this.touch(entry);
       void this.refresh(entry);
@@ -193,7 +196,9 @@ export class Workbench {
       const server = this.ensure('tcpServer', info.socketId, 'adopted');
       server.conversation.addError(
         `onAcceptError ${errorText(undefined, info.resultCode)}; Chrome paused the server (disconnect and listen again to resume accepting)`,
-        Date.now(), info.resultCode);
+        Date.now(),
+        info.resultCode,
+      );
       this.touch(server);
       void this.refresh(server);
     };
@@ -205,7 +210,11 @@ export class Workbench {
     const onUdpReceiveError = (info: udp.ReceiveErrorInfo) => {
       const entry = this.ensure('udp', info.socketId, 'adopted');
       const hint = info.resultCode === -142 ? ' (datagram larger than bufferSize: raise bufferSize and resume)' : '';
-      entry.conversation.addError(`onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket${hint}`, Date.now(), info.resultCode);
+      entry.conversation.addError(
+        `onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket${hint}`,
+        Date.now(),
+        info.resultCode,
+      );
       this.touch(entry);
       void this.refresh(entry);
     };
@@ -238,7 +247,11 @@ export class Workbench {
     let entry = this.entries.get(key);
     if (!entry) {
       entry = {
-        key, kind, id, origin, acceptedBy,
+        key,
+        kind,
+        id,
+        origin,
+        acceptedBy,
         createdAt: Date.now(),
         phase: 'created',
         secure: false,
@@ -268,9 +281,12 @@ export class Workbench {
   /** Logs a failed call inline and returns it as an ActionResult. */
   private fail(entry: SocketEntry, op: string, outcome: Outcome<unknown>): ActionResult {
     const v = outcome.value;
-    const code = typeof v === 'number' ? v
-      : typeof v === 'object' && v !== null && typeof (v as { resultCode?: unknown }).resultCode === 'number'
-        ? (v as { resultCode: number }).resultCode : undefined;
+    const code =
+      typeof v === 'number'
+        ? v
+        : typeof v === 'object' && v !== null && typeof (v as { resultCode?: unknown }).resultCode === 'number'
+          ? (v as { resultCode: number }).resultCode
+          : undefined;
     const message = `${op} failed: ${errorText(outcome.error, code)}`;
     entry.conversation.addError(message, Date.now(), code);
     if (outcome.error === 'Socket not found') this.markClosed(entry);
@@ -307,7 +323,7 @@ export class Workbench {
       if (entry.kind === 'tcp') {
         const t = r.value as tcp.SocketInfo;
         if (t.connected && entry.phase !== 'securing') entry.phase = 'connected';
-        if (!t.connected && (entry.phase === 'connected')) entry.phase = 'disconnected';
+        if (!t.connected && entry.phase === 'connected') entry.phase = 'disconnected';
       } else if (entry.kind === 'udp' && r.value.localPort !== undefined) {
         entry.phase = 'bound';
       } else if (entry.kind === 'tcpServer' && r.value.localPort !== undefined && entry.phase === 'created') {
@@ -322,7 +338,11 @@ export class Workbench {
   }
 
   async refreshAll(): Promise<void> {
-    await Promise.all(this.list().filter((e) => e.phase !== 'closed').map((e) => this.refresh(e)));
+    await Promise.all(
+      this.list()
+        .filter((e) => e.phase !== 'closed')
+        .map((e) => this.refresh(e)),
+    );
   }
 
   /** Picks up sockets the app already has (persistent ones survive a reload of the window). */
@@ -368,7 +388,11 @@ export class Workbench {
    * Connects (or reconnects) a tcp socket. With `tls`, follows the only order Chrome accepts:
    * the socket is paused before connect so no read is in flight when secure() runs, then resumed.
    */
-  async connect(entry: SocketEntry, target: NonNullable<SocketEntry['target']>, tls?: { min?: string; max?: string }): Promise<ActionResult> {
+  async connect(
+    entry: SocketEntry,
+    target: NonNullable<SocketEntry['target']>,
+    tls?: { min?: string; max?: string },
+  ): Promise<ActionResult> {
     entry.target = target;
     const where = formatEndpoint(target.host, target.port);
     if (tls) {
@@ -376,7 +400,10 @@ export class Workbench {
       if (this.failed(p)) return this.fail(entry, 'setPaused(true) before TLS', p);
     }
     entry.phase = 'connecting';
-    this.note(entry, `connecting to ${where}${target.dnsQueryType ? ` (dnsQueryType ${target.dnsQueryType})` : ''}${tls ? ', paused for TLS' : ''}`);
+    this.note(
+      entry,
+      `connecting to ${where}${target.dnsQueryType ? ` (dnsQueryType ${target.dnsQueryType})` : ''}${tls ? ', paused for TLS' : ''}`,
+    );
     const c = await invoke<number>(this.chrome, (cb) => this.api.tcp.connect(entry.id, target.host, target.port, target.dnsQueryType, cb));
     if (this.failed(c)) {
       if (entry.phase === 'connecting') entry.phase = 'disconnected';
@@ -386,7 +413,8 @@ export class Workbench {
     }
     // Fresh getInfo first (as for listen and bind): whoever sees 'connected' may read the ports.
     await this.refresh(entry);
-    if (entry.phase === 'connecting') entry.phase = (entry.info as tcp.SocketInfo | undefined)?.connected === false ? 'disconnected' : 'connected';
+    if (entry.phase === 'connecting')
+      entry.phase = (entry.info as tcp.SocketInfo | undefined)?.connected === false ? 'disconnected' : 'connected';
     this.note(entry, `connected to ${where}`);
     if (!tls && entry.info?.paused) {
       // Chrome keeps the paused flag across disconnect and reconnect (spec §3.3); say so, since
@@ -528,7 +556,12 @@ export class Workbench {
     const r = await invoke<void>(this.chrome, (cb) => api.disconnect(entry.id, cb));
     if (this.failed(r)) return this.fail(entry, 'disconnect', r);
     entry.phase = 'disconnected';
-    this.note(entry, entry.kind === 'tcpServer' ? 'stopped listening (disconnect; the id stays valid)' : 'disconnected (the id stays valid; reconnect to reuse it)');
+    this.note(
+      entry,
+      entry.kind === 'tcpServer'
+        ? 'stopped listening (disconnect; the id stays valid)'
+        : 'disconnected (the id stays valid; reconnect to reuse it)',
+    );
     await this.refresh(entry);
     return OK;
   }
@@ -553,7 +586,9 @@ export class Workbench {
     const when = Date.now();
     if (entry.kind === 'udp') {
       if (!to) return { ok: false, message: 'UDP needs a destination address and port' };
-      const r = await invoke<udp.SendInfo>(this.chrome, (cb) => this.api.udp.send(entry.id, data, to.address, to.port, to.dnsQueryType, cb));
+      const r = await invoke<udp.SendInfo>(this.chrome, (cb) =>
+        this.api.udp.send(entry.id, data, to.address, to.port, to.dnsQueryType, cb),
+      );
       if (this.failed(r) || r.value?.resultCode !== 0) return this.fail(entry, `send to ${formatEndpoint(to.address, to.port)}`, r);
       entry.conversation.addTx(bytes, when, formatEndpoint(to.address, to.port));
     } else {

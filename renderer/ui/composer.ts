@@ -41,51 +41,126 @@ export class Composer {
   private historyIndex = -1;
   private readonly drafts: Record<'text' | 'hex', string> = { text: '', hex: '' };
 
-  constructor(private readonly entry: SocketEntry, private readonly workbench: Workbench) {
+  constructor(
+    private readonly entry: SocketEntry,
+    private readonly workbench: Workbench,
+  ) {
     this.input = h('textarea', {
-      class: 'compose-input', rows: 2, spellcheck: false, autocomplete: 'off',
+      class: 'compose-input',
+      rows: 2,
+      spellcheck: false,
+      autocomplete: 'off',
       'aria-label': 'Message to send',
       oninput: () => this.preview(),
       onkeydown: (ev: KeyboardEvent) => this.onKey(ev),
     });
-    this.file = h('input', { type: 'file', class: 'compose-file', hidden: true, 'aria-label': 'File to send', onchange: () => void this.loadFile() });
-    this.lineEnd = h('select', { 'aria-label': 'Line ending to append', title: 'Appended to each text send' },
-      ...LINE_ENDINGS.map((o) => h('option', { value: o.value }, o.label)));
+    this.file = h('input', {
+      type: 'file',
+      class: 'compose-file',
+      hidden: true,
+      'aria-label': 'File to send',
+      onchange: () => void this.loadFile(),
+    });
+    this.lineEnd = h(
+      'select',
+      { 'aria-label': 'Line ending to append', title: 'Appended to each text send' },
+      ...LINE_ENDINGS.map((o) => h('option', { value: o.value }, o.label)),
+    );
     this.escapes = checkbox('\\ escapes', true, 'Interpret \\r \\n \\t \\0 \\e \\\\ \\xHH \\uXXXX in text');
     this.escapes.input.addEventListener('change', () => this.preview());
     this.lineEnd.addEventListener('change', () => this.preview());
-    this.times = h('input', { type: 'text', inputMode: 'numeric', placeholder: '1', size: 4, 'aria-label': 'Times', title: 'How many sends; blank with an interval = until stopped' });
-    this.every = h('input', { type: 'text', inputMode: 'numeric', placeholder: '–', size: 5, 'aria-label': 'Interval in ms', title: 'Milliseconds between sends; blank = back to back' });
-    this.sendButton = h('button', { type: 'button', class: 'primary send', title: 'Enter (Shift+Enter for a new line; Esc stops a repeat)', onclick: () => this.toggle() }, entry.kind === 'tcpServer' ? 'Send to all' : 'Send');
+    this.times = h('input', {
+      type: 'text',
+      inputMode: 'numeric',
+      placeholder: '1',
+      size: 4,
+      'aria-label': 'Times',
+      title: 'How many sends; blank with an interval = until stopped',
+    });
+    this.every = h('input', {
+      type: 'text',
+      inputMode: 'numeric',
+      placeholder: '–',
+      size: 5,
+      'aria-label': 'Interval in ms',
+      title: 'Milliseconds between sends; blank = back to back',
+    });
+    this.sendButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'primary send',
+        title: 'Enter (Shift+Enter for a new line; Esc stops a repeat)',
+        onclick: () => this.toggle(),
+      },
+      entry.kind === 'tcpServer' ? 'Send to all' : 'Send',
+    );
     this.status = h('span', { class: 'compose-status', role: 'status', 'aria-live': 'polite' });
-    this.toAddress = h('input', { type: 'text', class: 'addr', value: entry.kind === 'udp' ? '127.0.0.1' : '', spellcheck: false, autocomplete: 'off', size: 14, 'aria-label': 'Destination address' });
+    this.toAddress = h('input', {
+      type: 'text',
+      class: 'addr',
+      value: entry.kind === 'udp' ? '127.0.0.1' : '',
+      spellcheck: false,
+      autocomplete: 'off',
+      size: 14,
+      'aria-label': 'Destination address',
+    });
     this.toPort = h('input', { type: 'text', inputMode: 'numeric', placeholder: 'port', size: 5, 'aria-label': 'Destination port' });
-    this.toDns = h('select', { 'aria-label': 'DNS query type', title: 'dnsQueryType for udp.send' },
-      ...['', 'any', 'ipv4', 'ipv6'].map((v) => h('option', { value: v }, v || 'dns: default')));
-    this.modeSwitch = segmented<Mode>('Payload format', [
-      { value: 'text', label: 'Text' },
-      { value: 'hex', label: 'Hex' },
-      { value: 'file', label: 'File' },
-    ], 'text', (m) => this.setMode(m));
-    const dest = entry.kind === 'udp'
-      ? h('div', { class: 'compose-dest' }, h('span', { class: 'muted' }, 'to'), this.toAddress, h('span', { class: 'muted' }, ':'), this.toPort, this.toDns)
-      : null;
-    this.root = h('div', { class: 'composer', role: 'group', 'aria-label': 'Send' },
-      h('div', { class: 'compose-bar' },
+    this.toDns = h(
+      'select',
+      { 'aria-label': 'DNS query type', title: 'dnsQueryType for udp.send' },
+      ...['', 'any', 'ipv4', 'ipv6'].map((v) => h('option', { value: v }, v || 'dns: default')),
+    );
+    this.modeSwitch = segmented<Mode>(
+      'Payload format',
+      [
+        { value: 'text', label: 'Text' },
+        { value: 'hex', label: 'Hex' },
+        { value: 'file', label: 'File' },
+      ],
+      'text',
+      (m) => this.setMode(m),
+    );
+    const dest =
+      entry.kind === 'udp'
+        ? h(
+            'div',
+            { class: 'compose-dest' },
+            h('span', { class: 'muted' }, 'to'),
+            this.toAddress,
+            h('span', { class: 'muted' }, ':'),
+            this.toPort,
+            this.toDns,
+          )
+        : null;
+    this.root = h(
+      'div',
+      { class: 'composer', role: 'group', 'aria-label': 'Send' },
+      h(
+        'div',
+        { class: 'compose-bar' },
         this.modeSwitch.root,
         h('span', { class: 'text-only' }, this.lineEnd),
         h('span', { class: 'text-only' }, this.escapes.root),
         dest,
         h('span', { class: 'spacer' }),
-        this.status),
-      h('div', { class: 'compose-main' },
+        this.status,
+      ),
+      h(
+        'div',
+        { class: 'compose-main' },
         this.input,
         h('button', { type: 'button', class: 'file-pick', hidden: true, onclick: () => this.file.click() }, 'Choose file…'),
         this.file,
-        h('div', { class: 'repeat', role: 'group', 'aria-label': 'Repeat' },
+        h(
+          'div',
+          { class: 'repeat', role: 'group', 'aria-label': 'Repeat' },
           h('label', null, h('span', null, 'times'), this.times),
-          h('label', null, h('span', null, 'every'), this.every, h('span', { class: 'muted' }, 'ms'))),
-        this.sendButton));
+          h('label', null, h('span', null, 'every'), this.every, h('span', { class: 'muted' }, 'ms')),
+        ),
+        this.sendButton,
+      ),
+    );
     this.setMode('text');
   }
 
@@ -94,7 +169,9 @@ export class Composer {
     else this.input.focus();
   }
 
-  get busy(): boolean { return this.running; }
+  get busy(): boolean {
+    return this.running;
+  }
 
   stop(): void {
     this.running = false;
@@ -110,9 +187,12 @@ export class Composer {
     for (const el of this.root.querySelectorAll<HTMLElement>('.text-only')) el.hidden = mode !== 'text';
     if (!fileMode) {
       this.input.value = this.drafts[mode];
-      const what = this.entry.kind === 'udp' ? 'Datagram text, e.g. hello\\n'
-        : this.entry.kind === 'tcpServer' ? 'Text for every accepted connection, e.g. hello all\\r\\n'
-          : 'Text to send, e.g. GET / HTTP/1.0\\r\\n\\r\\n';
+      const what =
+        this.entry.kind === 'udp'
+          ? 'Datagram text, e.g. hello\\n'
+          : this.entry.kind === 'tcpServer'
+            ? 'Text for every accepted connection, e.g. hello all\\r\\n'
+            : 'Text to send, e.g. GET / HTTP/1.0\\r\\n\\r\\n';
       this.input.placeholder = mode === 'text' ? `${what} — Enter sends` : 'Hex bytes, e.g. 48 65 6c 6c 6f 0d 0a — Enter sends';
       this.input.classList.toggle('mono', true);
     }
@@ -149,7 +229,11 @@ export class Composer {
     const p = this.payload();
     this.status.classList.toggle('error', !p.ok && this.input.value !== '');
     if (p.ok) setText(this.status, `${formatCount(p.bytes.length)} byte${p.bytes.length === 1 ? '' : 's'}`);
-    else setText(this.status, this.mode !== 'file' && this.input.value === '' ? '' : `${p.error}${this.mode !== 'file' ? ` (at character ${p.index + 1})` : ''}`);
+    else
+      setText(
+        this.status,
+        this.mode !== 'file' && this.input.value === '' ? '' : `${p.error}${this.mode !== 'file' ? ` (at character ${p.index + 1})` : ''}`,
+      );
   }
 
   private onKey(ev: KeyboardEvent): void {
@@ -210,7 +294,8 @@ export class Composer {
     }
     const timesRaw = intValue(this.times);
     const everyRaw = intValue(this.every);
-    if (Number.isNaN(timesRaw) || (timesRaw ?? 1) < 0) return this.complain('Times must be a whole number (blank = 1, or forever with an interval)');
+    if (Number.isNaN(timesRaw) || (timesRaw ?? 1) < 0)
+      return this.complain('Times must be a whole number (blank = 1, or forever with an interval)');
     if (Number.isNaN(everyRaw) || (everyRaw ?? 0) < 0) return this.complain('Interval must be a whole number of ms');
     const every = everyRaw ?? 0;
     const times = timesRaw ?? (every > 0 ? 0 : 1);
@@ -248,7 +333,11 @@ export class Composer {
           return;
         }
         sent++;
-        if (times !== 1) setText(this.status, `sent ${formatCount(sent)}${times ? ` of ${formatCount(times)}` : ''} · ${formatBytes(sent * bytes.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s${this.running ? ' — Esc or Stop to end' : ''}`);
+        if (times !== 1)
+          setText(
+            this.status,
+            `sent ${formatCount(sent)}${times ? ` of ${formatCount(times)}` : ''} · ${formatBytes(sent * bytes.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s${this.running ? ' — Esc or Stop to end' : ''}`,
+          );
         if (!this.running || (times && sent >= times)) break;
         const wait = every > 0 ? Math.max(0, every - (performance.now() - t0)) : sent % 32 === 0 ? 0 : -1;
         // Back-to-back repeats still yield now and then so input and painting keep up.

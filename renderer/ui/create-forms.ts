@@ -23,10 +23,16 @@ function select<T extends string>(options: readonly { value: T; label: string }[
 }
 
 function tlsSelect(): HTMLSelectElement {
-  return select(TLS_OPTIONS.map((v) => ({ value: v, label: v || 'default' })), '');
+  return select(
+    TLS_OPTIONS.map((v) => ({ value: v, label: v || 'default' })),
+    '',
+  );
 }
 
-interface PortCheck { port?: number; error?: string }
+interface PortCheck {
+  port?: number;
+  error?: string;
+}
 
 function readPort(input: HTMLInputElement, label: string, required: boolean): PortCheck {
   const v = intValue(input);
@@ -48,19 +54,32 @@ export class CreateForms {
   private readonly forms: Record<FormKind, HTMLFormElement>;
   private readonly status: HTMLElement;
 
-  constructor(private readonly workbench: Workbench, private readonly onCreated: (entry: SocketEntry) => void) {
+  constructor(
+    private readonly workbench: Workbench,
+    private readonly onCreated: (entry: SocketEntry) => void,
+  ) {
     this.status = h('div', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
     this.forms = { tcp: this.tcpForm(), tcpServer: this.serverForm(), udp: this.udpForm() };
-    this.tabs = segmented<FormKind>('Socket kind', [
-      { value: 'tcp', label: 'TCP client', title: 'Alt+1' },
-      { value: 'tcpServer', label: 'TCP server', title: 'Alt+2' },
-      { value: 'udp', label: 'UDP', title: 'Alt+3' },
-    ], 'tcp', (k) => this.show(k, false));
-    this.root = h('section', { class: 'create', 'aria-label': 'New socket' },
+    this.tabs = segmented<FormKind>(
+      'Socket kind',
+      [
+        { value: 'tcp', label: 'TCP client', title: 'Alt+1' },
+        { value: 'tcpServer', label: 'TCP server', title: 'Alt+2' },
+        { value: 'udp', label: 'UDP', title: 'Alt+3' },
+      ],
+      'tcp',
+      (k) => this.show(k, false),
+    );
+    this.root = h(
+      'section',
+      { class: 'create', 'aria-label': 'New socket' },
       h('h2', null, 'New socket'),
       this.tabs.root,
-      this.forms.tcp, this.forms.tcpServer, this.forms.udp,
-      this.status);
+      this.forms.tcp,
+      this.forms.tcpServer,
+      this.forms.udp,
+      this.status,
+    );
     this.show('tcp', false);
   }
 
@@ -95,22 +114,34 @@ export class CreateForms {
   }
 
   private tcpForm(): HTMLFormElement {
-    const host = h('input', { type: 'text', value: '127.0.0.1', required: true, spellcheck: false, autocomplete: 'off', placeholder: 'host or IP' });
+    const host = h('input', {
+      type: 'text',
+      value: '127.0.0.1',
+      required: true,
+      spellcheck: false,
+      autocomplete: 'off',
+      placeholder: 'host or IP',
+    });
     const port = h('input', { type: 'text', inputMode: 'numeric', placeholder: 'e.g. 7', size: 6 });
     const dns = select(DNS_OPTIONS, '');
     const tls = checkbox('TLS (secure)', false, 'create → setPaused(true) → connect → secure → setPaused(false), as Chrome requires');
     const tlsMin = tlsSelect();
     const tlsMax = tlsSelect();
     const tlsRow = h('div', { class: 'row2', hidden: true }, field('TLS min', tlsMin), field('TLS max', tlsMax));
-    tls.input.addEventListener('change', () => { tlsRow.hidden = !tls.input.checked; });
+    tls.input.addEventListener('change', () => {
+      tlsRow.hidden = !tls.input.checked;
+    });
     const more = this.propsFields(true);
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Connect');
-    const form = h('form', { class: 'create-form', 'aria-label': 'New TCP client' },
+    const form = h(
+      'form',
+      { class: 'create-form', 'aria-label': 'New TCP client' },
       h('div', { class: 'row2 host-port' }, field('Host', host), field('Port', port)),
       h('div', { class: 'row2' }, field('DNS', dns), h('div', { class: 'field tls-toggle' }, tls.root)),
       tlsRow,
       more.root,
-      h('div', { class: 'actions' }, submit));
+      h('div', { class: 'actions' }, submit),
+    );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.run(submit, async () => {
@@ -120,7 +151,8 @@ export class CreateForms {
         const props = more.read();
         if (typeof props === 'string') return props;
         return this.workbench.createTcpClient({
-          host: host.value.trim(), port: p.port!,
+          host: host.value.trim(),
+          port: p.port!,
           dnsQueryType: (dns.value || undefined) as DnsQueryType | undefined,
           ...props,
           tls: tls.input.checked ? { min: tlsMin.value || undefined, max: tlsMax.value || undefined } : undefined,
@@ -131,16 +163,25 @@ export class CreateForms {
   }
 
   private serverForm(): HTMLFormElement {
-    const address = h('input', { type: 'text', value: '127.0.0.1', spellcheck: false, autocomplete: 'off', placeholder: 'IP literal, e.g. 0.0.0.0' });
+    const address = h('input', {
+      type: 'text',
+      value: '127.0.0.1',
+      spellcheck: false,
+      autocomplete: 'off',
+      placeholder: 'IP literal, e.g. 0.0.0.0',
+    });
     const port = h('input', { type: 'text', inputMode: 'numeric', placeholder: '0 = any', size: 6 });
     const backlog = h('input', { type: 'text', inputMode: 'numeric', placeholder: 'SOMAXCONN', size: 6 });
     const more = this.propsFields(false);
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Listen');
-    const form = h('form', { class: 'create-form', 'aria-label': 'New TCP server' },
+    const form = h(
+      'form',
+      { class: 'create-form', 'aria-label': 'New TCP server' },
       h('div', { class: 'row2 host-port' }, field('Address', address), field('Port', port)),
       h('div', { class: 'row2' }, field('Backlog', backlog), h('div')),
       more.root,
-      h('div', { class: 'actions' }, submit));
+      h('div', { class: 'actions' }, submit),
+    );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.run(submit, async () => {
@@ -150,7 +191,13 @@ export class CreateForms {
         if (b.error) return b.error;
         const props = more.read();
         if (typeof props === 'string') return props;
-        return this.workbench.createTcpServer({ address: address.value.trim(), port: p.port!, backlog: b.value, name: props.name, persistent: props.persistent });
+        return this.workbench.createTcpServer({
+          address: address.value.trim(),
+          port: p.port!,
+          backlog: b.value,
+          name: props.name,
+          persistent: props.persistent,
+        });
       });
     });
     return form;
@@ -161,14 +208,30 @@ export class CreateForms {
     const port = h('input', { type: 'text', inputMode: 'numeric', placeholder: '0 = any', size: 6 });
     const broadcast = checkbox('Broadcast', false, 'setBroadcast(true) after bind');
     const ttl = h('input', { type: 'text', inputMode: 'numeric', placeholder: 'default', size: 4 });
-    const loopback = select([{ value: '', label: 'default' }, { value: 'on', label: 'on' }, { value: 'off', label: 'off' }], '');
+    const loopback = select(
+      [
+        { value: '', label: 'default' },
+        { value: 'on', label: 'on' },
+        { value: 'off', label: 'off' },
+      ],
+      '',
+    );
     const more = this.propsFields(true);
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Bind');
-    const form = h('form', { class: 'create-form', 'aria-label': 'New UDP socket' },
+    const form = h(
+      'form',
+      { class: 'create-form', 'aria-label': 'New UDP socket' },
       h('div', { class: 'row2 host-port' }, field('Bind address', address), field('Port', port)),
-      h('div', { class: 'row3' }, field('Multicast TTL', ttl), field('Loopback', loopback), h('div', { class: 'field tls-toggle' }, broadcast.root)),
+      h(
+        'div',
+        { class: 'row3' },
+        field('Multicast TTL', ttl),
+        field('Loopback', loopback),
+        h('div', { class: 'field tls-toggle' }, broadcast.root),
+      ),
       more.root,
-      h('div', { class: 'actions' }, submit));
+      h('div', { class: 'actions' }, submit),
+    );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.run(submit, async () => {
@@ -179,7 +242,9 @@ export class CreateForms {
         const props = more.read();
         if (typeof props === 'string') return props;
         return this.workbench.createUdp({
-          address: address.value.trim(), port: p.port!, ...props,
+          address: address.value.trim(),
+          port: p.port!,
+          ...props,
           broadcast: broadcast.input.checked,
           multicastTtl: t.value,
           multicastLoopback: loopback.value === '' ? undefined : loopback.value === 'on',
@@ -193,11 +258,14 @@ export class CreateForms {
   private propsFields(withBufferSize: boolean) {
     const name = h('input', { type: 'text', placeholder: 'optional', spellcheck: false, autocomplete: 'off' });
     const bufferSize = h('input', { type: 'text', inputMode: 'numeric', placeholder: '4096', size: 6 });
-    const persistent = checkbox('Persistent', false, 'Survives the app\'s background page unloading');
-    const root = h('details', { class: 'more' },
+    const persistent = checkbox('Persistent', false, "Survives the app's background page unloading");
+    const root = h(
+      'details',
+      { class: 'more' },
       h('summary', null, 'Properties'),
       h('div', { class: 'row2' }, field('Name', name), withBufferSize ? field('Buffer size', bufferSize) : h('div')),
-      persistent.root);
+      persistent.root,
+    );
     return {
       root,
       read: (): { name?: string; bufferSize?: number; persistent?: boolean } | string => {

@@ -11,7 +11,11 @@ type Props = Record<string, unknown> & {
  * `h('button', { class: 'primary', onclick }, 'Send')`. Keys starting with `on` become listeners,
  * `aria-*`, `role`, `for` and `data-*` become attributes; everything else is set as a property.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props | null = null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props) {
     for (const [key, value] of Object.entries(props)) {
@@ -20,7 +24,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | 
       else if (key === 'style') Object.assign(el.style, value);
       else if (key === 'dataset') Object.assign(el.dataset, value);
       else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value as EventListener);
-      else if (key.startsWith('aria-') || key.startsWith('data-') || key === 'role' || key === 'for' || key === 'list') el.setAttribute(key, String(value));
+      else if (key.startsWith('aria-') || key.startsWith('data-') || key === 'role' || key === 'for' || key === 'list')
+        el.setAttribute(key, String(value));
       else (el as unknown as Record<string, unknown>)[key] = value;
     }
   }
@@ -48,7 +53,13 @@ export function setText(el: Element, text: string): void {
 
 /** A labelled form field: `<label><span>Port</span><input></label>`. */
 export function field(label: string, control: HTMLElement, hint?: string): HTMLLabelElement {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control, hint ? h('span', { class: 'field-hint' }, hint) : null);
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'field-label' }, label),
+    control,
+    hint ? h('span', { class: 'field-hint' }, hint) : null,
+  );
 }
 
 export function checkbox(label: string, checked = false, title?: string): { root: HTMLLabelElement; input: HTMLInputElement } {
@@ -58,22 +69,36 @@ export function checkbox(label: string, checked = false, title?: string): { root
 }
 
 /** A group of toggle buttons acting as a radio group (arrow keys move, like a native one). */
-export function segmented<T extends string>(name: string, options: readonly { value: T; label: string; title?: string }[], initial: T, onChange: (v: T) => void): { root: HTMLElement; set(v: T): void; get(): T } {
+export function segmented<T extends string>(
+  name: string,
+  options: readonly { value: T; label: string; title?: string }[],
+  initial: T,
+  onChange: (v: T) => void,
+): { root: HTMLElement; set(v: T): void; get(): T } {
   let current = initial;
   const buttons = options.map((o) =>
-    h('button', {
-      type: 'button', class: 'seg', title: o.title, role: 'radio', 'aria-checked': String(o.value === initial),
-      onclick: () => choose(o.value, true),
-      onkeydown: (ev: KeyboardEvent) => {
-        const i = options.findIndex((x) => x.value === current);
-        const d = ev.key === 'ArrowRight' || ev.key === 'ArrowDown' ? 1 : ev.key === 'ArrowLeft' || ev.key === 'ArrowUp' ? -1 : 0;
-        if (!d) return;
-        ev.preventDefault();
-        const next = options[(i + d + options.length) % options.length]!;
-        choose(next.value, true);
-        buttons[options.indexOf(next)]!.focus();
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'seg',
+        title: o.title,
+        role: 'radio',
+        'aria-checked': String(o.value === initial),
+        onclick: () => choose(o.value, true),
+        onkeydown: (ev: KeyboardEvent) => {
+          const i = options.findIndex((x) => x.value === current);
+          const d = ev.key === 'ArrowRight' || ev.key === 'ArrowDown' ? 1 : ev.key === 'ArrowLeft' || ev.key === 'ArrowUp' ? -1 : 0;
+          if (!d) return;
+          ev.preventDefault();
+          const next = options[(i + d + options.length) % options.length]!;
+          choose(next.value, true);
+          buttons[options.indexOf(next)]!.focus();
+        },
       },
-    }, o.label));
+      o.label,
+    ),
+  );
   const root = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': name }, ...buttons);
   function choose(v: T, notify: boolean) {
     current = v;

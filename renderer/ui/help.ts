@@ -36,10 +36,17 @@ function keysCell(keys: string): HTMLElement {
 }
 
 export function createHelp(): HTMLDialogElement {
-  const dialog = h('dialog', { class: 'help', 'aria-label': 'Keyboard shortcuts' },
+  const dialog = h(
+    'dialog',
+    { class: 'help', 'aria-label': 'Keyboard shortcuts' },
     h('h2', null, 'Keyboard shortcuts'),
     h('table', null, h('tbody', null, ...SHORTCUTS.map(([k, w]) => h('tr', null, keysCell(k), h('td', null, w))))),
-    h('p', { class: 'muted' }, 'Text payloads accept \\r \\n \\t \\0 \\e \\\\ \\xHH (one byte) and \\uXXXX (UTF-8). Hex accepts 48 65 6c, 48656c, 0x48,0x65 or 48:65:6c. In the log, escapes are highlighted: every byte is shown, none is hidden.'),
-    h('form', { method: 'dialog', class: 'actions' }, h('button', { class: 'primary' }, 'Close')));
+    h(
+      'p',
+      { class: 'muted' },
+      'Text payloads accept \\r \\n \\t \\0 \\e \\\\ \\xHH (one byte) and \\uXXXX (UTF-8). Hex accepts 48 65 6c, 48656c, 0x48,0x65 or 48:65:6c. In the log, escapes are highlighted: every byte is shown, none is hidden.',
+    ),
+    h('form', { method: 'dialog', class: 'actions' }, h('button', { class: 'primary' }, 'Close')),
+  );
   return dialog;
 }

@@ -36,13 +36,22 @@ export class InspectorPanel {
 
   constructor(private readonly provider: InspectProvider) {
     this.status = h('span', { class: 'muted', role: 'status' }, 'not polled yet');
-    this.filter = h('input', { type: 'search', placeholder: 'Filter (app, #id, address, state, paused:flow)', 'aria-label': 'Filter sockets', size: 42, oninput: () => this.paint() });
+    this.filter = h('input', {
+      type: 'search',
+      placeholder: 'Filter (app, #id, address, state, paused:flow)',
+      'aria-label': 'Filter sockets',
+      size: 42,
+      oninput: () => this.paint(),
+    });
     this.summary = h('div', { class: 'insp-summary' });
     this.body = h('div', { class: 'insp-body' });
-    this.root = h('section', { class: 'inspector', 'aria-label': 'Inspector' },
+    this.root = h(
+      'section',
+      { class: 'inspector', 'aria-label': 'Inspector' },
       h('div', { class: 'insp-bar' }, h('h2', null, 'All sockets of all apps'), this.filter, h('span', { class: 'spacer' }), this.status),
       this.summary,
-      this.body);
+      this.body,
+    );
     document.addEventListener('visibilitychange', () => this.schedule(0));
   }
 
@@ -89,46 +98,114 @@ export class InspectorPanel {
     if (!snap) return;
     const apps = summariseApps(snap);
     const flowHeld = snap.sockets.filter((s) => s.pausedBy.includes('flow')).length;
-    replace(this.summary,
-      h('span', null, `${apps.length} app${apps.length === 1 ? '' : 's'} · ${snap.contexts.length} context${snap.contexts.length === 1 ? '' : 's'} · ${snap.sockets.length} socket${snap.sockets.length === 1 ? '' : 's'}`),
+    replace(
+      this.summary,
+      h(
+        'span',
+        null,
+        `${apps.length} app${apps.length === 1 ? '' : 's'} · ${snap.contexts.length} context${snap.contexts.length === 1 ? '' : 's'} · ${snap.sockets.length} socket${snap.sockets.length === 1 ? '' : 's'}`,
+      ),
       flowHeld ? h('span', { class: 'chip flow' }, `${flowHeld} held by flow control`) : null,
-      ...apps.map((a) => h('span', {
-        class: `app-tag${a.flowBlocked ? ' blocked' : ''}`,
-        title: a.contexts.map((c) => `context ${c.id}${c.label ? ` “${c.label}”` : ''}${c.background ? ' (background)' : ''}${c.unackedBytes !== undefined ? `, ${formatBytes(c.unackedBytes)} unacknowledged` : ''}${c.flowBlocked ? ', over the high-water mark' : ''}`).join('\n') || 'no attached context',
-      }, h('b', null, a.app), ` ${a.contexts.length} ctx · ${a.sockets} sock`,
-      a.writeQuota ? ` · quota ${formatBytes(a.writeQuota.used)} / ${formatBytes(a.writeQuota.limit)}` : '',
-      a.flowBlocked ? h('span', { class: 'chip flow' }, 'flow-blocked') : null)));
+      ...apps.map((a) =>
+        h(
+          'span',
+          {
+            class: `app-tag${a.flowBlocked ? ' blocked' : ''}`,
+            title:
+              a.contexts
+                .map(
+                  (c) =>
+                    `context ${c.id}${c.label ? ` “${c.label}”` : ''}${c.background ? ' (background)' : ''}${c.unackedBytes !== undefined ? `, ${formatBytes(c.unackedBytes)} unacknowledged` : ''}${c.flowBlocked ? ', over the high-water mark' : ''}`,
+                )
+                .join('\n') || 'no attached context',
+          },
+          h('b', null, a.app),
+          ` ${a.contexts.length} ctx · ${a.sockets} sock`,
+          a.writeQuota ? ` · quota ${formatBytes(a.writeQuota.used)} / ${formatBytes(a.writeQuota.limit)}` : '',
+          a.flowBlocked ? h('span', { class: 'chip flow' }, 'flow-blocked') : null,
+        ),
+      ),
+    );
     if (snap.sockets.length === 0) {
-      replace(this.body, h('p', { class: 'empty-state' }, snap.contexts.length
-        ? 'No app has a socket open. Sockets appear here as soon as any attached app creates one.'
-        : 'No app is attached to the host yet. Open an app window that uses chrome.sockets.'));
+      replace(
+        this.body,
+        h(
+          'p',
+          { class: 'empty-state' },
+          snap.contexts.length
+            ? 'No app has a socket open. Sockets appear here as soon as any attached app creates one.'
+            : 'No app is attached to the host yet. Open an app window that uses chrome.sockets.',
+        ),
+      );
       return;
     }
     const rows = sortSockets(snap.sockets.filter((s) => matchesFilter(s, this.filter.value))).map((s) => {
       const rate = this.rates.rate(s);
-      return h('tr', { class: `st-${s.state}` },
+      return h(
+        'tr',
+        { class: `st-${s.state}` },
         h('td', { class: 'app-cell' }, s.app),
         h('td', null, h('span', { class: `kind k-${s.kind}` }, KIND_NAME[s.kind])),
         h('td', { class: 'num' }, String(s.id)),
-        h('td', null, s.name ?? '', s.persistent ? h('span', { class: 'chip', title: 'persistent: survives the background page' }, 'P') : null),
-        h('td', null, s.state, s.secure ? ' · TLS' : '', s.acceptedBy !== undefined ? h('span', { class: 'muted' }, ` ← #${s.acceptedBy}`) : null),
+        h(
+          'td',
+          null,
+          s.name ?? '',
+          s.persistent ? h('span', { class: 'chip', title: 'persistent: survives the background page' }, 'P') : null,
+        ),
+        h(
+          'td',
+          null,
+          s.state,
+          s.secure ? ' · TLS' : '',
+          s.acceptedBy !== undefined ? h('span', { class: 'muted' }, ` ← #${s.acceptedBy}`) : null,
+        ),
         h('td', { class: 'mono' }, formatEndpoint(s.localAddress, s.localPort)),
-        h('td', { class: 'mono' }, s.peerAddress !== undefined ? formatEndpoint(s.peerAddress, s.peerPort) : s.groups?.length ? `groups ${s.groups.join(', ')}` : '–'),
+        h(
+          'td',
+          { class: 'mono' },
+          s.peerAddress !== undefined
+            ? formatEndpoint(s.peerAddress, s.peerPort)
+            : s.groups?.length
+              ? `groups ${s.groups.join(', ')}`
+              : '–',
+        ),
         h('td', null, pauseChips(s)),
-        h('td', { class: 'num', title: s.messagesReceived !== undefined ? `${s.bytesReceived} B in ${s.messagesReceived} events` : `${s.bytesReceived} B` }, formatBytes(s.bytesReceived)),
-        h('td', { class: 'num', title: s.messagesSent !== undefined ? `${s.bytesSent} B in ${s.messagesSent} sends` : `${s.bytesSent} B` }, formatBytes(s.bytesSent)),
+        h(
+          'td',
+          {
+            class: 'num',
+            title: s.messagesReceived !== undefined ? `${s.bytesReceived} B in ${s.messagesReceived} events` : `${s.bytesReceived} B`,
+          },
+          formatBytes(s.bytesReceived),
+        ),
+        h(
+          'td',
+          { class: 'num', title: s.messagesSent !== undefined ? `${s.bytesSent} B in ${s.messagesSent} sends` : `${s.bytesSent} B` },
+          formatBytes(s.bytesSent),
+        ),
         h('td', { class: 'num' }, rate === undefined ? '–' : formatRate(rate)),
         h('td', { class: 'num' }, s.bytesInFlight ? formatBytes(s.bytesInFlight) : '–'),
         s.lastErrorCode
-          ? h('td', { class: 'error', title: `${netErrorMessage(s.lastErrorCode)} (${s.lastErrorCode})` }, netErrorShortName(s.lastErrorCode))
-          : h('td', { class: 'muted' }, '–'));
+          ? h(
+              'td',
+              { class: 'error', title: `${netErrorMessage(s.lastErrorCode)} (${s.lastErrorCode})` },
+              netErrorShortName(s.lastErrorCode),
+            )
+          : h('td', { class: 'muted' }, '–'),
+      );
     });
     if (rows.length === 0) {
       replace(this.body, h('p', { class: 'empty-state' }, `No socket matches “${this.filter.value}”.`));
       return;
     }
-    const head = h('tr', null, ...['App', 'Kind', 'ID', 'Name', 'State', 'Local', 'Peer', 'Paused by', 'Received', 'Sent', 'Rate', 'In flight', 'Last error']
-      .map((t) => h('th', { scope: 'col' }, t)));
+    const head = h(
+      'tr',
+      null,
+      ...['App', 'Kind', 'ID', 'Name', 'State', 'Local', 'Peer', 'Paused by', 'Received', 'Sent', 'Rate', 'In flight', 'Last error'].map(
+        (t) => h('th', { scope: 'col' }, t),
+      ),
+    );
     replace(this.body, h('table', { class: 'insp-table' }, h('thead', null, head), h('tbody', null, ...rows)));
   }
 }

@@ -70,7 +70,11 @@ export class ThroughputPlot {
     ctx.fillStyle = color('--muted', '#999');
     ctx.font = `${10 * dpr}px ${css.fontFamily || 'sans-serif'}`;
     ctx.textBaseline = 'top';
-    ctx.fillText(`${formatRate(scale)} max · last ${Math.round(((rx?.length ?? 0) * (conversation?.rxRate.bucketMs ?? 250)) / 1000)} s`, 4 * dpr, 1 * dpr);
+    ctx.fillText(
+      `${formatRate(scale)} max · last ${Math.round(((rx?.length ?? 0) * (conversation?.rxRate.bucketMs ?? 250)) / 1000)} s`,
+      4 * dpr,
+      1 * dpr,
+    );
   }
 }
 

@@ -8,20 +8,35 @@ import { formatBytes, formatEndpoint } from '../lib/format';
 import { KIND_LABEL, type SocketEntry, type Workbench } from '../lib/workbench';
 import { h, replace, setText } from './dom';
 
-interface Item { entry: SocketEntry; el: HTMLButtonElement; dot: HTMLElement; label: HTMLElement; sub: HTMLElement; counts: HTMLElement }
+interface Item {
+  entry: SocketEntry;
+  el: HTMLButtonElement;
+  dot: HTMLElement;
+  label: HTMLElement;
+  sub: HTMLElement;
+  counts: HTMLElement;
+}
 
 /** Short state word and the dot class for a socket. */
 export function stateOf(entry: SocketEntry): { word: string; tone: 'ok' | 'warn' | 'err' | 'idle' | 'busy' } {
   const paused = entry.info?.paused === true;
   switch (entry.phase) {
-    case 'closed': return { word: 'closed', tone: 'idle' };
-    case 'connecting': return { word: 'connecting', tone: 'busy' };
-    case 'securing': return { word: 'securing', tone: 'busy' };
-    case 'connected': return { word: paused ? 'connected, paused' : entry.secure ? 'connected, TLS' : 'connected', tone: paused ? 'warn' : 'ok' };
-    case 'listening': return { word: paused ? 'listening, paused' : 'listening', tone: paused ? 'warn' : 'ok' };
-    case 'bound': return { word: paused ? 'bound, paused' : 'bound', tone: paused ? 'warn' : 'ok' };
-    case 'disconnected': return { word: 'disconnected', tone: entry.conversation.counters.errors > 0 ? 'err' : 'idle' };
-    default: return { word: 'created', tone: 'idle' };
+    case 'closed':
+      return { word: 'closed', tone: 'idle' };
+    case 'connecting':
+      return { word: 'connecting', tone: 'busy' };
+    case 'securing':
+      return { word: 'securing', tone: 'busy' };
+    case 'connected':
+      return { word: paused ? 'connected, paused' : entry.secure ? 'connected, TLS' : 'connected', tone: paused ? 'warn' : 'ok' };
+    case 'listening':
+      return { word: paused ? 'listening, paused' : 'listening', tone: paused ? 'warn' : 'ok' };
+    case 'bound':
+      return { word: paused ? 'bound, paused' : 'bound', tone: paused ? 'warn' : 'ok' };
+    case 'disconnected':
+      return { word: 'disconnected', tone: entry.conversation.counters.errors > 0 ? 'err' : 'idle' };
+    default:
+      return { word: 'created', tone: 'idle' };
   }
 }
 
@@ -34,7 +49,8 @@ export function endpointsOf(entry: SocketEntry): string {
     if (entry.target) return `→ ${formatEndpoint(entry.target.host, entry.target.port)}`;
     return entry.phase === 'connected' ? '→ …' : 'not connected';
   }
-  if (info?.localAddress !== undefined) return `${entry.kind === 'tcpServer' ? 'on' : 'at'} ${formatEndpoint(info.localAddress, info.localPort)}`;
+  if (info?.localAddress !== undefined)
+    return `${entry.kind === 'tcpServer' ? 'on' : 'at'} ${formatEndpoint(info.localAddress, info.localPort)}`;
   return entry.kind === 'tcpServer' ? 'not listening' : 'not bound';
 }
 
@@ -46,7 +62,10 @@ export class SocketList {
   private builtFor = -1;
   private selectedKey?: string;
 
-  constructor(private readonly workbench: Workbench, private readonly onSelect: (entry: SocketEntry) => void) {
+  constructor(
+    private readonly workbench: Workbench,
+    private readonly onSelect: (entry: SocketEntry) => void,
+  ) {
     this.heading = h('h2', null, 'Sockets');
     this.list = h('div', { class: 'socket-list', role: 'listbox', 'aria-label': 'Sockets' });
     this.root = h('section', { class: 'sockets' }, this.heading, this.list);
@@ -64,7 +83,10 @@ export class SocketList {
       if (e.kind === 'tcpServer') {
         for (const id of e.accepted) {
           const c = this.workbench.get('tcp', id);
-          if (c && !placed.has(c.key)) { out.push(c); placed.add(c.key); }
+          if (c && !placed.has(c.key)) {
+            out.push(c);
+            placed.add(c.key);
+          }
         }
       }
     }
@@ -94,18 +116,31 @@ export class SocketList {
     this.builtFor = this.workbench.listVersion;
     const entries = this.ordered();
     const open = entries.filter((e) => e.phase !== 'closed').length;
-    setText(this.heading, entries.length ? `Sockets (${open} open${entries.length > open ? `, ${entries.length - open} closed` : ''})` : 'Sockets');
+    setText(
+      this.heading,
+      entries.length ? `Sockets (${open} open${entries.length > open ? `, ${entries.length - open} closed` : ''})` : 'Sockets',
+    );
     this.items = entries.map((entry) => {
       const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
       const label = h('span', { class: 'si-label' });
       const sub = h('span', { class: 'si-sub' });
       const counts = h('span', { class: 'si-counts' });
       const nested = entry.kind === 'tcp' && entry.acceptedBy !== undefined;
-      const el = h('button', {
-        type: 'button', role: 'option', class: `socket-item${nested ? ' nested' : ''}`,
-        onclick: () => this.onSelect(entry),
-        onkeydown: (ev: KeyboardEvent) => this.onKey(ev, entry),
-      }, h('span', { class: `kind k-${entry.kind}` }, KIND_LABEL[entry.kind]), dot, label, counts, sub);
+      const el = h(
+        'button',
+        {
+          type: 'button',
+          role: 'option',
+          class: `socket-item${nested ? ' nested' : ''}`,
+          onclick: () => this.onSelect(entry),
+          onkeydown: (ev: KeyboardEvent) => this.onKey(ev, entry),
+        },
+        h('span', { class: `kind k-${entry.kind}` }, KIND_LABEL[entry.kind]),
+        dot,
+        label,
+        counts,
+        sub,
+      );
       return { entry, el, dot, label, sub, counts };
     });
     if (this.items.length === 0) {
@@ -126,7 +161,10 @@ export class SocketList {
     setText(it.label, `#${entry.id}${name}`);
     setText(it.sub, `${st.word} · ${endpointsOf(entry)}`);
     const c = entry.conversation.counters;
-    setText(it.counts, entry.kind === 'tcpServer' ? `${entry.accepted.length} acc.` : `↑${formatBytes(c.txBytes)} ↓${formatBytes(c.rxBytes)}`);
+    setText(
+      it.counts,
+      entry.kind === 'tcpServer' ? `${entry.accepted.length} acc.` : `↑${formatBytes(c.txBytes)} ↓${formatBytes(c.rxBytes)}`,
+    );
     it.el.classList.toggle('closed', entry.phase === 'closed');
     it.el.classList.toggle('has-error', st.tone === 'err');
   }

@@ -13,7 +13,10 @@ import { ThroughputPlot } from './plot';
 import { endpointsOf, stateOf } from './socket-list';
 import { TrafficView, type ViewMode } from './traffic-view';
 
-interface InfoRow { key: string; value: HTMLElement }
+interface InfoRow {
+  key: string;
+  value: HTMLElement;
+}
 
 export class SocketView {
   readonly root: HTMLElement;
@@ -37,29 +40,50 @@ export class SocketView {
   private paintedVersion = -1;
   private busy = false;
 
-  constructor(readonly entry: SocketEntry, private readonly workbench: Workbench, requestRender: () => void, private readonly select: (e: SocketEntry) => void) {
+  constructor(
+    readonly entry: SocketEntry,
+    private readonly workbench: Workbench,
+    requestRender: () => void,
+    private readonly select: (e: SocketEntry) => void,
+  ) {
     this.title = h('h1', { class: 'sv-title' });
     this.pill = h('span', { class: 'pill' });
     this.endpoints = h('div', { class: 'sv-endpoints' });
     this.actions = h('div', { class: 'sv-actions', role: 'toolbar', 'aria-label': 'Socket actions' });
-    this.followButton = h('button', { type: 'button', class: 'toggle', 'aria-pressed': 'true', title: 'Keep the newest entries in view (Alt+F)', onclick: () => this.traffic.setFollow(!this.traffic.follow) }, 'Follow');
+    this.followButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'toggle',
+        'aria-pressed': 'true',
+        title: 'Keep the newest entries in view (Alt+F)',
+        onclick: () => this.traffic.setFollow(!this.traffic.follow),
+      },
+      'Follow',
+    );
     this.traffic = new TrafficView(requestRender, (f) => this.followButton.setAttribute('aria-pressed', String(f)));
     this.traffic.setConversation(entry.conversation);
     this.traffic.setEmptyText(this.emptyText());
-    this.viewSwitch = segmented<ViewMode>('Show payload as', [
-      { value: 'text', label: 'Text', title: 'Alt+H toggles' },
-      { value: 'hex', label: 'Hex', title: 'Alt+H toggles' },
-    ], 'text', (m) => this.setMode(m));
+    this.viewSwitch = segmented<ViewMode>(
+      'Show payload as',
+      [
+        { value: 'text', label: 'Text', title: 'Alt+H toggles' },
+        { value: 'hex', label: 'Hex', title: 'Alt+H toggles' },
+      ],
+      'text',
+      (m) => this.setMode(m),
+    );
     this.logStatus = h('span', { class: 'log-status muted' });
     this.options = h('div', { class: 'sv-options' });
     this.composer = new Composer(entry, workbench);
 
     const info = h('dl', { class: 'info', 'aria-label': 'getInfo' });
-    const keys = entry.kind === 'tcp'
-      ? ['socketId', 'name', 'persistent', 'bufferSize', 'paused', 'connected', 'localAddress', 'localPort', 'peerAddress', 'peerPort']
-      : entry.kind === 'tcpServer'
-        ? ['socketId', 'name', 'persistent', 'paused', 'localAddress', 'localPort']
-        : ['socketId', 'name', 'persistent', 'bufferSize', 'paused', 'localAddress', 'localPort'];
+    const keys =
+      entry.kind === 'tcp'
+        ? ['socketId', 'name', 'persistent', 'bufferSize', 'paused', 'connected', 'localAddress', 'localPort', 'peerAddress', 'peerPort']
+        : entry.kind === 'tcpServer'
+          ? ['socketId', 'name', 'persistent', 'paused', 'localAddress', 'localPort']
+          : ['socketId', 'name', 'persistent', 'bufferSize', 'paused', 'localAddress', 'localPort'];
     for (const key of keys) {
       const value = h('dd');
       info.append(h('dt', null, key), value);
@@ -67,47 +91,100 @@ export class SocketView {
     }
     // A small table: bytes, messages and current rate per direction, then errors.
     const cell = (key: string) => (this.stats[key] = h('span', { class: `stat-v s-${key}` }));
-    const statBox = h('div', { class: 'stats' },
-      h('span'), h('span', { class: 'stat-h' }, 'bytes'), h('span', { class: 'stat-h' }, 'messages'), h('span', { class: 'stat-h' }, 'now'),
-      h('span', { class: 'stat-k' }, 'Sent'), cell('tx'), cell('txMsgs'), cell('txRate'),
-      h('span', { class: 'stat-k' }, 'Received'), cell('rx'), cell('rxMsgs'), cell('rxRate'),
-      h('span', { class: 'stat-k' }, 'Errors'), cell('errors'));
+    const statBox = h(
+      'div',
+      { class: 'stats' },
+      h('span'),
+      h('span', { class: 'stat-h' }, 'bytes'),
+      h('span', { class: 'stat-h' }, 'messages'),
+      h('span', { class: 'stat-h' }, 'now'),
+      h('span', { class: 'stat-k' }, 'Sent'),
+      cell('tx'),
+      cell('txMsgs'),
+      cell('txRate'),
+      h('span', { class: 'stat-k' }, 'Received'),
+      cell('rx'),
+      cell('rxMsgs'),
+      cell('rxRate'),
+      h('span', { class: 'stat-k' }, 'Errors'),
+      cell('errors'),
+    );
     this.connList = h('div', { class: 'conn-list' });
-    const third = entry.kind === 'tcpServer'
-      ? h('div', { class: 'panel' }, h('h3', null, 'Accepted connections'), this.connList)
-      : h('div', { class: 'panel panel-plot' }, h('h3', null, 'Traffic ', h('span', { class: 'legend' }, h('span', { class: 'lg-rx' }, '■ received'), ' ', h('span', { class: 'lg-tx' }, '■ sent'))), statBox, this.plot.root);
+    const third =
+      entry.kind === 'tcpServer'
+        ? h('div', { class: 'panel' }, h('h3', null, 'Accepted connections'), this.connList)
+        : h(
+            'div',
+            { class: 'panel panel-plot' },
+            h(
+              'h3',
+              null,
+              'Traffic ',
+              h('span', { class: 'legend' }, h('span', { class: 'lg-rx' }, '■ received'), ' ', h('span', { class: 'lg-tx' }, '■ sent')),
+            ),
+            statBox,
+            this.plot.root,
+          );
 
-    this.root = h('section', { class: `socket-view kind-${entry.kind}`, 'aria-label': `${KIND_LABEL[entry.kind]} socket ${entry.id}` },
-      h('header', { class: 'sv-head' },
+    this.root = h(
+      'section',
+      { class: `socket-view kind-${entry.kind}`, 'aria-label': `${KIND_LABEL[entry.kind]} socket ${entry.id}` },
+      h(
+        'header',
+        { class: 'sv-head' },
         h('div', { class: 'sv-id' }, h('span', { class: `kind k-${entry.kind}` }, KIND_LABEL[entry.kind]), this.title, this.pill),
         this.endpoints,
-        this.actions),
-      h('div', { class: 'sv-panels' },
+        this.actions,
+      ),
+      h(
+        'div',
+        { class: 'sv-panels' },
         h('div', { class: 'panel' }, h('h3', null, 'getInfo ', h('span', { class: 'muted' }, 'live')), info),
         h('div', { class: 'panel' }, h('h3', null, 'Options'), this.options),
-        third),
-      h('div', { class: 'log-bar', role: 'toolbar', 'aria-label': 'Conversation' },
+        third,
+      ),
+      h(
+        'div',
+        { class: 'log-bar', role: 'toolbar', 'aria-label': 'Conversation' },
         this.viewSwitch.root,
         this.followButton,
-        h('span', { class: 'show-group', role: 'group', 'aria-label': 'Show' },
-          ...([['tx', '→ sent'], ['rx', '← received'], ['note', '· notes']] as const).map(([dir, label]) => {
-            const b: HTMLButtonElement = h('button', {
-              type: 'button', class: 'toggle', 'aria-pressed': 'true', title: `Show ${label.slice(2)} in the log (errors are always shown)`,
-              onclick: () => {
-                const show = b.getAttribute('aria-pressed') !== 'true';
-                b.setAttribute('aria-pressed', String(show));
-                this.traffic.setHidden(dir, !show);
+        h(
+          'span',
+          { class: 'show-group', role: 'group', 'aria-label': 'Show' },
+          ...(
+            [
+              ['tx', '→ sent'],
+              ['rx', '← received'],
+              ['note', '· notes'],
+            ] as const
+          ).map(([dir, label]) => {
+            const b: HTMLButtonElement = h(
+              'button',
+              {
+                type: 'button',
+                class: 'toggle',
+                'aria-pressed': 'true',
+                title: `Show ${label.slice(2)} in the log (errors are always shown)`,
+                onclick: () => {
+                  const show = b.getAttribute('aria-pressed') !== 'true';
+                  b.setAttribute('aria-pressed', String(show));
+                  this.traffic.setHidden(dir, !show);
+                },
               },
-            }, label);
+              label,
+            );
             return b;
-          })),
+          }),
+        ),
         h('button', { type: 'button', title: 'Empty the log and zero the counters (Alt+K)', onclick: () => this.clear() }, 'Clear'),
         h('button', { type: 'button', title: 'Download the conversation as text (Alt+S)', onclick: () => this.save('text') }, 'Save text'),
         h('button', { type: 'button', title: 'Download the conversation as a hex dump', onclick: () => this.save('hex') }, 'Save hex'),
         h('span', { class: 'spacer' }),
-        this.logStatus),
+        this.logStatus,
+      ),
       this.traffic.root,
-      this.composer.root);
+      this.composer.root,
+    );
     this.buildActions();
     this.buildOptions();
   }
@@ -141,7 +218,10 @@ export class SocketView {
     const now = Date.now();
     const text = formatTranscript(this.entry.conversation, { title: describeEntry(this.entry), savedAt: now }, mode);
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-    const a = h('a', { href: url, download: `${this.entry.kind}-${this.entry.id}-${formatDateTime(now).replace(/[: ]/g, '-')}${mode === 'hex' ? '-hex' : ''}.txt` });
+    const a = h('a', {
+      href: url,
+      download: `${this.entry.kind}-${this.entry.id}-${formatDateTime(now).replace(/[: ]/g, '-')}${mode === 'hex' ? '-hex' : ''}.txt`,
+    });
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -188,21 +268,67 @@ export class SocketView {
     const e = this.entry;
     const buttons: HTMLElement[] = [];
     if (e.phase === 'closed') {
-      buttons.push(h('button', { type: 'button', title: 'Remove this closed socket from the list', onclick: () => this.workbench.remove(e) }, 'Remove from list'));
+      buttons.push(
+        h(
+          'button',
+          { type: 'button', title: 'Remove this closed socket from the list', onclick: () => this.workbench.remove(e) },
+          'Remove from list',
+        ),
+      );
     } else {
       const paused = e.info?.paused ?? false;
-      buttons.push(h('button', { type: 'button', class: 'toggle', 'aria-pressed': String(paused), title: 'setPaused (Alt+P)', onclick: () => this.togglePause() }, paused ? 'Resume' : 'Pause'));
+      buttons.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'toggle',
+            'aria-pressed': String(paused),
+            title: 'setPaused (Alt+P)',
+            onclick: () => this.togglePause(),
+          },
+          paused ? 'Resume' : 'Pause',
+        ),
+      );
       if (e.kind === 'tcp') {
         const canReconnect = e.phase === 'disconnected' && e.target && e.acceptedBy === undefined && !e.secure;
-        buttons.push(h('button', { type: 'button', title: canReconnect ? 'connect again to the same host and port (Alt+D)' : 'disconnect: keeps the id (Alt+D)', onclick: () => this.disconnectOrReconnect() }, canReconnect ? 'Reconnect' : 'Disconnect'));
+        buttons.push(
+          h(
+            'button',
+            {
+              type: 'button',
+              title: canReconnect ? 'connect again to the same host and port (Alt+D)' : 'disconnect: keeps the id (Alt+D)',
+              onclick: () => this.disconnectOrReconnect(),
+            },
+            canReconnect ? 'Reconnect' : 'Disconnect',
+          ),
+        );
       } else if (e.kind === 'tcpServer') {
         const canListen = e.phase === 'disconnected' && e.listenAt;
-        buttons.push(h('button', { type: 'button', title: canListen ? 'listen again (Alt+D)' : 'disconnect: stop listening, keep the id (Alt+D)', onclick: () => this.disconnectOrReconnect() }, canListen ? 'Listen again' : 'Stop listening'));
+        buttons.push(
+          h(
+            'button',
+            {
+              type: 'button',
+              title: canListen ? 'listen again (Alt+D)' : 'disconnect: stop listening, keep the id (Alt+D)',
+              onclick: () => this.disconnectOrReconnect(),
+            },
+            canListen ? 'Listen again' : 'Stop listening',
+          ),
+        );
       }
-      buttons.push(h('button', { type: 'button', class: 'danger', title: 'close: the id becomes invalid (Alt+X)', onclick: () => this.close() }, 'Close'));
+      buttons.push(
+        h(
+          'button',
+          { type: 'button', class: 'danger', title: 'close: the id becomes invalid (Alt+X)', onclick: () => this.close() },
+          'Close',
+        ),
+      );
     }
     // Rebuilding must not throw keyboard focus away from the button the user just pressed.
-    const focused = this.actions.contains(document.activeElement) ? [...this.actions.children].indexOf(document.activeElement as Element) : -1;
+    const focused = this.actions.contains(document.activeElement)
+      ? [...this.actions.children].indexOf(document.activeElement as Element)
+      : -1;
     replace(this.actions, ...buttons);
     if (focused >= 0) (buttons[Math.min(focused, buttons.length - 1)] as HTMLElement | undefined)?.focus();
   }
@@ -218,53 +344,121 @@ export class SocketView {
 
     if (e.kind === 'tcp') {
       const ka = checkbox('Keep-alive', e.keepAlive?.enable ?? false, 'setKeepAlive(enable, delay)');
-      const delay = h('input', { type: 'text', class: 'narrow', inputMode: 'numeric', value: String(e.keepAlive?.delay ?? 0), 'aria-label': 'Keep-alive delay in seconds', title: 'Delay in seconds (Chrome passes seconds; 0 keeps the OS default)' });
+      const delay = h('input', {
+        type: 'text',
+        class: 'narrow',
+        inputMode: 'numeric',
+        value: String(e.keepAlive?.delay ?? 0),
+        'aria-label': 'Keep-alive delay in seconds',
+        title: 'Delay in seconds (Chrome passes seconds; 0 keeps the OS default)',
+      });
       const applyKa = () => {
         const d = intValue(delay);
         if (d === undefined || Number.isNaN(d) || d < 0) return report({ ok: false, message: 'Delay must be whole seconds ≥ 0' });
         void this.workbench.setKeepAlive(e, ka.input.checked, d).then(report);
       };
       ka.input.addEventListener('change', applyKa);
-      delay.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); applyKa(); } });
+      delay.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter') {
+          ev.preventDefault();
+          applyKa();
+        }
+      });
       const nd = checkbox('No-delay', e.noDelay ?? false, 'setNoDelay: turn Nagle off');
       nd.input.addEventListener('change', () => void this.workbench.setNoDelay(e, nd.input.checked).then(report));
       // Chrome supports TLS only on client sockets, once (spec §3.5, §4.4).
       const canSecure = e.acceptedBy === undefined && !e.secure;
-      rows.push(h('div', { class: 'opt-row' }, ka.root, delay, h('span', { class: 'muted' }, 's'), nd.root,
-        canSecure ? h('button', {
-          type: 'button', title: 'secure() now with default TLS versions. Chrome only allows it on a socket that was paused before connect (or it fails and destroys the socket).',
-          onclick: () => void this.workbench.secure(e, {}, false).then(report),
-        }, 'secure()') : null));
+      rows.push(
+        h(
+          'div',
+          { class: 'opt-row' },
+          ka.root,
+          delay,
+          h('span', { class: 'muted' }, 's'),
+          nd.root,
+          canSecure
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  title:
+                    'secure() now with default TLS versions. Chrome only allows it on a socket that was paused before connect (or it fails and destroys the socket).',
+                  onclick: () => void this.workbench.secure(e, {}, false).then(report),
+                },
+                'secure()',
+              )
+            : null,
+        ),
+      );
     }
     if (e.kind === 'udp') {
       const bc = checkbox('Broadcast', e.broadcast ?? false, 'setBroadcast');
       bc.input.addEventListener('change', () => void this.workbench.setBroadcast(e, bc.input.checked).then(report));
       const group = h('input', { type: 'text', placeholder: '239.1.2.3', spellcheck: false, 'aria-label': 'Multicast group' });
-      const join = h('button', { type: 'button', title: 'joinGroup', onclick: () => void this.workbench.joinGroup(e, group.value.trim()).then(report) }, 'Join');
-      const leave = h('button', { type: 'button', title: 'leaveGroup', onclick: () => void this.workbench.leaveGroup(e, group.value.trim()).then(report) }, 'Leave');
-      group.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); join.click(); } });
+      const join = h(
+        'button',
+        { type: 'button', title: 'joinGroup', onclick: () => void this.workbench.joinGroup(e, group.value.trim()).then(report) },
+        'Join',
+      );
+      const leave = h(
+        'button',
+        { type: 'button', title: 'leaveGroup', onclick: () => void this.workbench.leaveGroup(e, group.value.trim()).then(report) },
+        'Leave',
+      );
+      group.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter') {
+          ev.preventDefault();
+          join.click();
+        }
+      });
       rows.push(h('div', { class: 'opt-row' }, bc.root));
       rows.push(h('div', { class: 'opt-row' }, group, join, leave));
       rows.push(h('div', { class: 'opt-row groups muted small' }));
     }
     if (e.kind === 'tcpServer') {
-      const ar = checkbox('Resume accepted sockets', e.autoResume, 'Chrome creates accepted sockets paused; the window calls tcp.setPaused(id, false) for you');
-      ar.input.addEventListener('change', () => { e.autoResume = ar.input.checked; });
+      const ar = checkbox(
+        'Resume accepted sockets',
+        e.autoResume,
+        'Chrome creates accepted sockets paused; the window calls tcp.setPaused(id, false) for you',
+      );
+      ar.input.addEventListener('change', () => {
+        e.autoResume = ar.input.checked;
+      });
       rows.push(h('div', { class: 'opt-row' }, ar.root));
     }
     // update(): name, bufferSize (not servers), persistent.
     const name = h('input', { type: 'text', placeholder: 'name', spellcheck: false, 'aria-label': 'Name', value: e.info?.name ?? '' });
-    const buf = h('input', { type: 'text', class: 'narrow', inputMode: 'numeric', placeholder: '4096', 'aria-label': 'Buffer size', title: 'bufferSize', value: (e.info as tcp.SocketInfo | undefined)?.bufferSize?.toString() ?? '' });
+    const buf = h('input', {
+      type: 'text',
+      class: 'narrow',
+      inputMode: 'numeric',
+      placeholder: '4096',
+      'aria-label': 'Buffer size',
+      title: 'bufferSize',
+      value: (e.info as tcp.SocketInfo | undefined)?.bufferSize?.toString() ?? '',
+    });
     const persistent = checkbox('persistent', e.info?.persistent ?? false);
-    const apply = h('button', {
-      type: 'button', title: 'update() with these properties',
-      onclick: () => {
-        const b = intValue(buf);
-        if (Number.isNaN(b)) return report({ ok: false, message: 'bufferSize must be a whole number' });
-        void this.workbench.update(e, { name: name.value, bufferSize: e.kind === 'tcpServer' ? undefined : b, persistent: persistent.input.checked }).then(report);
+    const apply = h(
+      'button',
+      {
+        type: 'button',
+        title: 'update() with these properties',
+        onclick: () => {
+          const b = intValue(buf);
+          if (Number.isNaN(b)) return report({ ok: false, message: 'bufferSize must be a whole number' });
+          void this.workbench
+            .update(e, { name: name.value, bufferSize: e.kind === 'tcpServer' ? undefined : b, persistent: persistent.input.checked })
+            .then(report);
+        },
       },
-    }, 'update()');
-    const submitOnEnter = (ev: KeyboardEvent) => { if (ev.key === 'Enter') { ev.preventDefault(); apply.click(); } };
+      'update()',
+    );
+    const submitOnEnter = (ev: KeyboardEvent) => {
+      if (ev.key === 'Enter') {
+        ev.preventDefault();
+        apply.click();
+      }
+    };
     name.addEventListener('keydown', submitOnEnter);
     buf.addEventListener('keydown', submitOnEnter);
     this.propInputs = { name, buf, persistent: persistent.input };
@@ -288,7 +482,10 @@ export class SocketView {
     setText(this.stats.errors!, formatCount(c.errors));
     this.stats.errors!.classList.toggle('bad', c.errors > 0);
     const log = e.conversation.log;
-    setText(this.logStatus, `${formatCount(log.length)} entries · ${formatBytes(log.bytes)} held${log.droppedEntries ? ` · ${formatCount(log.droppedEntries)} oldest dropped (bounded log)` : ''}`);
+    setText(
+      this.logStatus,
+      `${formatCount(log.length)} entries · ${formatBytes(log.bytes)} held${log.droppedEntries ? ` · ${formatCount(log.droppedEntries)} oldest dropped (bounded log)` : ''}`,
+    );
     this.traffic.render();
     if (this.paintedVersion === e.version) return;
     this.paintedVersion = e.version;
@@ -296,7 +493,8 @@ export class SocketView {
     const st = stateOf(e);
     setText(this.pill, st.word);
     this.pill.className = `pill ${st.tone}`;
-    const origin = e.acceptedBy !== undefined ? ` · accepted by server #${e.acceptedBy}` : e.origin === 'adopted' ? ' · found with getSockets()' : '';
+    const origin =
+      e.acceptedBy !== undefined ? ` · accepted by server #${e.acceptedBy}` : e.origin === 'adopted' ? ' · found with getSockets()' : '';
     const local = e.kind === 'tcp' && e.info?.localAddress !== undefined ? `${formatEndpoint(e.info.localAddress, e.info.localPort)} ` : '';
     setText(this.endpoints, `${local}${endpointsOf(e)}${e.secure ? ' · TLS' : ''}${origin}`);
     const info = e.info as Record<string, unknown> | undefined;
@@ -324,26 +522,48 @@ export class SocketView {
   private paintConnections(): void {
     const e = this.entry;
     // Rebuilt only when something shown changed, so a focused row keeps focus.
-    const signature = e.accepted.map((id) => {
-      const c = this.workbench.get('tcp', id);
-      return c ? `${id}:${c.phase}:${c.info?.paused}:${c.conversation.counters.txBytes}:${c.conversation.counters.rxBytes}:${(c.info as tcp.SocketInfo | undefined)?.peerPort}` : `${id}:-`;
-    }).join(',');
+    const signature = e.accepted
+      .map((id) => {
+        const c = this.workbench.get('tcp', id);
+        return c
+          ? `${id}:${c.phase}:${c.info?.paused}:${c.conversation.counters.txBytes}:${c.conversation.counters.rxBytes}:${(c.info as tcp.SocketInfo | undefined)?.peerPort}`
+          : `${id}:-`;
+      })
+      .join(',');
     if (signature === this.connSignature) return;
     this.connSignature = signature;
     if (e.accepted.length === 0) {
-      replace(this.connList, h('p', { class: 'muted', style: { margin: '0' } }, 'None yet. Each accepted connection becomes a TCP socket (created paused by Chrome).'));
+      replace(
+        this.connList,
+        h(
+          'p',
+          { class: 'muted', style: { margin: '0' } },
+          'None yet. Each accepted connection becomes a TCP socket (created paused by Chrome).',
+        ),
+      );
       return;
     }
-    replace(this.connList, ...e.accepted.map((id) => {
-      const c = this.workbench.get('tcp', id);
-      if (!c) return h('div', { class: 'conn closed' }, `#${id}`, h('span', { class: 'muted' }, 'removed'), '');
-      const t = c.info as tcp.SocketInfo | undefined;
-      const counts = c.conversation.counters;
-      return h('button', { type: 'button', class: `conn${c.phase === 'closed' ? ' closed' : ''}`, title: 'Show this connection', onclick: () => this.select(c) },
-        h('b', null, `#${id}`),
-        h('span', { class: 'mono' }, t?.peerAddress !== undefined ? formatEndpoint(t.peerAddress, t.peerPort) : stateOf(c).word),
-        h('span', { class: 'mono muted' }, `↑${formatBytes(counts.txBytes)} ↓${formatBytes(counts.rxBytes)}`));
-    }));
+    replace(
+      this.connList,
+      ...e.accepted.map((id) => {
+        const c = this.workbench.get('tcp', id);
+        if (!c) return h('div', { class: 'conn closed' }, `#${id}`, h('span', { class: 'muted' }, 'removed'), '');
+        const t = c.info as tcp.SocketInfo | undefined;
+        const counts = c.conversation.counters;
+        return h(
+          'button',
+          {
+            type: 'button',
+            class: `conn${c.phase === 'closed' ? ' closed' : ''}`,
+            title: 'Show this connection',
+            onclick: () => this.select(c),
+          },
+          h('b', null, `#${id}`),
+          h('span', { class: 'mono' }, t?.peerAddress !== undefined ? formatEndpoint(t.peerAddress, t.peerPort) : stateOf(c).word),
+          h('span', { class: 'mono muted' }, `↑${formatBytes(counts.txBytes)} ↓${formatBytes(counts.rxBytes)}`),
+        );
+      }),
+    );
   }
 
   /** Redraws the plot and the rates; called a few times a second while visible. */

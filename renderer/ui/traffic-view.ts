@@ -53,16 +53,28 @@ export class TrafficView {
   private scale = 1;
 
   /** `onFollowChange` tells the toolbar when scrolling turned following on or off. */
-  constructor(private readonly requestRender: () => void, private readonly onFollowChange: (follow: boolean) => void) {
+  constructor(
+    private readonly requestRender: () => void,
+    private readonly onFollowChange: (follow: boolean) => void,
+  ) {
     this.spacer = h('div', { class: 'log-spacer' });
     this.layer = h('div', { class: 'log-layer' });
     this.empty = h('div', { class: 'log-empty', hidden: true });
-    this.root = h('div', {
-      class: 'log', tabIndex: 0, role: 'log', 'aria-label': 'Conversation',
-      // role=log is a live region by default; a flooding socket must not flood a screen reader.
-      'aria-live': 'off',
-      onscroll: () => this.onScroll(),
-    }, this.spacer, this.layer, this.empty);
+    this.root = h(
+      'div',
+      {
+        class: 'log',
+        tabIndex: 0,
+        role: 'log',
+        'aria-label': 'Conversation',
+        // role=log is a live region by default; a flooding socket must not flood a screen reader.
+        'aria-live': 'off',
+        onscroll: () => this.onScroll(),
+      },
+      this.spacer,
+      this.layer,
+      this.empty,
+    );
     // Geometry comes from the observer, so render() never forces a layout just to read it.
     new ResizeObserver((entries) => {
       const box = entries[entries.length - 1]!.contentRect;
@@ -100,7 +112,9 @@ export class TrafficView {
     this.requestRender();
   }
 
-  get follow(): boolean { return this.followTail; }
+  get follow(): boolean {
+    return this.followTail;
+  }
 
   setFollow(follow: boolean): void {
     this.followTail = follow;
@@ -144,15 +158,19 @@ export class TrafficView {
     }
     const visible = Math.ceil(height / this.lineHeight) + 1;
     // At the bottom, show the last lines exactly; elsewhere map the (possibly scaled) position.
-    const first = this.knownScrollTop >= maxTop - 1
-      ? Math.max(0, total - visible + 1)
-      : Math.max(0, Math.floor(this.knownScrollTop / (this.lineHeight * this.scale)));
+    const first =
+      this.knownScrollTop >= maxTop - 1
+        ? Math.max(0, total - visible + 1)
+        : Math.max(0, Math.floor(this.knownScrollTop / (this.lineHeight * this.scale)));
     const last = Math.min(total, first + visible);
     // Unscaled, rows sit at their true offset; scaled, the layer is pinned to the viewport (its
     // bottom to the viewport's bottom at the end, so the newest line is never cut off).
-    const top = this.scale === 1 ? first * this.lineHeight
-      : this.knownScrollTop >= maxTop - 1 ? Math.max(0, maxTop + height - (last - first) * this.lineHeight)
-        : this.knownScrollTop;
+    const top =
+      this.scale === 1
+        ? first * this.lineHeight
+        : this.knownScrollTop >= maxTop - 1
+          ? Math.max(0, maxTop + height - (last - first) * this.lineHeight)
+          : this.knownScrollTop;
     this.paintRows(first, last, top);
   }
 

@@ -11,14 +11,7 @@ import { ELECTRON_CHANNELS, ELECTRON_GLUE_VERSION } from '../../common/electron-
 import { SocketsHost } from '../../main/host';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import type { AttachOptions } from '../../main/types';
-import {
-  FakeFrame,
-  FakeIpcMain,
-  FakeMessageChannelMain,
-  FakeWebContents,
-  loadPage,
-  type FakeRenderer,
-} from './fakes';
+import { FakeFrame, FakeIpcMain, FakeMessageChannelMain, FakeWebContents, loadPage, type FakeRenderer } from './fakes';
 
 /** The promise forms of chrome.sockets.tcp used here. */
 interface Tcp {
@@ -245,7 +238,11 @@ describe('SocketsHost#attach (Electron glue)', () => {
       attach(wc);
       ipcMain.emit(ELECTRON_CHANNELS.requestPort, { sender: wc, senderFrame: null }, { v: ELECTRON_GLUE_VERSION, page: 'p' });
       ipcMain.emit(ELECTRON_CHANNELS.requestPort, { sender: wc, senderFrame: wc.mainFrame }, { v: 99, page: 'p' });
-      ipcMain.emit(ELECTRON_CHANNELS.requestPort, { sender: wc, senderFrame: wc.mainFrame }, { v: ELECTRON_GLUE_VERSION, page: 'x'.repeat(65) });
+      ipcMain.emit(
+        ELECTRON_CHANNELS.requestPort,
+        { sender: wc, senderFrame: wc.mainFrame },
+        { v: ELECTRON_GLUE_VERSION, page: 'x'.repeat(65) },
+      );
       expect(log.calledWithMatch('vanished frame')).to.equal(true);
       expect(log.withArgs(`ignored a malformed port request from webContents ${wc.id}`).callCount).to.equal(2);
       expect(host.inspect().contexts).to.deep.equal([]);

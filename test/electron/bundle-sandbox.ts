@@ -50,4 +50,3 @@ export function loadBundle(text: string, processInfo: { contextIsolated: boolean
   wrapper(sandboxedRequire, module, module.exports, processInfo);
   return { recorded, exports: module.exports, world: isolatedWorld };
 }
-

@@ -39,8 +39,17 @@ describe('debugging window (Electron side)', function () {
       const ipc = new FakeIpcMain();
       const debuggerContents = { id: 1 };
       const logs: string[] = [];
-      const stop = serveInspection(ipc, host, (sender) => sender === debuggerContents, (l) => logs.push(l));
-      const snapshot = (await ipc.invoke(ELECTRON_CHANNELS.inspect, debuggerContents)) as { contexts: unknown[]; sockets: unknown[]; takenAt: number };
+      const stop = serveInspection(
+        ipc,
+        host,
+        (sender) => sender === debuggerContents,
+        (l) => logs.push(l),
+      );
+      const snapshot = (await ipc.invoke(ELECTRON_CHANNELS.inspect, debuggerContents)) as {
+        contexts: unknown[];
+        sockets: unknown[];
+        takenAt: number;
+      };
       expect(snapshot.contexts).to.deep.equal([]);
       expect(snapshot.sockets).to.deep.equal([]);
       expect(snapshot.takenAt).to.be.a('number');

@@ -17,7 +17,6 @@ import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 
 const root = path.resolve(__dirname, '../../..');
 
-
 describe('prebuilt preload bundle', function () {
   this.timeout(30_000);
   let text: string;
@@ -49,7 +48,9 @@ describe('prebuilt preload bundle', function () {
     const [channel, request] = recorded.sent[0];
     expect(channel).to.equal(ELECTRON_CHANNELS.requestPort);
     expect(request).to.have.property('v', ELECTRON_GLUE_VERSION);
-    expect(request).to.have.property('page').that.matches(/^[0-9a-f]{32}$/);
+    expect(request)
+      .to.have.property('page')
+      .that.matches(/^[0-9a-f]{32}$/);
 
     const expose = exports.exposeChromeSockets as () => string;
     expect(expose()).to.equal('executeInMainWorld');
@@ -94,7 +95,12 @@ describe('prebuilt preload bundle', function () {
       host.attachPort(hostPortFromNodePort(port2), { app: 'bundle', sockets: ALLOW_ALL_SOCKETS });
       const self = vm.runInContext('globalThis', mainWorld) as object;
       let stopped = false;
-      const event = { source: self, data: { tag: MAIN_WORLD_PORT_TAG, token: config.token }, ports: [port1], stopImmediatePropagation: () => (stopped = true) };
+      const event = {
+        source: self,
+        data: { tag: MAIN_WORLD_PORT_TAG, token: config.token },
+        ports: [port1],
+        stopImmediatePropagation: () => (stopped = true),
+      };
       const forged = { ...event, data: { tag: MAIN_WORLD_PORT_TAG, token: 'guess' } };
       listeners[0](forged);
       expect(stopped, 'a message without the token is not ours').to.equal(false);

@@ -27,7 +27,8 @@ function diagnostics(files: string[], options: ts.CompilerOptions = baseOptions,
   host.getCurrentDirectory = () => cwd;
   const program = ts.createProgram(files, options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file && d.start !== undefined ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1} ` : '';
+    const where =
+      d.file && d.start !== undefined ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1} ` : '';
     return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
   });
 }

@@ -90,10 +90,20 @@ export function useTestHost(options: () => TestHostOptions = () => ({})): () => 
 }
 
 /** Attaches another page context to `host` as `app`; `end()` detaches it. */
-export function attachContext(host: SocketsHost, app: string, options: { sockets?: SocketsManifest; background?: boolean } = {}): { chrome: ChromeSockets; end(): void } {
+export function attachContext(
+  host: SocketsHost,
+  app: string,
+  options: { sockets?: SocketsManifest; background?: boolean } = {},
+): { chrome: ChromeSockets; end(): void } {
   const { port1, port2 } = new MessageChannel();
-  const handle = host.attachPort(hostPortFromNodePort(port1), { app, sockets: options.sockets ?? ALLOW_ALL_SOCKETS, background: options.background ?? false });
-  const chrome = createChromeSockets(pagePortFromMessagePort(port2 as never), { console: { error: () => {}, warn: () => {}, log: () => {} } as never });
+  const handle = host.attachPort(hostPortFromNodePort(port1), {
+    app,
+    sockets: options.sockets ?? ALLOW_ALL_SOCKETS,
+    background: options.background ?? false,
+  });
+  const chrome = createChromeSockets(pagePortFromMessagePort(port2 as never), {
+    console: { error: () => {}, warn: () => {}, log: () => {} } as never,
+  });
   return {
     chrome,
     end() {

@@ -65,7 +65,10 @@ describe('chrome.sockets.tcp', function () {
   describe('#setKeepAlive', () => {
     it('gives -2 and "Socket not found" for an unknown id', async () => {
       const t = await openHost(cleanup);
-      expect(await answer(t, (cb) => t.tcp.setKeepAlive(UNKNOWN_ID, true, cb))).to.deep.equal({ args: [-2], lastError: 'Socket not found' });
+      expect(await answer(t, (cb) => t.tcp.setKeepAlive(UNKNOWN_ID, true, cb))).to.deep.equal({
+        args: [-2],
+        lastError: 'Socket not found',
+      });
     });
 
     it('gives -2 and net::ERR_FAILED on a socket that is not connected', async () => {
@@ -240,7 +243,10 @@ describe('chrome.sockets.tcp', function () {
     it('calls back with no arguments and "Exceeded write quota." when the quota is exceeded', async () => {
       const t = await openHost(cleanup, { writeQuota: 1 });
       const id = await createSocket(t);
-      expect(await answer(t, (cb) => t.tcp.send(id, bytes(ECHO_REQUEST), cb))).to.deep.equal({ args: [], lastError: 'Exceeded write quota.' });
+      expect(await answer(t, (cb) => t.tcp.send(id, bytes(ECHO_REQUEST), cb))).to.deep.equal({
+        args: [],
+        lastError: 'Exceeded write quota.',
+      });
     });
 
     it('checks the quota before the id: an unknown id gets "Exceeded write quota."', async () => {

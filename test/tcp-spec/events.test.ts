@@ -315,7 +315,10 @@ describe('chrome.sockets.tcp', function () {
       peer.write(second);
       const all = await log.waitForBytes(id, 2500);
       expect(all.equals(Buffer.concat([first, second]))).to.equal(true);
-      const later = log.receives(id).slice(before).map((e) => e.byteLength);
+      const later = log
+        .receives(id)
+        .slice(before)
+        .map((e) => e.byteLength);
       // The read already outstanding keeps the old size (spec §3.1); every later one uses 64.
       for (const size of later) expect(size).to.be.within(1, 64);
       expect(Math.max(...later)).to.be.greaterThan(16);

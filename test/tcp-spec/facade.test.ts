@@ -84,9 +84,18 @@ describe('chrome.sockets.tcp', function () {
     it('rejects 1.5, NaN and 2**31 as integers at the top level with "No matching signature."', async () => {
       const t = await openHost(cleanup);
       for (const bad of [1.5, NaN, 2 ** 31, -(2 ** 31) - 1, Infinity]) {
-        expect(typeErrorOf(() => t.tcp.getInfo(bad, () => {})), String(bad)).to.equal(invocationError('getInfo', NO_MATCH));
-        expect(typeErrorOf(() => t.tcp.connect(1, '127.0.0.1', bad, () => {})), String(bad)).to.equal(invocationError('connect', NO_MATCH));
-        expect(typeErrorOf(() => t.tcp.setKeepAlive(1, true, bad, () => {})), String(bad)).to.equal(invocationError('setKeepAlive', NO_MATCH));
+        expect(
+          typeErrorOf(() => t.tcp.getInfo(bad, () => {})),
+          String(bad),
+        ).to.equal(invocationError('getInfo', NO_MATCH));
+        expect(
+          typeErrorOf(() => t.tcp.connect(1, '127.0.0.1', bad, () => {})),
+          String(bad),
+        ).to.equal(invocationError('connect', NO_MATCH));
+        expect(
+          typeErrorOf(() => t.tcp.setKeepAlive(1, true, bad, () => {})),
+          String(bad),
+        ).to.equal(invocationError('setKeepAlive', NO_MATCH));
       }
     });
 
@@ -96,7 +105,16 @@ describe('chrome.sockets.tcp', function () {
       expect(typeErrorOf(() => t.tcp.getInfo(1, () => {}, 'extra'))).to.equal(invocationError('getInfo', NO_MATCH));
       expect(typeErrorOf(() => t.tcp.connect(1, '127.0.0.1', () => {}))).to.equal(invocationError('connect', NO_MATCH));
       expect(typeErrorOf(() => t.tcp.getSockets(1, () => {}))).to.equal(invocationError('getSockets', NO_MATCH));
-      expect(typeErrorOf(() => t.tcp.send(1, bytes('x'), () => {}, () => {}))).to.equal(invocationError('send', NO_MATCH));
+      expect(
+        typeErrorOf(() =>
+          t.tcp.send(
+            1,
+            bytes('x'),
+            () => {},
+            () => {},
+          ),
+        ),
+      ).to.equal(invocationError('send', NO_MATCH));
     });
 
     it('accepts only ArrayBuffer or an ArrayBufferView as send data', async () => {
@@ -132,13 +150,22 @@ describe('chrome.sockets.tcp', function () {
     it('names the parameter and property for a nested type error', async () => {
       const t = await openHost(cleanup);
       expect(typeErrorOf(() => t.tcp.create({ bufferSize: '4096' }, () => {}))).to.equal(
-        invocationError('create', "Error at parameter 'properties': Error at property 'bufferSize': Invalid type: expected integer, found string."),
+        invocationError(
+          'create',
+          "Error at parameter 'properties': Error at property 'bufferSize': Invalid type: expected integer, found string.",
+        ),
       );
       expect(typeErrorOf(() => t.tcp.create({ persistent: 'yes' }, () => {}))).to.equal(
-        invocationError('create', "Error at parameter 'properties': Error at property 'persistent': Invalid type: expected boolean, found string."),
+        invocationError(
+          'create',
+          "Error at parameter 'properties': Error at property 'persistent': Invalid type: expected boolean, found string.",
+        ),
       );
       expect(typeErrorOf(() => t.tcp.update(1, { name: 5 }, () => {}))).to.equal(
-        invocationError('update', "Error at parameter 'properties': Error at property 'name': Invalid type: expected string, found integer."),
+        invocationError(
+          'update',
+          "Error at parameter 'properties': Error at property 'name': Invalid type: expected string, found integer.",
+        ),
       );
       expect(typeErrorOf(() => t.tcp.secure(1, { tlsVersion: { min: 1 } }, () => {}))).to.equal(
         invocationError(
@@ -151,8 +178,14 @@ describe('chrome.sockets.tcp', function () {
     it('rejects 1.5, NaN and 2**31 inside an object as "found number."', async () => {
       const t = await openHost(cleanup);
       for (const bad of [1.5, NaN, 2 ** 31]) {
-        expect(typeErrorOf(() => t.tcp.create({ bufferSize: bad }, () => {})), String(bad)).to.equal(
-          invocationError('create', "Error at parameter 'properties': Error at property 'bufferSize': Invalid type: expected integer, found number."),
+        expect(
+          typeErrorOf(() => t.tcp.create({ bufferSize: bad }, () => {})),
+          String(bad),
+        ).to.equal(
+          invocationError(
+            'create',
+            "Error at parameter 'properties': Error at property 'bufferSize': Invalid type: expected integer, found number.",
+          ),
         );
       }
     });
@@ -170,7 +203,10 @@ describe('chrome.sockets.tcp', function () {
       const server = await startEchoServer(cleanup);
       const t = await openHost(cleanup);
       const id = (await ok<api.tcp.CreateInfo>(t, (cb) => t.tcp.create(null, cb))).socketId;
-      expect(await answer(t, (cb) => t.tcp.connect(id, '127.0.0.1', server.port, null, cb))).to.deep.equal({ args: [0], lastError: undefined });
+      expect(await answer(t, (cb) => t.tcp.connect(id, '127.0.0.1', server.port, null, cb))).to.deep.equal({
+        args: [0],
+        lastError: undefined,
+      });
       expect(await answer(t, (cb) => t.tcp.setKeepAlive(id, true, undefined, cb))).to.deep.equal({ args: [0], lastError: undefined });
     });
 
@@ -184,7 +220,10 @@ describe('chrome.sockets.tcp', function () {
       const server = await startEchoServer(cleanup);
       const t = await openHost(cleanup);
       const id = await createSocket(t);
-      expect(await answer(t, (cb) => t.tcp.connect(id, '127.0.0.1', server.port + 65536, cb))).to.deep.equal({ args: [0], lastError: undefined });
+      expect(await answer(t, (cb) => t.tcp.connect(id, '127.0.0.1', server.port + 65536, cb))).to.deep.equal({
+        args: [0],
+        lastError: undefined,
+      });
       expect((await getInfo(t, id)).peerPort).to.equal(server.port);
     });
 

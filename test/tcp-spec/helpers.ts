@@ -248,7 +248,12 @@ function listen(server: net.Server, address: string): Promise<number> {
 }
 
 /** Wraps a listening server: tracks connections and closes everything after the test. */
-async function track(cleanup: Cleanup, server: net.Server, address: string, event: 'connection' | 'secureConnection'): Promise<LocalServer> {
+async function track(
+  cleanup: Cleanup,
+  server: net.Server,
+  address: string,
+  event: 'connection' | 'secureConnection',
+): Promise<LocalServer> {
   const connections: net.Socket[] = [];
   const waiting: Array<(socket: net.Socket) => void> = [];
   let taken = 0;
@@ -375,10 +380,24 @@ export function testCertificate(): TestCertificate {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=localhost',
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
         // bücher.test as an A-label, for the IDN canonicalisation case (spec §4.4).
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:xn--bcher-kva.test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:xn--bcher-kva.test',
       ],
       { stdio: 'ignore' },
     );
@@ -411,7 +430,10 @@ export function mockLookup(table: Record<string, string | string[]>, options: { 
         .map((address) => ({ address, family: net.isIP(address) }))
         .filter((a) => family === 0 || a.family === family);
       if (all.length === 0) {
-        const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }) as NodeJS.ErrnoException;
+        const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+          code: 'ENOTFOUND',
+          hostname,
+        }) as NodeJS.ErrnoException;
         return cb(error, o.all ? [] : '', 0);
       }
       if (o.all) cb(null, all);

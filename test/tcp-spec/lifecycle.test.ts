@@ -97,9 +97,23 @@ describe('chrome.sockets.tcp', function () {
       const t = await openHost(cleanup);
       const id = await createSocket(t, { name: 'a', persistent: true, bufferSize: 100 });
       await ok(t, (cb) => t.tcp.update(id, { bufferSize: 200 }, cb));
-      expect(await getInfo(t, id)).to.deep.equal({ socketId: id, name: 'a', persistent: true, bufferSize: 200, paused: false, connected: false });
+      expect(await getInfo(t, id)).to.deep.equal({
+        socketId: id,
+        name: 'a',
+        persistent: true,
+        bufferSize: 200,
+        paused: false,
+        connected: false,
+      });
       await ok(t, (cb) => t.tcp.update(id, {}, cb));
-      expect(await getInfo(t, id)).to.deep.equal({ socketId: id, name: 'a', persistent: true, bufferSize: 200, paused: false, connected: false });
+      expect(await getInfo(t, id)).to.deep.equal({
+        socketId: id,
+        name: 'a',
+        persistent: true,
+        bufferSize: 200,
+        paused: false,
+        connected: false,
+      });
     });
 
     it('sets persistent back to false and clears the name with ""', async () => {
@@ -137,10 +151,16 @@ describe('chrome.sockets.tcp', function () {
       const v6 = await startEchoServer(cleanup, '::1');
       const t = await openHost(cleanup, { lookup: mockLookup({ 'dual.test': ['::1', '127.0.0.1'] }) });
       const a = await createSocket(t);
-      expect(await answer(t, (cb) => t.tcp.connect(a, 'dual.test', v4.port, 'ipv4', cb))).to.deep.equal({ args: [0], lastError: undefined });
+      expect(await answer(t, (cb) => t.tcp.connect(a, 'dual.test', v4.port, 'ipv4', cb))).to.deep.equal({
+        args: [0],
+        lastError: undefined,
+      });
       expect((await getInfo(t, a)).peerAddress).to.equal('127.0.0.1');
       const b = await createSocket(t);
-      expect(await answer(t, (cb) => t.tcp.connect(b, 'dual.test', v6.port, 'ipv6', cb))).to.deep.equal({ args: [0], lastError: undefined });
+      expect(await answer(t, (cb) => t.tcp.connect(b, 'dual.test', v6.port, 'ipv6', cb))).to.deep.equal({
+        args: [0],
+        lastError: undefined,
+      });
       expect((await getInfo(t, b)).peerAddress).to.equal('::1');
     });
 
@@ -219,7 +239,9 @@ describe('chrome.sockets.tcp', function () {
       await connectedSocket(t, server.port, { properties: { persistent: true } });
       await connectedSocket(t, server.port);
       await waitUntil(() => server.connections.length === 2, 'two connections');
-      const closed = server.connections.map((c) => new Promise<void>((resolve) => (c.destroyed ? resolve() : c.once('close', () => resolve()))));
+      const closed = server.connections.map(
+        (c) => new Promise<void>((resolve) => (c.destroyed ? resolve() : c.once('close', () => resolve()))),
+      );
       await t.close();
       await Promise.all(closed);
       expect(t.host.inspect().sockets).to.deep.equal([]);

@@ -33,7 +33,10 @@ describe('chrome.sockets.tcp', function () {
       const cert = testCertificate();
       const server = await startTlsEchoServer(cleanup, cert);
       const t = await openHost(cleanup, { tls: { ca: cert.cert } });
-      const id = await connectedSocket(t, server.port, { paused: true, properties: { name: 'secured', bufferSize: 100, persistent: true } });
+      const id = await connectedSocket(t, server.port, {
+        paused: true,
+        properties: { name: 'secured', bufferSize: 100, persistent: true },
+      });
       const before = await getInfo(t, id);
       expect(await answer(t, (cb) => t.tcp.secure(id, cb))).to.deep.equal({ args: [0], lastError: undefined });
       const info = await getInfo(t, id);
@@ -211,7 +214,10 @@ describe('chrome.sockets.tcp', function () {
       const server = await startTlsEchoServer(cleanup, cert);
       const t = await openHost(cleanup, { tls: { ca: cert.cert } });
       const id = await connectedSocket(t, server.port, { paused: true });
-      expect(await answer(t, (cb) => t.tcp.secure(id, { tlsVersion: { max: 'tls1.2' } }, cb))).to.deep.equal({ args: [0], lastError: undefined });
+      expect(await answer(t, (cb) => t.tcp.secure(id, { tlsVersion: { max: 'tls1.2' } }, cb))).to.deep.equal({
+        args: [0],
+        lastError: undefined,
+      });
       await waitForConnections(server.connections, 1);
       expect((server.connections[0] as tls.TLSSocket).getProtocol()).to.equal('TLSv1.2');
     });
@@ -233,7 +239,10 @@ describe('chrome.sockets.tcp', function () {
       const cases = [{ max: 'tls1' }, { max: 'tls1.1' }, { min: 'tls9' }, { min: 'ssl3', max: 'tls2' }];
       for (const [index, tlsVersion] of cases.entries()) {
         const id = await connectedSocket(t, server.port, { paused: true });
-        expect(await answer(t, (cb) => t.tcp.secure(id, { tlsVersion }, cb)), JSON.stringify(tlsVersion)).to.deep.equal({ args: [0], lastError: undefined });
+        expect(await answer(t, (cb) => t.tcp.secure(id, { tlsVersion }, cb)), JSON.stringify(tlsVersion)).to.deep.equal({
+          args: [0],
+          lastError: undefined,
+        });
         await waitForConnections(server.connections, index + 1);
         expect((server.connections[index] as tls.TLSSocket).getProtocol(), JSON.stringify(tlsVersion)).to.equal('TLSv1.3');
       }
@@ -245,7 +254,10 @@ describe('chrome.sockets.tcp', function () {
       const t = await openHost(cleanup, { tls: { ca: cert.cert } });
       for (const min of ['tls1', 'tls1.1']) {
         const id = await connectedSocket(t, server.port, { paused: true });
-        expect(await answer(t, (cb) => t.tcp.secure(id, { tlsVersion: { min } }, cb)), min).to.deep.equal({ args: [0], lastError: undefined });
+        expect(await answer(t, (cb) => t.tcp.secure(id, { tlsVersion: { min } }, cb)), min).to.deep.equal({
+          args: [0],
+          lastError: undefined,
+        });
       }
     });
   });
