@@ -297,7 +297,7 @@ export class WindowManager {
 
   /** The chrome.app.window namespace for the page `self`. */
   api(self: Window): Record<string, unknown> {
-    const manager = this;
+    const manager = this as WindowManager;
     return {
       create(url: unknown, options?: unknown, callback?: unknown) {
         if (typeof options === 'function' && callback === undefined) [options, callback] = [undefined, options];
@@ -363,7 +363,7 @@ export class WindowManager {
       if (existing !== undefined) {
         // Chrome: a window with this id exists, so it is focused (shown) and given to the callback.
         if (options.hidden !== true) existing.show(options.focused);
-        Promise.resolve().then(() => this.callWithLastError('app.window.create', undefined, callback, [existing]));
+        queueMicrotask(() => this.callWithLastError('app.window.create', undefined, callback, [existing]));
         return;
       }
     }

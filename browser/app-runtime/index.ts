@@ -86,7 +86,7 @@ function start(self: RunnerWindow): void {
   }
 
   if (isBackground) {
-    self.addEventListener('load', async () => {
+    const launched = async (): Promise<void> => {
       const info = await apis
         .launchInfo()
         .catch(() => ({ first: false }) as { first: boolean; installReason?: string; previousVersion?: string });
@@ -100,7 +100,8 @@ function start(self: RunnerWindow): void {
         } else apis.fire.startup();
       }
       apis.fire.launched({ isKioskSession: false, isPublicSession: false, source: 'command_line' });
-    });
+    };
+    self.addEventListener('load', () => void launched());
     self.addEventListener('pagehide', () => {
       apis.fire.suspend();
       runner?.manager.closeAll();

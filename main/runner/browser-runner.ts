@@ -158,7 +158,8 @@ export async function runInBrowser(dir: string, options: RunAppOptions = {}): Pr
   const ended = new Promise<void>((resolve) => {
     endApp = resolve;
   });
-  let server: BrowserHost | undefined;
+  // Set once the server started; connections (which use it) come only after that.
+  const serverRef: { current?: BrowserHost } = {};
   const grace = options.appEndGraceMs ?? DEFAULT_APP_END_GRACE_MS;
   let closing: Promise<void> | undefined;
 
@@ -178,14 +179,14 @@ export async function runInBrowser(dir: string, options: RunAppOptions = {}): Pr
           endTimer = undefined;
           if (backgrounds > 0) return;
           log(`runner: ${app.name}: the background page has closed; the app ends (every socket closed)`);
-          server?.host.detachApp(app.id);
+          serverRef.current?.host.detachApp(app.id);
           endApp();
         }, grace);
       },
     };
   }
 
-  server = await startBrowserHost({
+  const server = await startBrowserHost({
     port: options.port ?? 0,
     app: app.id,
     sockets: app.sockets,
@@ -199,6 +200,7 @@ export async function runInBrowser(dir: string, options: RunAppOptions = {}): Pr
     serveRequest,
     connection,
   });
+  serverRef.current = server;
   const origin = new URL(server.url).origin;
   const url = `${origin}${app.backgroundPath}#token=${server.token}`;
   const running = server;

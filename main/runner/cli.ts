@@ -115,7 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    run.ended.then(stop);
+    void run.ended.then(stop);
   });
   await run.close();
   return 0;

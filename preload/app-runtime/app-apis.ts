@@ -46,7 +46,7 @@ function callConverted(
   convert: (value: unknown) => unknown[],
 ): Promise<unknown> | undefined {
   if (callback !== undefined) {
-    client.call(ns, method, args, (...result: unknown[]) => callback(...(result.length === 0 ? [] : convert(result[0]))));
+    void client.call(ns, method, args, (...result: unknown[]) => callback(...(result.length === 0 ? [] : convert(result[0]))));
     return undefined;
   }
   return (client.call(ns, method, args) as Promise<unknown>).then((value) => convert(value)[0]);
@@ -179,7 +179,7 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
     const sendResponse = (response?: unknown): void => {
       if (answered) return;
       answered = true;
-      client.call('runtime', 'respond', [arg.messageId, true, json(response)], () => undefined);
+      void client.call('runtime', 'respond', [arg.messageId, true, json(response)], () => undefined);
     };
     for (const listener of onMessage.currentListeners()) {
       try {
@@ -190,7 +190,7 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
     }
     if (!answered && !keepOpen) {
       answered = true;
-      client.call('runtime', 'respond', [arg.messageId, false], () => undefined);
+      void client.call('runtime', 'respond', [arg.messageId, false], () => undefined);
     }
   };
 
@@ -209,7 +209,7 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
       const page = env.backgroundPage();
       if (fn === undefined) return Promise.resolve(page);
       // Chrome answers asynchronously.
-      Promise.resolve().then(() => client.callWithLastError('runtime.getBackgroundPage', undefined, fn, [page]));
+      queueMicrotask(() => client.callWithLastError('runtime.getBackgroundPage', undefined, fn, [page]));
       return undefined;
     },
     getPlatformInfo(cb?: unknown) {
@@ -227,7 +227,7 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
       const arch = /arm|aarch/.test(p) ? 'arm' : /i[3-6]86/.test(p) ? 'x86-32' : 'x86-64';
       const info = { os, arch, nacl_arch: arch };
       if (fn === undefined) return Promise.resolve(info);
-      Promise.resolve().then(() => client.callWithLastError('runtime.getPlatformInfo', undefined, fn, [info]));
+      queueMicrotask(() => client.callWithLastError('runtime.getPlatformInfo', undefined, fn, [info]));
       return undefined;
     },
     reload: () => env.reload(),
@@ -241,7 +241,7 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
       if (args.length >= 2 && typeof args[0] === 'string' && args[0] !== config.id) {
         // Messages to other extensions and apps have nowhere to go.
         const error = 'Could not establish connection. Receiving end does not exist.';
-        if (fn !== undefined) Promise.resolve().then(() => client.callWithLastError('runtime.sendMessage', error, fn, []));
+        if (fn !== undefined) queueMicrotask(() => client.callWithLastError('runtime.sendMessage', error, fn, []));
         return fn === undefined ? Promise.reject(new Error(error)) : undefined;
       }
       const message = args.length >= 2 && (typeof args[0] === 'string' || args[0] === undefined || args[0] === null) ? args[1] : args[0];
@@ -337,10 +337,10 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
             "Error in invocation of power.requestKeepAwake(power.Level level): Error at parameter 'level': Value must be one of display, system.",
           );
         }
-        client.call('power', 'requestKeepAwake', [level], () => undefined);
+        void client.call('power', 'requestKeepAwake', [level], () => undefined);
       },
       releaseKeepAwake() {
-        client.call('power', 'releaseKeepAwake', [], () => undefined);
+        void client.call('power', 'releaseKeepAwake', [], () => undefined);
       },
     };
   }
