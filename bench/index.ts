@@ -12,6 +12,7 @@ import { median, parseBenchArgs, putSpread, round, runPairs, showSpread, spread,
 import { rawRecv, rawRtt, rawSend, rawSendLoop } from './raw';
 import { runServerUdpBench } from './server-udp';
 import { runManySockets } from './sockets-10k';
+import { currentThreadId, threadCpuMs } from './thread-cpu';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
 
@@ -26,9 +27,32 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(`${repeat} interleaved pairs per ratio${quick ? ', quick workloads' : ''}; ratio = median of per-pair ratios (min–max)`);
 
-  /** Throughput pairs: `ms` per side; ratio = raw ms ÷ ours ms (ours MiB/s ÷ raw MiB/s). */
+  const hostTid = currentThreadId();
+  let pageTid = NaN;
+  /**
+   * Throughput pairs: `ms` per side; ratio = raw ms ÷ ours ms (ours MiB/s ÷ raw MiB/s). Beside
+   * it, CPU milliseconds per MiB on each thread: raw's one thread, ours' host and page threads
+   * (the peer process is the same for both).
+   */
   const throughput = async (key: string, label: string, bytes: number, raw: () => Promise<number>, ours: () => Promise<number>) => {
-    const pairs = await runPairs(repeat, raw, ours);
+    const cpu = { raw: [] as number[], host: [] as number[], page: [] as number[] };
+    const timed = async (run: () => Promise<number>, side: 'raw' | 'ours') => {
+      const h0 = threadCpuMs(hostTid);
+      const p0 = threadCpuMs(pageTid);
+      const ms = await run();
+      const perMib = (t0: number, t1: number) => (t1 - t0) / (bytes / MiB);
+      if (side === 'raw') cpu.raw.push(perMib(h0, threadCpuMs(hostTid)));
+      else {
+        cpu.host.push(perMib(h0, threadCpuMs(hostTid)));
+        cpu.page.push(perMib(p0, threadCpuMs(pageTid)));
+      }
+      return ms;
+    };
+    const pairs = await runPairs(
+      repeat,
+      () => timed(raw, 'raw'),
+      () => timed(ours, 'ours'),
+    );
     const s = putSpread(
       out,
       key,
@@ -37,11 +61,22 @@ async function main(): Promise<void> {
     const oursMibps = median(pairs.map((p) => mibps(bytes, p.ours)));
     const rawMibps = median(pairs.map((p) => mibps(bytes, p.raw)));
     rows.push({ name: label, ours: `${round(oursMibps)} MiB/s`, raw: `${round(rawMibps)} MiB/s`, ratio: showSpread(s) });
+    const base = key.replace(/_ratio/, '');
+    out[`cpu_ms_per_mib_${base}_host`] = round(median(cpu.host), 2);
+    out[`cpu_ms_per_mib_${base}_page`] = round(median(cpu.page), 2);
+    out[`raw_cpu_ms_per_mib_${base}`] = round(median(cpu.raw), 2);
+    rows.push({
+      name: '  CPU ms per MiB: host + page threads | raw thread',
+      ours: `${out[`cpu_ms_per_mib_${base}_host`]} + ${out[`cpu_ms_per_mib_${base}_page`]}`,
+      raw: `${out[`raw_cpu_ms_per_mib_${base}`]}`,
+      ratio: '',
+    });
     return { oursMibps, rawMibps };
   };
 
   const peers = await startPeers();
   const worker = await startFacadeWorker();
+  pageTid = await worker.run<number>(scenarios, 'threadId');
   try {
     const recvBytes = (quick ? 64 : 256) * MiB;
     for (const bufferSize of [65536, 4096]) {

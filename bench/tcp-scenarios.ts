@@ -195,3 +195,9 @@ export async function closeMany(chrome: ChromeSockets): Promise<number> {
 export async function gc(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+/** This worker thread's id, so the main thread can read its CPU time. */
+export async function threadId(): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./thread-cpu') as typeof import('./thread-cpu')).currentThreadId();
+}
