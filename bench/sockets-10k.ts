@@ -153,8 +153,12 @@ if (require.main === module) {
     );
   } else {
     // Run alone: `node dist/bench/sockets-10k.js` prints one pair.
-    runManySockets(1, 10_000).then((r) =>
-      console.log(JSON.stringify(r, (k, v) => (typeof v === 'number' && k === 'rssPerSocket' ? Math.round(v) : v))),
+    runManySockets(1, 10_000).then(
+      (r) => console.log(JSON.stringify(r, (k, v) => (typeof v === 'number' && k === 'rssPerSocket' ? Math.round(v) : v))),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
     );
   }
 }

@@ -156,7 +156,10 @@ if (isMainThread) {
     process.exit(1);
   });
 } else {
-  page(workerData.facadePort as MessagePort, workerData.echo as number, workerData.rounds as number).then((m) =>
-    parentPort!.postMessage(m),
+  page(workerData.facadePort as MessagePort, workerData.echo as number, workerData.rounds as number).then(
+    (m) => parentPort!.postMessage(m),
+    (error) => {
+      throw error;
+    },
   );
 }
