@@ -34,6 +34,13 @@ async function page(facadePort: MessagePort, echoPort: number, rounds: number): 
   const marks: Mark[] = [];
   const mark = (what: string) => marks.push({ at: now(), thread: 'page', what });
   const inner = pagePortFromMessagePort(facadePort as never);
+  let draining = false;
+  const wakeOrTake = (): string => {
+    if (draining) return 'takes';
+    draining = true;
+    setImmediate(() => (draining = false));
+    return 'wakes';
+  };
   const port: PagePort = {
     postMessage(message: UpMessage, transfer?: ArrayBuffer[]) {
       mark(`page posts ${message.t}${message.t === 'call' ? ` ${(message as { m: string }).m}` : ''}`);
@@ -41,7 +48,7 @@ async function page(facadePort: MessagePort, echoPort: number, rounds: number): 
     },
     onMessage(handler) {
       inner.onMessage((message) => {
-        mark(`page wakes: batch of ${describeDown(message)}`);
+        mark(`page ${wakeOrTake()}: batch of ${describeDown(message)}`);
         handler(message);
       });
     },
@@ -106,6 +113,14 @@ async function main(rounds: number): Promise<void> {
   const host = new SocketsHost({ log: () => {} });
   const { port1, port2 } = new MessageChannel();
   const inner = hostPortFromNodePort(port1);
+  // A message that finds the thread idle woke it; the rest of the same drain did not.
+  let draining = false;
+  const wakeOrTake = (): string => {
+    if (draining) return 'takes';
+    draining = true;
+    setImmediate(() => (draining = false));
+    return 'wakes';
+  };
   const hostPort: HostPort = {
     postMessage(message, transfer) {
       mark(`host posts batch of ${describeDown(message)}`);
@@ -114,7 +129,7 @@ async function main(rounds: number): Promise<void> {
     onMessage(handler) {
       inner.onMessage((message) => {
         const m = message as { t: string; m?: string };
-        mark(`host wakes: ${m.t}${m.t === 'call' ? ` ${m.m}` : ''}`);
+        mark(`host ${wakeOrTake()}: ${m.t}${m.t === 'call' ? ` ${m.m}` : ''}`);
         handler(message);
       });
     },
@@ -146,7 +161,21 @@ async function main(rounds: number): Promise<void> {
     ];
   console.log(`${echoes.length} echoes traced; median round trip ${(mid * 1000).toFixed(1)} µs. The echo nearest the median:`);
   for (const m of chosen) console.log(`  +${((m.at - chosen[0].at) * 1000).toFixed(1).padStart(7)} µs  ${m.thread.padEnd(4)}  ${m.what}`);
-  const wakes = (thread: string) => median(echoes.map((e) => e.filter((m) => m.thread === thread && m.what.includes('wakes')).length));
+  // Each step's median offset over all echoes (first occurrence in each echo).
+  const steps = new Map<string, number[]>();
+  for (const e of echoes) {
+    const seen = new Set<string>();
+    for (const m of e) {
+      const key = `${m.thread.padEnd(4)}  ${m.what.replace(/ (wakes|takes):/, ' gets:')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      (steps.get(key) ?? steps.set(key, []).get(key)!).push((m.at - e[0].at) * 1000);
+    }
+  }
+  console.log('median offset of each step over all echoes (steps seen in at least half of them):');
+  const rows = [...steps].filter(([, v]) => v.length >= echoes.length / 2).map(([k, v]) => [median(v), k] as const);
+  for (const [at, k] of rows.sort((a, b) => a[0] - b[0])) console.log(`  +${at.toFixed(1).padStart(7)} µs  ${k}`);
+  const wakes = (thread: string) => median(echoes.map((e) => e.filter((m) => m.thread === thread && m.what.includes(' wakes')).length));
   console.log(`median wake-ups per echo: host thread ${wakes('host')}, page thread ${wakes('page')}`);
 }
 
