@@ -18,6 +18,7 @@ import type { AppState } from './app-state';
 /** A flush happens at least this often: once per event-loop turn, or earlier at this size. */
 const BATCH_BYTES = 1 << 20;
 
+// The raw namespace's events go to the owning context whether or not it "listens" (not in ALL_EVENT_KEYS).
 const VALID_EVENT_KEYS = new Set<string>(ALL_EVENT_KEYS);
 
 /** The permission check a context carries: its app manifest's "sockets" section. */
