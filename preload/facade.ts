@@ -131,7 +131,7 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     if (entry.promise !== undefined && !entry.promise.observed) {
       console.error(`Unchecked runtime.lastError: ${result.e.message}`);
       // Reported above, as Chrome reports it; an unhandled rejection on top would be noise.
-      Promise.prototype.then.call(entry.promise, undefined, () => {});
+      void Promise.prototype.then.call(entry.promise, undefined, () => {});
     }
     entry.reject?.(error);
   }
