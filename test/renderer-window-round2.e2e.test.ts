@@ -187,7 +187,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
     // Clicking the disabled button does nothing: the socket survives (before, one click destroyed it).
     await button.click({ force: true });
     await frame(page);
-    expect((await host.host.inspect()).sockets.filter((s) => s.kind === 'tcp')).to.have.length(1);
+    expect(host.host.inspect().sockets.filter((s) => s.kind === 'tcp')).to.have.length(1);
     await shots(page, '4-1-secure-disabled');
     // Pause, disconnect, reconnect: now secure() can work.
     await page.keyboard.press('Alt+KeyP');
