@@ -3,7 +3,9 @@
  * in headless Chromium through `runInBrowser`, driven by Node peers on 127.0.0.1.
  */
 import { expect } from 'chai';
+import * as dgram from 'node:dgram';
 import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +16,30 @@ import { buildPageBundle, CHROMIUM_ARGS, requireChromium } from '../helpers/chro
 const APPS = path.resolve(__dirname, '../../../test/fixtures/apps');
 
 type Cleanup = () => unknown;
+
+function waitFor(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const poll = (): void => {
+      if (predicate()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      })
+      .on('error', reject);
+  });
+}
 
 function echoOnce(port: number, payload: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -156,6 +182,136 @@ describe('runner: Chrome Apps in Chromium (browser mode)', function () {
       expect(await bg2.evaluate(() => new Promise((resolve) => (chrome as any).storage.local.get('lastAlarm', resolve)))).to.deep.equal({
         lastAlarm: 'tick',
       });
+    });
+  });
+  describe('udp-echo (the background page echoes datagrams)', () => {
+    it('echoes datagrams from a Node peer byte for byte', async () => {
+      const r = await run('udp-echo', { dataDir: await tempDir() });
+      const background = await launch(r);
+      await background.waitForFunction(() => (window as any).boundPort > 0);
+      const port: number = await background.evaluate(() => (window as any).boundPort);
+      const peer = dgram.createSocket('udp4');
+      onCleanup(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+      await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', () => resolve()));
+      const replies: Buffer[] = [];
+      peer.on('message', (msg) => replies.push(msg));
+      const datagrams = [Buffer.from('hello'), Buffer.alloc(0), Buffer.from(Array.from({ length: 9000 }, (_, i) => i % 256))];
+      for (const d of datagrams) {
+        peer.send(d, port, '127.0.0.1');
+        const want = replies.length + 1;
+        await waitFor(() => replies.length >= want, 'the echoed datagram');
+      }
+      expect(replies.map((b) => b.toString('hex'))).to.deep.equal(datagrams.map((b) => b.toString('hex')));
+    });
+  });
+
+  describe('http-server (persistent named listen socket)', () => {
+    it('serves HTTP, and after chrome.runtime.reload() finds its listening socket again with getSockets()', async () => {
+      const r = await run('http-server', { dataDir: await tempDir(), appEndGraceMs: 2000 });
+      const background = await launch(r);
+      await background.waitForFunction(() => (window as any).listenPort > 0);
+      const port: number = await background.evaluate(() => (window as any).listenPort);
+      const firstLoad: string = await background.evaluate(() => (window as any).pageLoad);
+      expect(await httpGet(port)).to.equal(`served by page load ${firstLoad}\n`);
+
+      await Promise.all([background.waitForNavigation(), background.evaluate(() => (chrome as any).runtime.reload())]);
+      await background.waitForFunction(() => (window as any).listenPort > 0);
+      expect(await background.evaluate(() => (window as any).reusedSocket)).to.equal(true);
+      expect(await background.evaluate(() => (window as any).listenPort)).to.equal(port);
+      const secondLoad: string = await background.evaluate(() => (window as any).pageLoad);
+      expect(secondLoad).to.not.equal(firstLoad);
+      expect(await httpGet(port)).to.equal(`served by page load ${secondLoad}\n`);
+
+      await background.close();
+      await r.ended;
+      expect(await connectFails(port)).to.equal('ECONNREFUSED');
+    });
+  });
+
+  describe('telnet-client (background.page, a window with a form)', () => {
+    it('connects to a Node server from the form, shows what it sends and sends typed lines', async () => {
+      const server = net.createServer((socket) => {
+        socket.write('Welcome to the test BBS\r\n');
+        socket.on('data', (data) => socket.write(data.toString('utf8').toUpperCase()));
+      });
+      onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const serverPort = await new Promise<number>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+      );
+      const r = await run('telnet-client', { dataDir: await tempDir() });
+      const { popup } = await launchWithWindow(r);
+      const win = await popup;
+      await win.waitForSelector('#port');
+      await win.fill('#port', String(serverPort));
+      await win.click('#connect button');
+      await win.waitForFunction(() => (document.getElementById('screen')?.textContent ?? '').includes('Welcome to the test BBS'));
+      await win.fill('#input', 'hello, world');
+      await win.click('#line button');
+      await win.waitForFunction(() => (document.getElementById('screen')?.textContent ?? '').includes('HELLO, WORLD\r\n'));
+      expect(await win.textContent('#screen')).to.equal('[connected]\nWelcome to the test BBS\r\nHELLO, WORLD\r\n');
+      // outerBounds asked for 640×480.
+      expect(await win.evaluate(() => [window.outerWidth, window.outerHeight])).to.deep.equal([640, 480]);
+    });
+  });
+
+  describe('multicast-chat (udp multicast, port from storage)', () => {
+    it('receives a Node peer on the group and hears itself (multicast loopback)', async function () {
+      const GROUP = '237.132.100.133';
+      const probe = dgram.createSocket('udp4');
+      await new Promise<void>((resolve) => probe.bind(0, '0.0.0.0', () => resolve()));
+      const port = (probe.address() as net.AddressInfo).port;
+      let noRoute: string | undefined;
+      try {
+        probe.addMembership(GROUP);
+      } catch (error) {
+        noRoute = (error as NodeJS.ErrnoException).code;
+      }
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      if (noRoute !== undefined) {
+        console.warn(
+          `      (skipped: joining ${GROUP} failed with ${noRoute}; no route for 224.0.0.0/4 — \`ip route add 224.0.0.0/4 dev lo\` adds one)`,
+        );
+        this.skip();
+      }
+      const dataDir = await tempDir();
+      // The app reads its port from chrome.storage.local: seed the data directory as a previous run would have.
+      await fs.mkdir(path.join(dataDir, 'storage'), { recursive: true });
+      await fs.writeFile(path.join(dataDir, 'storage', 'local.json'), JSON.stringify({ port }));
+      const r = await run('multicast-chat', { dataDir });
+      const background = await launch(r);
+      await background.waitForFunction(() => (window as any).ready === true);
+      const peer = dgram.createSocket('udp4');
+      onCleanup(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+      await new Promise<void>((resolve) => peer.bind(0, '0.0.0.0', () => resolve()));
+      peer.setMulticastTTL(0);
+      peer.send(Buffer.from('hi from node ✓'), port, GROUP);
+      await background.waitForFunction(() => (window as any).messages.includes('hi from node ✓'));
+      await background.evaluate(() => (window as any).say('hi from the app'));
+      await background.waitForFunction(() => (window as any).messages.includes('hi from the app'));
+    });
+  });
+
+  describe('runtime messaging between the background page and a window', () => {
+    it('sends from the window and gets the background page’s answer', async () => {
+      const r = await run('tcp-echo-server', { dataDir: await tempDir() });
+      const { background, popup } = await launchWithWindow(r);
+      const win = await popup;
+      await win.waitForFunction(() => (window as any).chrome?.runtime !== undefined);
+      await background.evaluate(() =>
+        (chrome as any).runtime.onMessage.addListener((message: any, sender: any, sendResponse: (r: unknown) => void) => {
+          sendResponse({ got: message, from: new URL(sender.url).pathname });
+        }),
+      );
+      // A round trip on the background page's own connection: its listener has reached the host.
+      await background.evaluate(() => (chrome as any).sockets.tcp.getSockets());
+      const answer = await win.evaluate(() => (chrome as any).runtime.sendMessage({ ping: 1 }));
+      expect(answer).to.deep.equal({ got: { ping: 1 }, from: '/index.html' });
+      // The background page is the window's getBackgroundPage(), with direct access.
+      expect(
+        await win.evaluate(
+          () => new Promise((resolve) => (chrome as any).runtime.getBackgroundPage((bg: any) => resolve(typeof bg.closedWindows))),
+        ),
+      ).to.equal('number');
     });
   });
 });
