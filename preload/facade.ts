@@ -5,7 +5,7 @@
  */
 import { EVENTS, METHODS, NAMESPACES, eventKey, type MethodSpec, type Namespace } from '../common/methods';
 import type { PagePort } from '../common/port';
-import { EVENT_CREDIT, PROTOCOL_VERSION, type BatchMessage, type EventMessage, type ResultMessage } from '../common/protocol';
+import { EVENT_CREDIT, PROTOCOL_VERSION, type DownMessage, type EventMessage, type ResultMessage } from '../common/protocol';
 import { isBinary, parseInvocation } from '../common/signature';
 import { ChromeEventImpl, type ChromeEvent, type ConsoleLike } from './chrome-event';
 
@@ -18,13 +18,29 @@ export type SocketsNamespace = Record<string, AnyFunction | ChromeEvent<AnyFunct
 
 export interface ChromeSockets {
   sockets: { tcp: SocketsNamespace; tcpServer: SocketsNamespace; udp: SocketsNamespace };
-  runtime: { readonly lastError: { message: string } | undefined };
+  runtime: {
+    readonly lastError: { message: string } | undefined;
+    /**
+     * The app's id in Chrome's format (32 letters a–p). Libraries test `typeof chrome.runtime.id
+     * === 'string'` to know they run in a Chrome App. Set from the start when the facade is given
+     * it (`FacadeOptions.appId`, as the test host does), otherwise when the host's welcome
+     * arrives, before any callback or event.
+     */
+    readonly id: string | undefined;
+  };
 }
 
 export interface FacadeOptions {
   /** Where `Unchecked runtime.lastError` and listener errors go. Default: globalThis.console. */
   console?: ConsoleLike;
+  /** The app's id, when the page side knows it before the host says so. */
+  appId?: string;
+  /** Called once with the app id when the host's welcome arrives. */
+  onWelcome?: (appId: string) => void;
 }
+
+/** The lastError every call gets once the port to the host has ended. */
+export const HOST_GONE_MESSAGE = 'The connection to the sockets host has closed';
 
 interface PendingCall {
   ns: Namespace;
@@ -73,10 +89,15 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
   // chrome.runtime.lastError is set only while a callback runs; reading it marks it checked.
   let lastError: { message: string } | undefined;
   let lastErrorRead = false;
+  let appId = options.appId;
+  let portClosed = false;
   const runtime = {
     get lastError(): { message: string } | undefined {
       if (lastError !== undefined) lastErrorRead = true;
       return lastError;
+    },
+    get id(): string | undefined {
+      return appId;
     },
   };
 
@@ -104,7 +125,12 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
       entry.promise = promise;
     }
     pending.set(id, entry);
-    port.postMessage({ t: 'call', id, ns, m: method, a: wireArgs }, transfer);
+    if (portClosed) {
+      // Nothing will ever answer: fail on a later task, as a real answer would arrive.
+      setTimeout(() => settle({ t: 'r', id, a: [], e: { message: HOST_GONE_MESSAGE } }), 0);
+    } else {
+      port.postMessage({ t: 'call', id, ns, m: method, a: wireArgs }, transfer);
+    }
     return promise;
   }
 
@@ -161,7 +187,14 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     return length;
   }
 
-  port.onMessage((message: BatchMessage) => {
+  port.onMessage((message: DownMessage) => {
+    if (message?.t === 'w') {
+      if (typeof message.appId === 'string' && /^[a-p]{32}$/.test(message.appId)) {
+        appId ??= message.appId;
+        options.onWelcome?.(appId);
+      }
+      return;
+    }
     if (message?.t !== 'b') return;
     let bytes = 0;
     const wholeUsed = new Set<number>();
@@ -197,6 +230,13 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     }
     sockets[ns] = api;
   }
+
+  // Calls in flight when the port ends would otherwise never settle: an app awaiting one hangs.
+  port.onClose?.(() => {
+    if (portClosed) return;
+    portClosed = true;
+    for (const id of [...pending.keys()]) settle({ t: 'r', id, a: [], e: { message: HOST_GONE_MESSAGE } });
+  });
 
   port.postMessage({ t: 'hello', v: PROTOCOL_VERSION });
   return { sockets, runtime };

@@ -44,6 +44,12 @@ export class TcpSocket implements ManagedSocket {
   /** Chrome keeps one read outstanding from the moment reading starts; secure() needs none. */
   readPending = false;
   writesInFlight = 0;
+  /**
+   * secure() is under way: from its first step (dropping buffered plaintext) until the handshake
+   * ends. Sends are refused meanwhile, so no byte reaches the wire in clear, and a second
+   * secure() fails instead of wrapping the raw socket again.
+   */
+  upgrading = false;
   /** The peerAddress string given to connect: TLS verifies against it. */
   hostname?: string;
 
@@ -235,6 +241,9 @@ export class TcpSocket implements ManagedSocket {
   write(data: Buffer, done: (code: number) => void): void {
     const socket = this.socket;
     if (socket === undefined || this.state !== 'connected') return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
+    // During secure() Chrome's socket has handed its pipes to the upgrade (no data pump), and a
+    // write finds none: -15. Writing to the raw socket here would put plaintext on the wire.
+    if (this.upgrading) return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
     const connection = this.connection;
     this.writesInFlight++;
     socket.write(data, (error) => {
@@ -285,7 +294,12 @@ export class TcpSocket implements ManagedSocket {
       if (servername === '') return Promise.resolve(NET_ERRORS.FAILED);
     }
     this.detach(raw);
-    return this.discardPlaintext(raw).then(() => this.handshake(raw, hostname, servername, minVersion, maxVersion, host));
+    this.upgrading = true;
+    return this.discardPlaintext(raw)
+      .then(() => this.handshake(raw, hostname, servername, minVersion, maxVersion, host))
+      .finally(() => {
+        this.upgrading = false;
+      });
   }
 
   /**
