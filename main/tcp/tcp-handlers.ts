@@ -78,14 +78,14 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
       const address = target.name;
       const port = wrapPort(peerPort as number);
       if (!scope.ctx.policy.allows('tcp-connect', address, port)) throw new CallError('Does not have permission');
-      let addresses: dns.LookupAddress[];
+      let addresses: dns.LookupAddress[] | undefined;
       try {
-        addresses = await resolveHost(host, target, dnsQueryType as string | undefined);
+        addresses = await socket.resolving(resolveHost(host, target, dnsQueryType as string | undefined));
       } catch (error) {
         if (registry.get(socket.id, scope.app) !== socket) throw notFound();
         throw codeError(dnsError(error));
       }
-      if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+      if (addresses === undefined || registry.get(socket.id, scope.app) !== socket) throw notFound();
       // A TLS socket answers every connect with ERR_CONNECTION_FAILED (TLSSocket::Connect),
       // connected or not; only a plain one checks its state.
       if (socket.secured) throw codeError(NET_ERRORS.CONNECTION_FAILED);

@@ -59,6 +59,7 @@ export class TcpSocket implements ManagedSocket {
   private peerAddress?: string;
   private peerPort?: number;
   private abortConnect?: () => void;
+  private readonly abortResolves = new Set<() => void>();
   /** Bumped on every new connection so late callbacks of an old one are recognised. */
   private connection = 0;
   private writeFailed = false;
@@ -225,9 +226,25 @@ export class TcpSocket implements ManagedSocket {
     if (this.state === 'connected') this.endConnection(true);
   }
 
+  /**
+   * `lookup`, or undefined as soon as the socket is closed: a connect waiting on DNS is then
+   * answered at once (Chrome answers it `Socket not found` when DNS completes, which may be
+   * never), so closing is always a way out of a hanging call.
+   */
+  resolving<T>(lookup: Promise<T>): Promise<T | undefined> {
+    if (this.destroyed) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const abort = (): void => resolve(undefined);
+      this.abortResolves.add(abort);
+      lookup.then(resolve, reject).finally(() => this.abortResolves.delete(abort));
+    });
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    for (const abort of [...this.abortResolves]) abort();
+    this.abortResolves.clear();
     this.abortConnect?.();
     this.endConnection(false);
   }
