@@ -43,7 +43,6 @@ interface PageResult {
 }
 
 // The page's globals; pageMain runs in Chromium, serialised with Function#toString.
-declare const chrome: any;
 declare const location: { href: string };
 declare function fetch(url: string, init: Record<string, unknown>): Promise<unknown>;
 declare const WebSocket: any;

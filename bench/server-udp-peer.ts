@@ -50,13 +50,21 @@ function flood(port: number, size: number, ms: number): Promise<number> {
   });
 }
 
-process.on('message', async (m: { cmd: string; port: number; count?: number; concurrency?: number; size?: number; ms?: number }) => {
+async function handle(m: { cmd: string; port: number; count?: number; concurrency?: number; size?: number; ms?: number }): Promise<void> {
   if (m.cmd === 'connect') {
     await connectMany(m.port, m.count!, m.concurrency!);
     process.send?.({ done: true });
   } else if (m.cmd === 'flood') {
     process.send?.({ done: true, sent: await flood(m.port, m.size!, m.ms!) });
   }
+}
+
+// A failed workload ends the peer with its reason, instead of an unhandled rejection the parent never hears of.
+process.on('message', (m: Parameters<typeof handle>[0]) => {
+  handle(m).catch((error: unknown) => {
+    process.send?.({ done: true, error: String((error as Error)?.stack ?? error) });
+    process.exitCode = 1;
+  });
 });
 process.on('disconnect', () => process.exit(0));
 process.send?.({ ready: true });

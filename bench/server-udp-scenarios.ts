@@ -52,7 +52,7 @@ export async function udpSetup(chrome: ChromeSockets): Promise<number> {
   return (await udp.getInfo(socketId)).localPort;
 }
 
-export async function udpStats(chrome: ChromeSockets): Promise<{ count: number; ms: number }> {
+export async function udpStats(_chrome: ChromeSockets): Promise<{ count: number; ms: number }> {
   const state = udpState!;
   return { count: state.count, ms: state.last - state.first };
 }

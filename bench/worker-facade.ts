@@ -11,7 +11,7 @@ export type Scenario = (chrome: ChromeSockets, params: Record<string, unknown>) 
 if (parentPort !== null && workerData?.facadePort !== undefined) {
   const chrome = createChromeSockets(pagePortFromMessagePort(workerData.facadePort as MessagePort as never));
   const control = parentPort;
-  control.on('message', async (message: { id: number; module: string; fn: string; params: Record<string, unknown> }) => {
+  const run = async (message: { id: number; module: string; fn: string; params: Record<string, unknown> }): Promise<void> => {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const scenario = require(message.module)[message.fn] as Scenario;
@@ -19,5 +19,6 @@ if (parentPort !== null && workerData?.facadePort !== undefined) {
     } catch (error) {
       control.postMessage({ id: message.id, error: (error as Error)?.stack ?? String(error) });
     }
-  });
+  };
+  control.on('message', (message: Parameters<typeof run>[0]) => void run(message));
 }

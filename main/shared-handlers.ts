@@ -13,7 +13,7 @@ import type { CallScope, Handler } from './host';
 import type { Registry } from './registry';
 
 /** What a namespace's socket offers to the shared functions. */
-export interface ApiSocket<Properties, Info> extends ManagedSocket {
+export interface ApiSocket<Info> extends ManagedSocket {
   /** Chrome's paused flag, with who set it: the app, or an error (or a disconnect). */
   pausedBy: 'app' | 'error' | undefined;
   info(): Info;
@@ -33,7 +33,7 @@ export interface SharedHandlers<T> {
   handlers: { create: Handler; update: Handler; setPaused: Handler; getInfo: Handler; getSockets: Handler };
 }
 
-export function sharedHandlers<Properties extends object, Info, T extends ApiSocket<Properties, Info> & Properties>(
+export function sharedHandlers<Properties extends object, Info, T extends ApiSocket<Info> & Properties>(
   registry: Registry<T>,
   make: (id: number, scope: CallScope) => T,
 ): SharedHandlers<T> {

@@ -5,8 +5,9 @@
  */
 import { EVENTS, METHODS, NAMESPACES, eventKey, type MethodSpec, type Namespace } from '../common/methods';
 import type { PagePort } from '../common/port';
-import { EVENT_CREDIT, PROTOCOL_VERSION, type DownMessage, type EventMessage, type ResultMessage } from '../common/protocol';
+import type { EventMessage, ResultMessage } from '../common/protocol';
 import { isBinary, parseInvocation } from '../common/signature';
+import { PageChannel } from './channel';
 import { ChromeEventImpl, type ChromeEvent, type ConsoleLike } from './chrome-event';
 
 export type { ChromeEvent } from './chrome-event';
@@ -39,8 +40,7 @@ export interface FacadeOptions {
   onWelcome?: (appId: string) => void;
 }
 
-/** The lastError every call gets once the port to the host has ended. */
-export const HOST_GONE_MESSAGE = 'The connection to the sockets host has closed';
+export { HOST_GONE_MESSAGE } from './channel';
 
 interface PendingCall {
   ns: Namespace;
@@ -80,30 +80,32 @@ function exactArrayBuffer(data: ArrayBuffer | ArrayBufferView): { buffer: ArrayB
   return { buffer: copy.buffer, owned: true };
 }
 
-/** Creates `chrome.sockets.*` and `chrome.runtime` speaking the host protocol over `port`. */
-export function createChromeSockets(port: PagePort, options: FacadeOptions = {}): ChromeSockets {
+/**
+ * Creates `chrome.sockets.*` and `chrome.runtime` speaking the host protocol over `port`, or
+ * over a PageChannel that other facades of the same page share.
+ */
+export function createChromeSockets(port: PagePort | PageChannel, options: FacadeOptions = {}): ChromeSockets {
   const console: ConsoleLike = options.console ?? globalThis.console;
-  const pending = new Map<number, PendingCall>();
-  let nextCallId = 1;
+  const channel = port instanceof PageChannel ? port : new PageChannel(port);
 
   // chrome.runtime.lastError is set only while a callback runs; reading it marks it checked.
   let lastError: { message: string } | undefined;
   let lastErrorRead = false;
-  let appId = options.appId;
-  let portClosed = false;
   const runtime = {
     get lastError(): { message: string } | undefined {
       if (lastError !== undefined) lastErrorRead = true;
       return lastError;
     },
     get id(): string | undefined {
-      return appId;
+      return options.appId ?? channel.appId;
     },
   };
+  const onWelcome = options.onWelcome;
+  if (onWelcome !== undefined) channel.onWelcome(onWelcome);
 
   const events = new Map<string, ChromeEventImpl<AnyFunction>>();
   const listening = new Set<string>();
-  const sendListening = (): void => port.postMessage({ t: 'listen', ev: [...listening] });
+  const sendListening = (): void => channel.post({ t: 'listen', ev: [...listening] });
 
   function call(ns: Namespace, method: string, spec: MethodSpec, args: unknown[]): unknown {
     const parsed = parseInvocation(ns, method, spec, args);
@@ -114,7 +116,6 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
       if (owned) transfer.push(buffer);
       return buffer;
     });
-    const id = nextCallId++;
     const entry: PendingCall = { ns, method, callback: parsed.callback };
     let promise: TrackedPromise<unknown> | undefined;
     if (parsed.callback === undefined) {
@@ -124,20 +125,11 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
       });
       entry.promise = promise;
     }
-    pending.set(id, entry);
-    if (portClosed) {
-      // Nothing will ever answer: fail on a later task, as a real answer would arrive.
-      setTimeout(() => settle({ t: 'r', id, a: [], e: { message: HOST_GONE_MESSAGE } }), 0);
-    } else {
-      port.postMessage({ t: 'call', id, ns, m: method, a: wireArgs }, transfer);
-    }
+    channel.request(ns, method, wireArgs, transfer, (result) => settle(entry, result));
     return promise;
   }
 
-  function settle(result: ResultMessage): void {
-    const entry = pending.get(result.id);
-    if (entry === undefined) return;
-    pending.delete(result.id);
+  function settle(entry: PendingCall, result: ResultMessage): void {
     const name = `sockets.${entry.ns}.${entry.method}`;
     if (entry.callback !== undefined) {
       lastError = result.e === undefined ? undefined : { message: result.e.message };
@@ -157,7 +149,7 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     if (entry.promise !== undefined && !entry.promise.observed) {
       console.error(`Unchecked runtime.lastError: ${result.e.message}`);
       // Reported above, as Chrome reports it; an unhandled rejection on top would be noise.
-      Promise.prototype.then.call(entry.promise, undefined, () => {});
+      void Promise.prototype.then.call(entry.promise, undefined, () => {});
     }
     entry.reject?.(error);
   }
@@ -187,24 +179,7 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     return length;
   }
 
-  port.onMessage((message: DownMessage) => {
-    if (message?.t === 'w') {
-      if (typeof message.appId === 'string' && /^[a-p]{32}$/.test(message.appId)) {
-        appId ??= message.appId;
-        options.onWelcome?.(appId);
-      }
-      return;
-    }
-    if (message?.t !== 'b') return;
-    let bytes = 0;
-    const wholeUsed = new Set<number>();
-    for (const item of message.m) {
-      if (item.t === 'r') settle(item);
-      else bytes += dispatchEvent(item, message.bufs, wholeUsed) + EVENT_CREDIT;
-    }
-    // Credit goes back after the listeners ran: a slow page slows the sockets, nothing piles up.
-    if (bytes > 0) port.postMessage({ t: 'ack', n: bytes });
-  });
+  for (const ns of NAMESPACES) channel.route(ns, dispatchEvent);
 
   const sockets = {} as ChromeSockets['sockets'];
   for (const ns of NAMESPACES) {
@@ -231,13 +206,5 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     sockets[ns] = api;
   }
 
-  // Calls in flight when the port ends would otherwise never settle: an app awaiting one hangs.
-  port.onClose?.(() => {
-    if (portClosed) return;
-    portClosed = true;
-    for (const id of [...pending.keys()]) settle({ t: 'r', id, a: [], e: { message: HOST_GONE_MESSAGE } });
-  });
-
-  port.postMessage({ t: 'hello', v: PROTOCOL_VERSION });
   return { sockets, runtime };
 }

@@ -11,7 +11,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 const executablePath = process.env.ECS_ELECTRON_BINARY;
 
 /** What the page sees; the callbacks run in the page, so only globals are used there. */
-type PageChrome = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type PageChrome = any;
 
 describe('in a real Electron window (sandbox: true, contextIsolation: true)', function () {
   this.timeout(60_000);

@@ -3,6 +3,7 @@
  * electron-builder's own schema (it validates before any download).
  */
 import { expect } from 'chai';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
@@ -41,7 +42,7 @@ describe('electron-builder.yml', () => {
   it('packages what the app entry loads', () => {
     // dist/app/main.js resolves the preload and the page from the package root.
     for (const file of ['dist/app/main.js', 'dist/preload/preload.js', 'app/fallback.html']) {
-      expect(require('node:fs').existsSync(path.join(root, file)), file).to.equal(true);
+      expect(fs.existsSync(path.join(root, file)), file).to.equal(true);
     }
   });
 });

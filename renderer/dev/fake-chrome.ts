@@ -13,7 +13,6 @@ import type { InspectSnapshot, InspectSocket } from '../../common/inspect-types'
 import { netErrorMessage } from '../../common/net-errors';
 import type { ChromeEvent, SocketsChrome } from '../lib/chrome-types';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Listener = (...args: any[]) => void;
 
 class FakeEvent<L extends Listener> implements ChromeEvent<L> {

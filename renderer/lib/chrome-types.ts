@@ -6,7 +6,6 @@
 import type { DnsQueryType, tcp, tcpServer, udp } from '../../common/api-types';
 
 // `any` in the listener bound is what lets a listener of a specific event type be accepted.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ChromeEvent<L extends (...args: any[]) => void> {
   addListener(listener: L): void;
   removeListener(listener: L): void;

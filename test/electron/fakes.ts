@@ -9,7 +9,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { ELECTRON_CHANNELS } from '../../common/electron-channels';
 import type {
   FrameLike,
   IpcListener,
