@@ -10,6 +10,14 @@ import type { AppState } from './app-state';
 
 /** A flush happens at least this often: once per event-loop turn, or earlier at this size. */
 const BATCH_BYTES = 1 << 20;
+/**
+ * On a carrier whose backlog the host can see (the browser host's WebSocket), calls taken
+ * between two flushes. Results only exist once their calls ran, so this bounds what one burst
+ * of calls can add before the backlog is checked again: at most this many results.
+ */
+const CALLS_PER_FLUSH = 64;
+/** Messages held back (while the carrier is held, or past CALLS_PER_FLUSH) before the carrier stops reading the page. */
+const MAX_DEFERRED = 4096;
 
 const VALID_EVENT_KEYS = new Set<string>(
   (Object.keys(METHODS) as Namespace[]).flatMap((ns) =>
@@ -82,8 +90,12 @@ export class PageContext {
    * sent, whatever its acks say. Sockets stop and no call is taken until it drains.
    */
   private carrierHeld = false;
-  /** Messages the carrier had already read when it was held; taken once it drains. */
+  /** Messages held back (carrier held, or too many calls since the last flush), in order. */
   private deferred: unknown[] = [];
+  private resumeImmediate?: NodeJS.Immediate;
+  private incomingPaused = false;
+  /** Calls taken since the last flush. */
+  private callsSinceFlush = 0;
   private droppedMessages = 0;
 
   constructor(
@@ -131,6 +143,8 @@ export class PageContext {
     this.ended = true;
     this.dropQueued();
     this.deferred = [];
+    if (this.resumeImmediate !== undefined) clearImmediate(this.resumeImmediate);
+    this.resumeImmediate = undefined;
     this.carrierHeld = false;
     this.unacked = 0;
     this.updateBlocked();
@@ -166,10 +180,50 @@ export class PageContext {
 
   private onMessage(message: unknown): void {
     if (this.ended) return;
-    if (this.carrierHeld) {
+    if (this.deferred.length > 0 || this.mustDefer(message)) {
       this.deferred.push(message);
+      this.updateIncoming();
+      this.scheduleResume();
       return;
     }
+    this.take(message);
+  }
+
+  /**
+   * Whether `message` must wait: nothing is taken while the carrier is held, and on a carrier
+   * that shows its backlog no more than CALLS_PER_FLUSH calls between flushes.
+   */
+  private mustDefer(message: unknown): boolean {
+    if (this.carrierHeld) return true;
+    if (this.port.backlog === undefined || this.callsSinceFlush < CALLS_PER_FLUSH) return false;
+    return typeof message === 'object' && message !== null && (message as { t?: unknown }).t === 'call';
+  }
+
+  private scheduleResume(): void {
+    if (this.resumeImmediate !== undefined || this.carrierHeld || this.ended) return;
+    this.resumeImmediate = setImmediate(this.resumeDeferred);
+  }
+
+  /** Takes held-back messages in order until one must wait again. */
+  private readonly resumeDeferred = (): void => {
+    this.resumeImmediate = undefined;
+    // What the calls taken so far produced goes out first, so the backlog check sees it.
+    this.flush();
+    this.callsSinceFlush = 0;
+    while (this.deferred.length > 0 && !this.ended && !this.mustDefer(this.deferred[0])) this.take(this.deferred.shift());
+    this.updateIncoming();
+    if (this.deferred.length > 0) this.scheduleResume();
+  };
+
+  /** The carrier stops reading the page while it is held or too much is held back. */
+  private updateIncoming(): void {
+    const paused = !this.ended && (this.carrierHeld || this.deferred.length >= MAX_DEFERRED);
+    if (paused === this.incomingPaused) return;
+    this.incomingPaused = paused;
+    this.port.pauseIncoming?.(paused);
+  }
+
+  private take(message: unknown): void {
     try {
       this.handle(message);
     } catch (error) {
@@ -238,6 +292,7 @@ export class PageContext {
       return fail(`Too many calls in flight (${this.limits.maxPendingCalls})`);
     }
     this.pending++;
+    this.callsSinceFlush++;
     const generation = this.generation;
     this.owner.dispatch(this, { t: 'call', id, ns, m, a }).then(
       (result) => {
@@ -326,9 +381,9 @@ export class PageContext {
     const held = this.carrierHeld ? backlog > this.limits.lowWaterMark : backlog > this.limits.highWaterMark;
     if (held === this.carrierHeld) return;
     this.carrierHeld = held;
-    this.port.pauseIncoming?.(held);
+    this.updateIncoming();
     this.updateBlocked();
-    while (!this.carrierHeld && !this.ended && this.deferred.length > 0) this.onMessage(this.deferred.shift());
+    if (!held && this.deferred.length > 0) this.scheduleResume();
   }
 
   private updateBlocked(): void {
@@ -377,6 +432,7 @@ export class PageContext {
     this.flushImmediate = undefined;
     this.flushScheduled = undefined;
     if (this.ended || this.items.length === 0) return;
+    this.callsSinceFlush = 0;
     const batch = { t: 'b' as const, m: this.items, bufs: this.bufs };
     const transfer = this.transfer;
     this.items = [];

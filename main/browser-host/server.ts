@@ -96,6 +96,8 @@ export interface BrowserHost {
   readonly port: number;
   /** The SocketsHost behind the server. */
   readonly host: SocketsHost;
+  /** The HTTP server (it has an 'error' listener that logs; add your own to act on errors). */
+  readonly server: http.Server;
   /** Closes every page connection and the server, then disposes the host it created. */
   close(): Promise<void>;
 }
@@ -313,5 +315,5 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       if (ownsHost) await host.dispose();
     })());
 
-  return { url, token, port, host, close };
+  return { url, token, port, host, server, close };
 }
