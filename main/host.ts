@@ -23,7 +23,7 @@ import type { TcpSocket } from './tcp/tcp-socket';
 import { createUdpHandlers } from './udp/udp-handlers';
 import type { UdpSocket } from './udp/udp-socket';
 import { createRawHandlers, isOwnedBy, type RawSocket } from './raw/raw-handlers';
-import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
+import { OTHER_SOCKET_APIS, type AttachOptions, type ContextHandle, type SocketsHostOptions } from './types';
 
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
 export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
@@ -76,6 +76,8 @@ export class SocketsHost {
   private readonly handlers: Partial<Record<Namespace, Handlers>>;
   private readonly limits: ContextLimits;
   private readonly secureContexts = new Map<string, tls.SecureContext>();
+  /** Contexts attached with `apis`: only they may call the raw namespace. */
+  private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
   private nextContextId = 1;
   private disposed = false;
 
@@ -108,6 +110,10 @@ export class SocketsHost {
     if (this.disposed) throw new Error('SocketsHost is disposed');
     if (typeof options?.app !== 'string' || options.app === '') throw new TypeError('attachPort: options.app must be a non-empty string');
     const policy = SocketsPolicy.parse(options.sockets);
+    const apis = options.apis ?? [];
+    if (!Array.isArray(apis) || !apis.every((a) => OTHER_SOCKET_APIS.includes(a))) {
+      throw new TypeError(`attachPort: options.apis must list some of ${OTHER_SOCKET_APIS.join(', ')}`);
+    }
     const app = this.appState(options.app);
     const ctx = new PageContext(
       this.nextContextId++,
@@ -119,6 +125,7 @@ export class SocketsHost {
       this.owner,
       this.limits,
     );
+    if (apis.length > 0) this.otherApis.set(ctx, new Set(apis));
     if (ctx.background) app.hasBackground = true;
     app.contexts.add(ctx);
     this.contexts.add(ctx);
@@ -279,6 +286,9 @@ export class SocketsHost {
     const handler = this.handlers[call.ns]?.[call.m];
     if (spec === undefined || handler === undefined) {
       return { a: [], e: { message: `sockets.${call.ns}.${call.m} is not available` } };
+    }
+    if (call.ns === 'raw' && !this.otherApis.has(ctx)) {
+      return { a: [], e: { message: 'No socket API besides chrome.sockets is enabled for this page (attach it with apis: [...])' } };
     }
     try {
       const args = parsePositional(call.ns, call.m, spec, call.a);

@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { SocketsManifest } from '../../common/api-types';
 import { SocketsHost } from '../host';
 import { ALLOW_ALL_SOCKETS, SocketsPolicy } from '../permissions';
-import type { SocketsHostOptions } from '../types';
+import type { AttachOptions, SocketsHostOptions } from '../types';
 import {
   checkBearer,
   checkHostHeader,
@@ -59,6 +59,8 @@ export interface BrowserHostOptions {
   sockets?: SocketsManifest;
   /** Grant every socket permission (ALLOW_ALL_SOCKETS). */
   allowAll?: boolean;
+  /** The other socket APIs pages may use (`'mozTCPSocket'`, `'direct'`); see AttachOptions.apis. */
+  apis?: AttachOptions['apis'];
   /** Options for the SocketsHost the server creates (TLS CAs, quotas, flow control…). */
   hostOptions?: SocketsHostOptions;
   /** Use this host instead of creating one; `close()` then leaves it running. */
@@ -198,7 +200,12 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       ws.on('close', () => connections.delete(ws));
       const label = `${req.headers.origin ?? 'no-origin'} ${who}`;
       try {
-        host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket), { app, sockets, label: `browser ${label}` });
+        host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket), {
+          app,
+          sockets,
+          label: `browser ${label}`,
+          apis: options.apis,
+        });
       } catch (err) {
         // E.g. a host disposed by its owner while the server still runs.
         log(`browser-host: could not attach ${label}: ${err instanceof Error ? err.message : String(err)}`);
