@@ -25,55 +25,7 @@ export interface ServerSocketOptions {
   binaryType?: TCPSocketBinaryType;
 }
 
-/** `data`, `open`, `drain` and `close` events: `data` is a string or an ArrayBuffer. */
-export class TCPSocketEvent extends Event {
-  readonly data: unknown;
-  constructor(type: string, init: { data?: unknown } = {}) {
-    super(type);
-    this.data = init.data ?? null;
-  }
-}
-
-/** `error` on a TCPSocket: `name` is Gecko's error name, `message` its class. */
-export class TCPSocketErrorEvent extends Event {
-  readonly name: string;
-  readonly message: string;
-  constructor(type: string, init: { name?: string; message?: string } = {}) {
-    super(type);
-    this.name = init.name ?? '';
-    this.message = init.message ?? '';
-  }
-}
-
-/** `connect` on a TCPServerSocket. */
-export class TCPServerSocketEvent extends Event {
-  readonly socket: MozTCPSocket;
-  constructor(type: string, init: { socket: MozTCPSocket }) {
-    super(type);
-    this.socket = init.socket;
-  }
-}
-
 type Handler = ((event: any) => unknown) | null;
-
-/** An EventTarget with `on<type>` attributes, called like the HTML event handler attributes. */
-class HandlerTarget extends EventTarget {
-  private readonly handlers = new Map<string, Handler>();
-
-  protected handler(type: string): Handler {
-    return this.handlers.get(type) ?? null;
-  }
-
-  protected setHandler(type: string, value: Handler): void {
-    if (!this.handlers.has(type)) {
-      this.addEventListener(type, (event) => {
-        const fn = this.handlers.get(type);
-        if (typeof fn === 'function') fn.call(this, event);
-      });
-    }
-    this.handlers.set(type, typeof value === 'function' ? value : null);
-  }
-}
 
 function failure(message: string): Error {
   // Gecko throws NS_ERROR_FAILURE for calls in the wrong state.
@@ -152,6 +104,56 @@ const ACCEPTED = Symbol('accepted');
 /** Installs mozTCPSocket's classes over one page channel. */
 export function createMozTCPSocket(channel: PageChannel): MozSockets {
   const client = rawClientFor(channel);
+
+  // Defined here, not at module load: a page given chrome.sockets only never evaluates them,
+  // and Event/EventTarget exist wherever a facade is created.
+  /** `data`, `open`, `drain` and `close` events: `data` is a string or an ArrayBuffer. */
+  class TCPSocketEvent extends Event {
+    readonly data: unknown;
+    constructor(type: string, init: { data?: unknown } = {}) {
+      super(type);
+      this.data = init.data ?? null;
+    }
+  }
+
+  /** `error` on a TCPSocket: `name` is Gecko's error name, `message` its class. */
+  class TCPSocketErrorEvent extends Event {
+    readonly name: string;
+    readonly message: string;
+    constructor(type: string, init: { name?: string; message?: string } = {}) {
+      super(type);
+      this.name = init.name ?? '';
+      this.message = init.message ?? '';
+    }
+  }
+
+  /** `connect` on a TCPServerSocket. */
+  class TCPServerSocketEvent extends Event {
+    readonly socket: MozTCPSocket;
+    constructor(type: string, init: { socket: MozTCPSocket }) {
+      super(type);
+      this.socket = init.socket;
+    }
+  }
+
+  /** An EventTarget with `on<type>` attributes, called like the HTML event handler attributes. */
+  class HandlerTarget extends EventTarget {
+    private readonly handlers = new Map<string, Handler>();
+
+    protected handler(type: string): Handler {
+      return this.handlers.get(type) ?? null;
+    }
+
+    protected setHandler(type: string, value: Handler): void {
+      if (!this.handlers.has(type)) {
+        this.addEventListener(type, (event) => {
+          const fn = this.handlers.get(type);
+          if (typeof fn === 'function') fn.call(this, event);
+        });
+      }
+      this.handlers.set(type, typeof value === 'function' ? value : null);
+    }
+  }
 
   class TCPSocket extends HandlerTarget implements MozTCPSocket {
     #host: string;
