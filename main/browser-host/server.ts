@@ -71,6 +71,16 @@ export interface BrowserHostOptions {
   browserDir?: string;
   /** Where refusals and warnings go. Default: console.warn. */
   log?: (line: string) => void;
+  /**
+   * Answers HTTP requests instead of the debugging window's files (the Chrome App runner serves
+   * the app's files at the origin root). Called after the Host check.
+   */
+  serveRequest?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  /**
+   * Per-connection attach options (after the token, Origin and Host checks passed) and a
+   * callback for the connection's end. The runner marks the background page's connection.
+   */
+  connection?: (req: http.IncomingMessage) => { background?: boolean; label?: string; closed?: () => void };
 }
 
 export interface BrowserHost {
@@ -155,7 +165,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       return;
     }
     if ((req.url ?? '').split('?', 1)[0] === INSPECT_PATH) return serveInspection(req, res);
-    serveStatic(req, res, staticOptions).catch((err: unknown) => {
+    (options.serveRequest !== undefined ? options.serveRequest(req, res) : serveStatic(req, res, staticOptions)).catch((err: unknown) => {
       log(`browser-host: serving ${req.url}: ${String(err)}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -199,11 +209,14 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       connections.add(ws);
       ws.on('close', () => connections.delete(ws));
       const label = `${req.headers.origin ?? 'no-origin'} ${who}`;
+      const extra = options.connection?.(req) ?? {};
+      if (extra.closed !== undefined) ws.on('close', extra.closed);
       try {
         host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket), {
           app,
           sockets,
-          label: `browser ${label}`,
+          background: extra.background,
+          label: extra.label ?? `browser ${label}`,
           apis: options.apis,
         });
       } catch (err) {
