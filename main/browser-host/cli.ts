@@ -25,6 +25,8 @@ Options:
   --allow-all            grant every socket permission
   --ca <file>            trust this PEM CA for tcp.secure(), besides Node's roots (repeatable)
   --api <name>           also serve this socket API to pages: mozTCPSocket or direct (repeatable)
+  --max-connections <n>  page connections served at once (default 16)
+  --max-sockets <n>      sockets the app may hold at once (default 4096)
   -h, --help             show this help
 
 Without --manifest or --allow-all pages get Chrome's permission errors for connect, listen,
@@ -71,6 +73,8 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
       'allow-all': { type: 'boolean' },
       ca: { type: 'string', multiple: true },
       api: { type: 'string', multiple: true },
+      'max-connections': { type: 'string' },
+      'max-sockets': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,6 +94,13 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
     if (!(OTHER_SOCKET_APIS as readonly string[]).includes(api))
       throw new Error(`Invalid --api '${api}' (one of ${OTHER_SOCKET_APIS.join(', ')})`);
   }
+  const positive = (flag: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^[1-9]\d{0,8}$/.test(text)) throw new Error(`Invalid --${flag} '${text}' (a positive whole number)`);
+    return Number(text);
+  };
+  const maxConnections = positive('max-connections', values['max-connections']);
+  const maxSockets = positive('max-sockets', values['max-sockets']);
   const sockets = values.manifest === undefined ? undefined : readManifestSockets(values.manifest);
   const host = await startBrowserHost({
     port,
@@ -100,7 +111,11 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
     sockets,
     allowAll: values['allow-all'],
     apis: apis as OtherSocketApi[],
-    hostOptions: ca.length > 0 ? { tls: { ca } } : undefined,
+    hostOptions: {
+      ...(ca.length > 0 ? { tls: { ca } } : {}),
+      ...(maxSockets !== undefined ? { limits: { maxSocketsPerApp: maxSockets } } : {}),
+    },
+    maxConnections,
     log: io.err,
   });
   if (sockets === undefined && !values['allow-all']) {
