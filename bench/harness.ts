@@ -34,7 +34,12 @@ export interface FacadeWorker {
 export async function startFacadeWorker(options: SocketsHostOptions = {}): Promise<FacadeWorker> {
   const host = new SocketsHost({ log: () => {}, ...options });
   const { port1, port2 } = new MessageChannel();
-  host.attachPort(hostPortFromNodePort(port1), { app: 'bench', sockets: ALLOW_ALL_SOCKETS, background: true });
+  host.attachPort(hostPortFromNodePort(port1), {
+    app: 'bench',
+    sockets: ALLOW_ALL_SOCKETS,
+    background: true,
+    apis: ['mozTCPSocket', 'direct'],
+  });
   const worker = new Worker(path.join(__dirname, 'worker-facade.js'), { workerData: { facadePort: port2 }, transferList: [port2] });
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

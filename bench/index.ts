@@ -15,6 +15,7 @@ import { runManySockets } from './sockets-10k';
 import { currentThreadId, threadCpuMs } from './thread-cpu';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
+const otherApis = path.join(__dirname, 'other-apis-scenarios.js');
 
 function mibps(bytes: number, ms: number): number {
   return bytes / MiB / (ms / 1000);
@@ -89,6 +90,22 @@ async function main(): Promise<void> {
       );
       out[`recv_mibps_${bufferSize}`] = round(oursMibps);
       out[`raw_recv_mibps_${bufferSize}`] = round(rawMibps);
+    }
+
+    // The other socket APIs on the same host: Direct Sockets' readable (BYOB, 64 KiB views) and
+    // mozTCPSocket's data events, against the same raw receive.
+    for (const [key, fn, label] of [
+      ['direct_recv_ratio', 'directRecv', 'Direct Sockets receive, 64 KiB BYOB reads'],
+      ['moz_recv_ratio', 'mozRecv', 'mozTCPSocket receive, arraybuffer'],
+    ] as const) {
+      const { oursMibps } = await throughput(
+        key,
+        `${label} (${recvBytes / MiB} MiB)`,
+        recvBytes,
+        () => rawRecv(peers.ports.flood, recvBytes),
+        () => worker.run<number>(otherApis, fn, { port: peers.ports.flood, bytes: recvBytes }),
+      );
+      out[key.replace('_ratio', '_mibps')] = round(oursMibps);
     }
 
     const sendBytes = (quick ? 64 : 256) * MiB;

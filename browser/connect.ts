@@ -3,7 +3,10 @@
  * `chrome` object (sockets.tcp / tcpServer / udp, runtime.lastError) a page gets in Electron.
  */
 import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
+import { PageChannel } from '../preload/channel';
+import { createDirectSockets, type DirectSockets } from '../preload/direct/direct-sockets';
 import { createChromeSockets, type ChromeSockets } from '../preload/facade';
+import { createMozTCPSocket, type LegacyMozTCPSocket } from '../preload/moz/moz-tcp-socket';
 import { WebSocketPagePort } from './ws-page-port';
 
 /** Must match main/browser-host/request-checks.ts. */
@@ -103,4 +106,44 @@ export async function connectBrowserHost(url: string, token?: string, options: C
   port.onClose(() => welcomed());
   await welcome;
   return chrome;
+}
+
+/** Every API a browser-host page can have: chrome.sockets plus the opt-in others. */
+export interface SocketApis {
+  chrome: ChromeSockets;
+  /** `navigator.mozTCPSocket`; usable when the host was started with `apis` including `'mozTCPSocket'`. */
+  mozTCPSocket: LegacyMozTCPSocket;
+  /** Direct Sockets' classes; usable when the host was started with `apis` including `'direct'`. */
+  direct: DirectSockets;
+}
+
+/**
+ * Like connectBrowserHost, and also gives mozTCPSocket and Direct Sockets over the same port
+ * (one page context). The host refuses their operations unless it was started with `apis`.
+ */
+export async function connectSocketApis(url: string, token?: string, options: ConnectOptions = {}): Promise<SocketApis> {
+  const port = await openBrowserHostPort(url, token, options);
+  const channel = new PageChannel(port);
+  return {
+    chrome: createChromeSockets(channel, options.facade),
+    mozTCPSocket: createMozTCPSocket(channel).mozTCPSocket,
+    direct: createDirectSockets(channel),
+  };
+}
+
+/**
+ * Puts the chosen APIs where apps look for them: `navigator.mozTCPSocket`, and the Direct
+ * Sockets globals `TCPSocket`, `TCPServerSocket`, `UDPSocket`, `MulticastController`.
+ */
+export function installSocketApis(apis: SocketApis, which: ReadonlyArray<'mozTCPSocket' | 'direct'>, global: object = globalThis): void {
+  const g = global as Record<string, unknown> & { navigator?: object };
+  if (which.includes('mozTCPSocket')) {
+    const navigator = (g.navigator ?? (g.navigator = {})) as object;
+    Object.defineProperty(navigator, 'mozTCPSocket', { value: apis.mozTCPSocket, configurable: true, enumerable: true });
+  }
+  if (which.includes('direct')) {
+    for (const [name, value] of Object.entries(apis.direct)) {
+      Object.defineProperty(g, name, { value, configurable: true, writable: true, enumerable: false });
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * dist/browser/index.mjs (ESM) and dist/browser/electron-chrome-sockets.js (a <script> that
  * defines the global `ElectronChromeSockets`).
  */
-export { connectBrowserHost, openBrowserHostPort, tokenFromUrl, webSocketUrl } from './connect';
-export type { ConnectOptions, FacadeOptions } from './connect';
+export { connectBrowserHost, connectSocketApis, installSocketApis, openBrowserHostPort, tokenFromUrl, webSocketUrl } from './connect';
+export type { ConnectOptions, FacadeOptions, SocketApis } from './connect';
 export { WebSocketPagePort } from './ws-page-port';
 export type { ChromeSockets } from '../preload/facade';

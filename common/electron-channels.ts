@@ -16,6 +16,11 @@ export const ELECTRON_CHANNELS = {
    */
   attached: 'electron-chrome-sockets:attached',
   /**
+   * preload → main (ipcRenderer.sendSync, once per page load, before page scripts run): which
+   * socket APIs besides chrome.sockets the attach gave this page (`AttachOptions.apis`).
+   */
+  apis: 'electron-chrome-sockets:apis',
+  /**
    * debugging window → main (ipcRenderer.invoke): a read-only `SocketsHost.inspect()` snapshot.
    * Answered only for the webContents the debugging app registered.
    */

@@ -24,7 +24,7 @@ import type { TcpSocket } from './tcp/tcp-socket';
 import { createUdpHandlers } from './udp/udp-handlers';
 import type { UdpSocket } from './udp/udp-socket';
 import { createRawHandlers, isOwnedBy, type RawSocket } from './raw/raw-handlers';
-import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
+import { OTHER_SOCKET_APIS, type AttachOptions, type ContextHandle, type SocketsHostOptions } from './types';
 
 /**
  * Services beside the sockets on the same port and dispatch (the Chrome App runner's storage,
@@ -102,6 +102,8 @@ export class SocketsHost {
   private readonly services: AppServices | undefined;
   private readonly limits: ContextLimits;
   private readonly secureContexts = new Map<string, tls.SecureContext>();
+  /** Contexts attached with `apis`: only they may call the raw namespace. */
+  private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
   private nextContextId = 1;
   private disposed = false;
 
@@ -140,6 +142,10 @@ export class SocketsHost {
       throw new TypeError('attachPort: options.appId must be 32 letters a-p (a Chrome app id)');
     }
     const policy = SocketsPolicy.parse(options.sockets);
+    const apis = options.apis ?? [];
+    if (!Array.isArray(apis) || !apis.every((a) => OTHER_SOCKET_APIS.includes(a))) {
+      throw new TypeError(`attachPort: options.apis must list some of ${OTHER_SOCKET_APIS.join(', ')}`);
+    }
     const app = this.appState(options.app);
     const ctx = new PageContext(
       this.nextContextId++,
@@ -152,6 +158,7 @@ export class SocketsHost {
       this.limits,
       options.appId ?? chromeAppId(options.app),
     );
+    if (apis.length > 0) this.otherApis.set(ctx, new Set(apis));
     if (ctx.background) app.hasBackground = true;
     app.contexts.add(ctx);
     this.contexts.add(ctx);
@@ -317,6 +324,9 @@ export class SocketsHost {
     const handler = this.handlers[call.ns]?.[call.m];
     if (spec === undefined || handler === undefined) {
       return { a: [], e: { message: `${qualifiedNamespace(call.ns)}.${call.m} is not available` } };
+    }
+    if (call.ns === 'raw' && !this.otherApis.has(ctx)) {
+      return { a: [], e: { message: 'No socket API besides chrome.sockets is enabled for this page (attach it with apis: [...])' } };
     }
     try {
       const args = parsePositional(call.ns, call.m, spec, call.a);

@@ -42,6 +42,10 @@ export interface SocketsHostOptions {
   };
 }
 
+/** The socket APIs besides chrome.sockets a page may be given (README: "Other socket APIs"). */
+export type OtherSocketApi = 'mozTCPSocket' | 'direct';
+export const OTHER_SOCKET_APIS: readonly OtherSocketApi[] = ['mozTCPSocket', 'direct'];
+
 export interface AttachOptions {
   /** The app the context belongs to; sockets are owned by apps, not contexts. */
   app: string;
@@ -57,6 +61,12 @@ export interface AttachOptions {
   background?: boolean;
   /** A human-readable name for the inspector, e.g. a window title or URL. */
   label?: string;
+  /**
+   * The other socket APIs this page may use besides chrome.sockets: `'mozTCPSocket'`
+   * (`navigator.mozTCPSocket`), `'direct'` (Direct Sockets). Default none: the host refuses
+   * their operations. The manifest `sockets` section governs them as it governs chrome.sockets.
+   */
+  apis?: readonly OtherSocketApi[];
   /**
    * The app's id as `chrome.runtime.id` shows it: 32 letters a–p (Chrome's format). Default:
    * derived from `app` with Chrome's algorithm (`chromeAppId(app)`), stable across runs.

@@ -9,7 +9,10 @@ import { SocketsHost } from '../main/host';
 import { hostPortFromNodePort } from '../main/node-port';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
 import type { SocketsHostOptions } from '../main/types';
+import { PageChannel } from '../preload/channel';
+import { createDirectSockets, type DirectSockets } from '../preload/direct/direct-sockets';
 import { createChromeSockets, type ChromeSockets, type FacadeOptions } from '../preload/facade';
+import { createMozTCPSocket, type LegacyMozTCPSocket } from '../preload/moz/moz-tcp-socket';
 import { pagePortFromMessagePort } from '../preload/page-port';
 
 export interface TestHostOptions extends Omit<SocketsHostOptions, 'tls'> {
@@ -29,6 +32,10 @@ export interface TestHost {
   /** `chrome.sockets.*` and `chrome.runtime`; `globalThis.chrome = t.chrome` is enough for app code. */
   readonly chrome: ChromeSockets;
   readonly host: SocketsHost;
+  /** Direct Sockets' TCPSocket, TCPServerSocket, UDPSocket and MulticastController on the same context. */
+  readonly direct: DirectSockets;
+  /** `navigator.mozTCPSocket` (open, listen) as Gecko has it. */
+  readonly mozTCPSocket: LegacyMozTCPSocket;
   /** Closes every socket and the channel; leaves no handle or timer behind. */
   close(): Promise<void>;
 }
@@ -44,14 +51,20 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     sockets: sockets ?? ALLOW_ALL_SOCKETS,
     background: true,
     label: 'test host',
+    apis: ['mozTCPSocket', 'direct'],
     appId: id,
   });
   // The id is known here, so chrome.runtime.id is set before any app code runs.
-  const chrome = createChromeSockets(pagePortFromMessagePort(port2 as never), { console, appId: id });
+  const channel = new PageChannel(pagePortFromMessagePort(port2 as never));
+  const chrome = createChromeSockets(channel, { console, appId: id });
+  const direct = createDirectSockets(channel);
+  const { mozTCPSocket } = createMozTCPSocket(channel);
   let closed = false;
   return {
     chrome,
     host,
+    direct,
+    mozTCPSocket,
     async close() {
       if (closed) return;
       closed = true;

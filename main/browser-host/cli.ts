@@ -1,6 +1,7 @@
 /**
  * `electron-chrome-sockets serve`: runs a browser host until interrupted and prints its URL.
  */
+import { OTHER_SOCKET_APIS, type OtherSocketApi } from '../types';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { SocketsManifest } from '../../common/api-types';
@@ -23,6 +24,7 @@ Options:
   --manifest <file>      grant the permissions of this Chrome App manifest's "sockets" section
   --allow-all            grant every socket permission
   --ca <file>            trust this PEM CA for tcp.secure(), besides Node's roots (repeatable)
+  --api <name>           also serve this socket API to pages: mozTCPSocket or direct (repeatable)
   --max-connections <n>  page connections served at once (default 16)
   --max-sockets <n>      sockets the app may hold at once (default 4096)
   -h, --help             show this help
@@ -70,6 +72,7 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
       manifest: { type: 'string' },
       'allow-all': { type: 'boolean' },
       ca: { type: 'string', multiple: true },
+      api: { type: 'string', multiple: true },
       'max-connections': { type: 'string' },
       'max-sockets': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -86,6 +89,11 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
     if (!/^\d+$/.test(values.port) || port > 65535) throw new Error(`Invalid --port '${values.port}'`);
   }
   const ca = (values.ca ?? []).map((file) => readFileSync(file, 'utf8'));
+  const apis = values.api ?? [];
+  for (const api of apis) {
+    if (!(OTHER_SOCKET_APIS as readonly string[]).includes(api))
+      throw new Error(`Invalid --api '${api}' (one of ${OTHER_SOCKET_APIS.join(', ')})`);
+  }
   const positive = (flag: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined;
     if (!/^[1-9]\d{0,8}$/.test(text)) throw new Error(`Invalid --${flag} '${text}' (a positive whole number)`);
@@ -102,6 +110,7 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
     app: values.app,
     sockets,
     allowAll: values['allow-all'],
+    apis: apis as OtherSocketApi[],
     hostOptions: {
       ...(ca.length > 0 ? { tls: { ca } } : {}),
       ...(maxSockets !== undefined ? { limits: { maxSocketsPerApp: maxSockets } } : {}),

@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { SocketsManifest } from '../../common/api-types';
 import { SocketsHost } from '../host';
 import { ALLOW_ALL_SOCKETS, SocketsPolicy } from '../permissions';
-import type { SocketsHostOptions } from '../types';
+import type { AttachOptions, SocketsHostOptions } from '../types';
 import {
   checkBearer,
   checkHostHeader,
@@ -63,6 +63,8 @@ export interface BrowserHostOptions {
   sockets?: SocketsManifest;
   /** Grant every socket permission (ALLOW_ALL_SOCKETS). */
   allowAll?: boolean;
+  /** The other socket APIs pages may use (`'mozTCPSocket'`, `'direct'`); see AttachOptions.apis. */
+  apis?: AttachOptions['apis'];
   /** Options for the SocketsHost the server creates (TLS CAs, quotas, flow control…). */
   hostOptions?: SocketsHostOptions;
   /** Use this host instead of creating one; `close()` then leaves it running. */
@@ -257,6 +259,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
           sockets,
           background: extra.background,
           label: extra.label ?? `browser ${label}`,
+          apis: options.apis,
         });
       } catch (err) {
         // E.g. a host disposed by its owner while the server still runs.

@@ -64,15 +64,28 @@ class PortRequestRouter {
   ) {}
 
   add(attachment: WebContentsAttachment): void {
-    if (this.attachments.size === 0) this.ipcMain.on(ELECTRON_CHANNELS.requestPort, this.onRequest);
+    if (this.attachments.size === 0) {
+      this.ipcMain.on(ELECTRON_CHANNELS.requestPort, this.onRequest);
+      this.ipcMain.on(ELECTRON_CHANNELS.apis, this.onApis);
+    }
     this.attachments.set(attachment.webContents.id, attachment);
   }
 
   remove(attachment: WebContentsAttachment): void {
     if (this.attachments.get(attachment.webContents.id) !== attachment) return;
     this.attachments.delete(attachment.webContents.id);
-    if (this.attachments.size === 0) this.ipcMain.removeListener(ELECTRON_CHANNELS.requestPort, this.onRequest);
+    if (this.attachments.size === 0) {
+      this.ipcMain.removeListener(ELECTRON_CHANNELS.requestPort, this.onRequest);
+      this.ipcMain.removeListener(ELECTRON_CHANNELS.apis, this.onApis);
+    }
   }
+
+  /** The other socket APIs of the attach, for the main frame of an attached webContents only. */
+  private readonly onApis = (event: IpcMainEventLike): void => {
+    const attachment = this.attachments.get(event.sender.id);
+    const frame = event.senderFrame;
+    event.returnValue = attachment !== undefined && frame !== null && frame.parent === null ? [...attachment.apis] : [];
+  };
 
   private readonly onRequest = (event: IpcMainEventLike, request: unknown): void => {
     const id = event.sender.id;
@@ -123,6 +136,10 @@ class WebContentsAttachment implements AttachedWebContents {
   private generation = 0;
   private detached = false;
   private readonly listeners: { [E in keyof WebContentsEvents]: WebContentsEvents[E] };
+
+  get apis(): readonly string[] {
+    return this.options.apis ?? [];
+  }
 
   constructor(
     private readonly host: PortAttachingHost,

@@ -32,6 +32,8 @@ export interface FrameLike {
 export interface IpcMainEventLike {
   readonly sender: { readonly id: number };
   readonly senderFrame: FrameLike | null;
+  /** The answer to an `ipcRenderer.sendSync`. */
+  returnValue?: unknown;
 }
 
 export type IpcListener = (event: IpcMainEventLike, ...args: unknown[]) => void;

@@ -340,9 +340,10 @@ export class RawTcp extends RawOwner implements ManagedSocket {
       this.finish();
       throw this.lastError;
     }
-    const { localAddress, localPort, peerAddress, peerPort } = this;
-    this.attach(secure);
-    Object.assign(this, { localAddress, localPort, peerAddress, peerPort });
+    // Not attach() yet: pausing a TLS socket before its handshake would stall the handshake.
+    this.socket = secure;
+    secure.on('error', this.onError);
+    secure.on('close', this.onClose);
     const queue = this.tlsQueue;
     this.tlsQueue = undefined;
     // Node's TLSSocket holds writes made before the handshake and encrypts them after it.
@@ -350,6 +351,11 @@ export class RawTcp extends RawOwner implements ManagedSocket {
     if (this.shutdownAfterTls) secure.end();
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', () => {
+        const { localAddress, localPort, peerAddress, peerPort } = this;
+        secure.off('error', this.onError);
+        secure.off('close', this.onClose);
+        this.attach(secure);
+        Object.assign(this, { localAddress, localPort, peerAddress, peerPort });
         this.updateReading();
         resolve();
       });

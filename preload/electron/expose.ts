@@ -22,6 +22,8 @@ export type MainWorldInstaller = (config: MainWorldConfig) => unknown;
 export interface PreloadEnvironment {
   ipcRenderer: {
     send(channel: string, ...args: unknown[]): void;
+    /** Absent in old fakes: then the page gets chrome.sockets only. */
+    sendSync?(channel: string, ...args: unknown[]): unknown;
     on(channel: string, listener: (event: { readonly ports: readonly unknown[] }, ...args: unknown[]) => void): unknown;
   };
   contextBridge?: { executeInMainWorld?(script: { func: (...args: never[]) => unknown; args?: unknown[] }): unknown };
@@ -33,6 +35,17 @@ export interface PreloadEnvironment {
   randomId(): string;
 }
 
+/** The socket APIs besides chrome.sockets that main's attach gave this page; only known names. */
+function askForApis(env: PreloadEnvironment): string[] {
+  let answer: unknown;
+  try {
+    answer = env.ipcRenderer.sendSync?.(ELECTRON_CHANNELS.apis);
+  } catch {
+    return [];
+  }
+  return Array.isArray(answer) ? answer.filter((a): a is string => a === 'mozTCPSocket' || a === 'direct') : [];
+}
+
 /** How the facade got into the main world, for diagnostics and tests. */
 export type InjectionMethod = 'same-world' | 'executeInMainWorld' | 'executeJavaScript';
 
@@ -41,7 +54,7 @@ export type InjectionMethod = 'same-world' | 'executeInMainWorld' | 'executeJava
  * before the port arrives are queued by the facade's port and sent once it does.
  */
 export function exposeWith(env: PreloadEnvironment, installer: MainWorldInstaller): InjectionMethod {
-  const config: MainWorldConfig = { token: env.randomId() };
+  const config: MainWorldConfig = { token: env.randomId(), apis: askForApis(env) };
   const request: PortRequest = { v: ELECTRON_GLUE_VERSION, page: env.randomId() };
   let havePort = false;
 

@@ -11,13 +11,18 @@
  * capture anything from the preload's world; everything it needs comes in `config`.
  */
 import { MAIN_WORLD_PORT_TAG, type MainWorldPortMessage } from '../../common/electron-channels';
+import { PageChannel } from '../channel';
+import { createDirectSockets } from '../direct/direct-sockets';
 import { createChromeSockets, type ChromeSockets } from '../facade';
+import { createMozTCPSocket } from '../moz/moz-tcp-socket';
 import { pagePortFromMessagePort } from '../page-port';
 import { createQueuedPagePort } from './queued-port';
 
 export interface MainWorldConfig {
   /** A per-page secret: only the preload knows it, so page scripts cannot pass off a port. */
   readonly token: string;
+  /** Socket APIs besides chrome.sockets to install (`'mozTCPSocket'`, `'direct'`), from the attach. */
+  readonly apis?: readonly string[];
 }
 
 /** The DOM this module touches, typed structurally (the project compiles without lib.dom). */
@@ -86,6 +91,26 @@ export function installChromeSockets(config: MainWorldConfig, global = globalThi
   };
   global.addEventListener('message', onMessage, true);
 
-  augmentChrome(global, createChromeSockets(port, { console: global.console }));
+  const channel = new PageChannel(port);
+  augmentChrome(global, createChromeSockets(channel, { console: global.console }));
+  installOtherApis(global, channel, config.apis ?? []);
   return true;
+}
+
+/** navigator.mozTCPSocket and the Direct Sockets globals, as the attach chose (one channel for all). */
+function installOtherApis(global: MainWorldGlobal, channel: PageChannel, apis: readonly string[]): void {
+  const g = global as unknown as Record<string, unknown>;
+  if (apis.includes('mozTCPSocket')) {
+    if (typeof g.navigator !== 'object' || g.navigator === null) g.navigator = {};
+    Object.defineProperty(g.navigator, 'mozTCPSocket', {
+      value: createMozTCPSocket(channel).mozTCPSocket,
+      configurable: true,
+      enumerable: true,
+    });
+  }
+  if (apis.includes('direct')) {
+    for (const [name, value] of Object.entries(createDirectSockets(channel))) {
+      Object.defineProperty(g, name, { value, configurable: true, writable: true, enumerable: false });
+    }
+  }
 }

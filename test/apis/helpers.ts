@@ -5,7 +5,7 @@ import type { SocketsManifest } from '../../common/api-types';
 import { SocketsHost } from '../../main/host';
 import { hostPortFromNodePort } from '../../main/node-port';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
-import type { SocketsHostOptions } from '../../main/types';
+import type { AttachOptions, SocketsHostOptions } from '../../main/types';
 import { PageChannel } from '../../preload/channel';
 import { pagePortFromMessagePort } from '../../preload/page-port';
 import { RawClient } from '../../preload/raw-client';
@@ -41,11 +41,19 @@ export interface RawHost {
 }
 
 /** A host with one context reached through a real MessageChannel, and a raw client on it. */
-export function openRawHost(cleanup: Cleanup, options: SocketsHostOptions & { sockets?: SocketsManifest } = {}): RawHost {
-  const { sockets, ...hostOptions } = options;
+export function openRawHost(
+  cleanup: Cleanup,
+  options: SocketsHostOptions & { sockets?: SocketsManifest; apis?: AttachOptions['apis'] } = {},
+): RawHost {
+  const { sockets, apis, ...hostOptions } = options;
   const host = new SocketsHost({ log: () => {}, ...hostOptions });
   const { port1, port2 } = new MessageChannel();
-  const handle = host.attachPort(hostPortFromNodePort(port1), { app: 'apis', sockets: sockets ?? ALLOW_ALL_SOCKETS, background: true });
+  const handle = host.attachPort(hostPortFromNodePort(port1), {
+    app: 'apis',
+    sockets: sockets ?? ALLOW_ALL_SOCKETS,
+    background: true,
+    apis: apis ?? ['direct'],
+  });
   const channel = new PageChannel(pagePortFromMessagePort(port2 as never));
   cleanup.add(async () => {
     await host.dispose();

@@ -185,6 +185,18 @@ describe('host raw namespace', () => {
     });
   });
 
+  describe('opt-in per attach', () => {
+    it('refuses every raw operation to a context attached without apis', async () => {
+      const { client } = openRawHost(cleanup, { apis: [] });
+      const error = (await client.request('listen', [{ host: '127.0.0.1', port: 0 }]).catch((e) => e)) as RawCallError;
+      expect(error.message).to.match(/attach it with apis/);
+    });
+
+    it('rejects an unknown api name at attach', () => {
+      expect(() => openRawHost(cleanup, { apis: ['carrier-pigeon' as never] })).to.throw(TypeError, /options.apis/);
+    });
+  });
+
   describe('ownership', () => {
     it('closes the sockets of a page context when it ends', async () => {
       const raw = openRawHost(cleanup);

@@ -111,6 +111,39 @@ describe('SocketsHost#attach (Electron glue)', () => {
 
   const contextIds = () => host.inspect().contexts.map((c) => c.id);
 
+  describe('other socket APIs (apis)', () => {
+    it('installs navigator.mozTCPSocket and the Direct Sockets globals only for an attach with apis, over the same port', async () => {
+      const plain = await openPage(new FakeWebContents('file:///app/plain.html'));
+      const plainWindow = plain.page.window as unknown as Record<string, unknown>;
+      expect(plainWindow.navigator).to.equal(undefined);
+      expect(plainWindow.TCPSocket).to.equal(undefined);
+
+      const { page } = await openPage(new FakeWebContents('file:///app/apis.html'), { apis: ['mozTCPSocket', 'direct'] });
+      const w = page.window as unknown as Record<string, any>;
+      expect(typeof w.navigator.mozTCPSocket.open).to.equal('function');
+      expect(typeof w.TCPSocket).to.equal('function');
+      expect(FakeMessageChannelMain.created).to.have.length(2);
+      const socket = new w.TCPSocket('127.0.0.1', serverPort);
+      const { readable, writable } = await socket.opened;
+      const writer = writable.getWriter();
+      await writer.write(new TextEncoder().encode('direct over electron'));
+      const reader = readable.getReader();
+      let got = '';
+      while (got.length < 20) got += Buffer.from((await reader.read()).value).toString();
+      expect(got).to.equal('direct over electron');
+      reader.releaseLock();
+      writer.releaseLock();
+      await socket.close();
+    });
+
+    it('answers the apis question only for attached webContents', () => {
+      const event = { sender: { id: 987654 }, senderFrame: null, returnValue: undefined as unknown };
+      attach(new FakeWebContents('file:///app/x.html'), { apis: ['direct'] });
+      ipcMain.emit(ELECTRON_CHANNELS.apis, event);
+      expect(event.returnValue).to.deep.equal([]);
+    });
+  });
+
   describe('port hand-off', () => {
     it('gives the page its own MessageChannelMain and serves chrome.sockets.tcp over it', async () => {
       const wc = new FakeWebContents('file:///app/main.html');
@@ -208,7 +241,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       const page = loadPage(wc, ipcMain, { executeInMainWorld: false });
       expect(page.injection).to.equal('executeJavaScript');
       expect(page.requests, 'no request before the facade is in place').to.have.length(0);
-      expect(page.executedCode).to.match(/^\(.*\)\(\{"token":"[^"]+"\}\)$/s);
+      expect(page.executedCode).to.match(/^\(.*\)\(\{"token":"[^"]+","apis":\[\]\}\)$/s);
       await until('the context', () => attached.context !== undefined);
       expect((await tcpOf(page).create()).socketId).to.be.a('number');
     });

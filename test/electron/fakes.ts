@@ -219,6 +219,11 @@ export class FakeRenderer {
           const event: IpcMainEventLike = { sender: webContents, senderFrame: frame };
           setImmediate(() => ipcMain.emit(channel, event, ...args));
         },
+        sendSync: (channel, ...args) => {
+          const event: IpcMainEventLike = { sender: webContents, senderFrame: frame };
+          ipcMain.emit(channel, event, ...args);
+          return event.returnValue;
+        },
         on: (channel, listener) => {
           this.ipcListeners.set(channel, [...(this.ipcListeners.get(channel) ?? []), listener]);
         },
