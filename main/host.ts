@@ -5,7 +5,7 @@
 import * as dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import * as tls from 'node:tls';
-import { methodSpec, type Namespace } from '../common/methods';
+import { methodSpec, qualifiedNamespace, type WireNamespace } from '../common/methods';
 import type { HostPort } from '../common/port';
 import type { InspectSnapshot } from '../common/inspect-types';
 import type { CallMessage, WireError } from '../common/protocol';
@@ -26,6 +26,21 @@ import { createUdpHandlers } from './udp/udp-handlers';
 import type { UdpSocket } from './udp/udp-socket';
 import { createRawHandlers, isOwnedBy, type RawSocket } from './raw/raw-handlers';
 import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
+
+/**
+ * Services beside the sockets on the same port and dispatch (the Chrome App runner's storage,
+ * alarms, system.network, power, runtime messaging: main/app-services/). Handlers get the
+ * caller's context and app like the socket handlers; the hooks release per-app state.
+ */
+export interface AppServices {
+  readonly handlers: Partial<Record<WireNamespace, Handlers>>;
+  /** A page context went away (answer what it still owed, drop what it held). */
+  contextEnded?(ctx: PageContext): void;
+  /** The app was detached: drop its timers and state. */
+  appEnded?(app: AppState): void;
+  /** The host is disposed. */
+  dispose?(): Promise<void> | void;
+}
 
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
 export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
@@ -76,7 +91,8 @@ export class SocketsHost {
 
   private readonly apps = new Map<string, AppState>();
   private readonly contexts = new Set<PageContext>();
-  private readonly handlers: Partial<Record<Namespace, Handlers>>;
+  private readonly handlers: Partial<Record<WireNamespace, Handlers>>;
+  private readonly services: AppServices | undefined;
   private readonly limits: ContextLimits;
   private readonly secureContexts = new Map<string, tls.SecureContext>();
   private nextContextId = 1;
@@ -108,7 +124,9 @@ export class SocketsHost {
       maxPendingCalls: options.limits?.maxPendingCalls ?? 4096,
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
+    this.services = options.services?.(this);
     this.handlers = {
+      ...this.services?.handlers,
       tcp: createTcpHandlers(this),
       tcpServer: createTcpServerHandlers(this),
       udp: createUdpHandlers(this),
@@ -158,6 +176,7 @@ export class SocketsHost {
     for (const ctx of [...app.contexts]) ctx.end();
     this.closeSockets(app, () => true);
     this.apps.delete(name);
+    this.services?.appEnded?.(app);
   }
 
   /** Closes everything. The host cannot be used afterwards. */
@@ -166,6 +185,7 @@ export class SocketsHost {
     this.disposed = true;
     this.tap.clear();
     for (const name of [...this.apps.keys()]) this.detachApp(name);
+    await this.services?.dispose?.();
     // Let destroyed sockets emit their 'close' so nothing is pending when this resolves.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -202,18 +222,18 @@ export class SocketsHost {
    */
   emit(
     app: AppState,
-    ns: Namespace,
+    ns: WireNamespace,
     ev: string,
     arg: Record<string, unknown>,
     data?: Uint8Array,
-    options: { transferable?: boolean; sliceSize?: number } = {},
+    options: { transferable?: boolean; sliceSize?: number; except?: PageContext } = {},
   ): boolean {
     if (ev === 'onReceiveError' || ev === 'onAcceptError') this.noteError(app, ns, arg.socketId, arg.resultCode);
     if (this.tap.active) this.tap.onEvent(ns, ev, arg, data);
     let delivered = false;
     let transferable = options.transferable === true;
     for (const ctx of app.contexts) {
-      if (!ctx.listens(ns, ev)) continue;
+      if (ctx === options.except || !ctx.listens(ns, ev)) continue;
       delivered = true;
       if (data === undefined) {
         ctx.enqueueEvent(ns, ev, arg);
@@ -263,7 +283,7 @@ export class SocketsHost {
   // ---- internals -------------------------------------------------------------------------------
 
   /** Remembers a socket's last negative net code for the inspector (unknown ids are ignored). */
-  private noteError(app: AppState, ns: Namespace, id: unknown, code: unknown): void {
+  private noteError(app: AppState, ns: WireNamespace, id: unknown, code: unknown): void {
     if (typeof code !== 'number' || code >= 0 || typeof id !== 'number') return;
     const registry = this.registries[ns as keyof SocketsHost['registries']] as Registry<ManagedSocket> | undefined;
     const socket = registry?.get(id, app);
@@ -304,6 +324,7 @@ export class SocketsHost {
       ctx.app.contexts.delete(ctx);
       this.contexts.delete(ctx);
       this.contextGone(ctx, false);
+      this.services?.contextEnded?.(ctx);
     },
     log: (line) => this.log(line),
   };
@@ -321,7 +342,7 @@ export class SocketsHost {
     const spec = methodSpec(call.ns, call.m);
     const handler = this.handlers[call.ns]?.[call.m];
     if (spec === undefined || handler === undefined) {
-      return { a: [], e: { message: `sockets.${call.ns}.${call.m} is not available` } };
+      return { a: [], e: { message: `${qualifiedNamespace(call.ns)}.${call.m} is not available` } };
     }
     try {
       const args = parsePositional(call.ns, call.m, spec, call.a);

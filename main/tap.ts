@@ -149,7 +149,7 @@ export class SocketTap {
 
   /** A call finished: recorded on the socket it names (first argument, or the created id). */
   onCall(
-    ns: Namespace,
+    ns: string,
     method: string,
     args: readonly unknown[],
     result: readonly unknown[],
@@ -196,7 +196,7 @@ export class SocketTap {
   }
 
   /** An event went to the app (data or not). `data` is copied: the host may transfer it. */
-  onEvent(ns: Namespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array): void {
+  onEvent(ns: string, ev: string, arg: Record<string, unknown>, data?: Uint8Array): void {
     const id = arg.socketId;
     if (typeof id !== 'number') return;
     const w = this.live(`${ns}:${id}`);
