@@ -8,7 +8,7 @@ import { app, BrowserWindow, ipcMain, Menu } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SocketsHost } from '../main/host';
-import { serveInspection } from '../main/electron/inspect-ipc';
+import { serveInspection, serveTap } from '../main/electron/inspect-ipc';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
 import { debuggingMenuTemplate } from './menu';
 
@@ -21,6 +21,7 @@ const fallbackPage = path.join(root, 'app/fallback.html');
 const host = new SocketsHost();
 const debuggingWindows = new Set<Electron.WebContents>();
 serveInspection(ipcMain, host, (sender) => debuggingWindows.has(sender as Electron.WebContents));
+serveTap(ipcMain, host, (sender) => debuggingWindows.has(sender as Electron.WebContents));
 
 const DEBUGGER_APP = 'socket-debugger';
 

@@ -9,6 +9,8 @@ import { exposeChromeSockets } from '../preload/electron/preload-entry';
 
 exposeChromeSockets();
 contextBridge.exposeInMainWorld('chromeSocketsInspect', () => ipcRenderer.invoke(ELECTRON_CHANNELS.inspect));
+// The tap: only this window's webContents is answered (app/main.ts, main/electron/inspect-ipc.ts).
+contextBridge.exposeInMainWorld('chromeSocketsTap', (request: unknown) => ipcRenderer.invoke(ELECTRON_CHANNELS.tap, request));
 
 // The app the window's sockets belong to, for its title (app/main.ts passes it as an argument).
 const appArg = (process.argv ?? []).find((a) => a.startsWith('--ecs-app='));

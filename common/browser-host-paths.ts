@@ -4,6 +4,8 @@ export const BROWSER_HOST_PATHS = {
   websocket: '/ws',
   /** Read-only host inspection for the debugging window (token as a Bearer header). */
   inspect: '/inspect',
+  /** The debugging window's tap (POST, JSON body, token as a Bearer header; main/tap.ts). */
+  tap: '/tap',
   /** The page bundle as an ES module (`electron-chrome-sockets/browser`). */
   bundle: '/browser/index.mjs',
 } as const;

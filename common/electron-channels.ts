@@ -25,6 +25,8 @@ export const ELECTRON_CHANNELS = {
    * Answered only for the webContents the debugging app registered.
    */
   inspect: 'electron-chrome-sockets:inspect',
+  /** debugging window → main (invoke): the tap (main/tap.ts), for the same webContents only. */
+  tap: 'electron-chrome-sockets:tap',
 } as const;
 
 /** The `window.postMessage` tag with which the preload hands the port to the main world. */

@@ -51,6 +51,10 @@ export interface InspectSocket {
   readonly lastErrorCode?: number;
   /** Send bytes handed over but not yet written (count against the app's write quota). */
   readonly bytesInFlight?: number;
+  /** Events held in the host while the socket may not deliver (accepts, datagrams). */
+  readonly queued?: number;
+  /** Events the host had to drop because that queue was full. */
+  readonly dropped?: number;
 }
 
 export interface InspectContext {
@@ -77,3 +81,36 @@ export interface InspectSnapshot {
 
 /** The provider the window is given; it rejects (with any Error) when the host is unreachable. */
 export type InspectProvider = () => Promise<InspectSnapshot>;
+
+/**
+ * One record of the debugging window's tap (main/tap.ts) as it crosses to the window: payload
+ * bytes as base64 in `data`.
+ */
+export interface TapWireRecord {
+  readonly seq: number;
+  readonly time: number;
+  readonly type: 'rx' | 'tx' | 'call' | 'event';
+  readonly data?: string;
+  readonly offset?: number;
+  readonly remote?: { readonly address: string; readonly port: number };
+  readonly name?: string;
+  readonly args?: string;
+  readonly resultCode?: number;
+  readonly lastError?: string;
+  readonly latencyMs?: number;
+}
+
+export interface TapWireRead {
+  readonly records: readonly TapWireRecord[];
+  readonly next: number;
+  readonly dropped: number;
+  readonly socket?: InspectSocket;
+}
+
+/** What the window asks the tap: follow, read since a record, stop following a socket. */
+export type TapWireRequest =
+  | { readonly op: 'watch' | 'unwatch'; readonly kind: Namespace; readonly id: number }
+  | { readonly op: 'read'; readonly kind: Namespace; readonly id: number; readonly since: number };
+
+/** The tap provider the window is given (Electron IPC or the browser host's POST /tap). */
+export type TapProvider = (request: TapWireRequest) => Promise<unknown>;

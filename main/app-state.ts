@@ -2,6 +2,7 @@
  * Per-app state: its page contexts, its sockets (across namespaces) and its write quota.
  * Sockets belong to apps, not to contexts (spec §1.1).
  */
+import type { InspectSocket } from '../common/inspect-types';
 import type { Namespace } from '../common/methods';
 import type { PageContext } from './page-context';
 
@@ -22,30 +23,11 @@ export interface ManagedSocket {
 /** Why a socket does not read right now; empty when it reads (or has nothing to read). */
 export type PauseReason = 'app' | 'error' | 'flow';
 
-export interface SocketSnapshot {
-  kind: Namespace;
-  id: number;
-  app: string;
-  name?: string;
-  persistent: boolean;
-  /** 'idle' | 'connecting' | 'connected' | 'listening' | 'bound' | … */
-  state: string;
-  paused: boolean;
-  pausedBy: PauseReason[];
-  localAddress?: string;
-  localPort?: number;
-  peerAddress?: string;
-  peerPort?: number;
-  secure?: boolean;
-  bytesReceived: number;
-  bytesSent: number;
-  messagesReceived: number;
-  messagesSent: number;
-  /** Events held in the host while the socket may not deliver (accepts, datagrams). */
-  queued?: number;
-  /** Events the host had to drop because that queue was full. */
-  dropped?: number;
-}
+/**
+ * What `snapshot()` gives the inspector: the one snapshot type the window reads
+ * (common/inspect-types.ts), so host and window cannot drift apart.
+ */
+export type SocketSnapshot = InspectSocket;
 
 /** The state every socket kind keeps the same way. */
 export interface PausableSocket {

@@ -7,9 +7,11 @@ import type { LookupFunction } from 'node:net';
 import * as tls from 'node:tls';
 import { methodSpec, qualifiedNamespace, type WireNamespace } from '../common/methods';
 import type { HostPort } from '../common/port';
+import type { InspectSnapshot } from '../common/inspect-types';
 import type { CallMessage, WireError } from '../common/protocol';
 import { parsePositional } from '../common/signature';
 import { AppState, type ManagedSocket, type SocketSnapshot } from './app-state';
+import { SocketTap } from './tap';
 import { chromeAppId, isChromeAppId } from './app-id';
 import { CallError } from './call-error';
 import { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
@@ -70,9 +72,10 @@ export interface ContextSnapshot {
   pendingCalls: number;
 }
 
-export interface HostSnapshot {
-  contexts: ContextSnapshot[];
-  sockets: SocketSnapshot[];
+/** The inspector's snapshot: the window's own type (common/inspect-types.ts), filled here. */
+export interface HostSnapshot extends Omit<InspectSnapshot, 'contexts' | 'sockets'> {
+  readonly contexts: ContextSnapshot[];
+  readonly sockets: SocketSnapshot[];
 }
 
 export class SocketsHost {
@@ -105,6 +108,19 @@ export class SocketsHost {
   /** Contexts attached with `apis`: only they may call the raw namespace. */
   private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
   private nextContextId = 1;
+  /** The last net error each socket reported (error event or failed call), for the inspector. */
+  private readonly lastErrors = new WeakMap<ManagedSocket, number>();
+  /**
+   * The debugging window's tap (main/tap.ts). Privileged: only the window's own channel may
+   * call `tap.handle` (Electron IPC for its webContents, the browser host's POST /tap with the
+   * token); an app's port never reaches it.
+   */
+  readonly tap = new SocketTap((kind, id) =>
+    (this.registries[kind as keyof SocketsHost['registries']] as Registry<ManagedSocket> | undefined)
+      ?.all()
+      .find((s) => s.id === id)
+      ?.snapshot(),
+  );
   private disposed = false;
 
   constructor(options: SocketsHostOptions = {}) {
@@ -189,6 +205,7 @@ export class SocketsHost {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.tap.clear();
     for (const name of [...this.apps.keys()]) this.detachApp(name);
     await this.services?.dispose?.();
     // Let destroyed sockets emit their 'close' so nothing is pending when this resolves.
@@ -198,6 +215,8 @@ export class SocketsHost {
   /** A read-only view of every context and socket, for the debugging window's inspector. */
   inspect(): HostSnapshot {
     return {
+      takenAt: Date.now(),
+      apps: [...this.apps.values()].map((app) => ({ app: app.name, writeQuota: { used: app.writeInFlight, limit: this.writeQuota } })),
       contexts: [...this.contexts].map((c) => ({
         id: c.id,
         app: c.app.name,
@@ -208,7 +227,12 @@ export class SocketsHost {
         carrierBacklog: c.carrierBacklog,
         pendingCalls: c.pendingCalls,
       })),
-      sockets: [...this.apps.values()].flatMap((app) => [...app.sockets].map((s) => s.snapshot())),
+      sockets: [...this.apps.values()].flatMap((app) =>
+        [...app.sockets].map((s) => {
+          const code = this.lastErrors.get(s);
+          return code === undefined ? s.snapshot() : { ...s.snapshot(), lastErrorCode: code };
+        }),
+      ),
     };
   }
 
@@ -228,6 +252,8 @@ export class SocketsHost {
     data?: Uint8Array,
     options: { transferable?: boolean; sliceSize?: number; except?: PageContext } = {},
   ): boolean {
+    if (ev === 'onReceiveError' || ev === 'onAcceptError') this.noteError(app, ns, arg.socketId, arg.resultCode);
+    if (this.tap.active) this.tap.onEvent(ns, ev, arg, data);
     let delivered = false;
     let transferable = options.transferable === true;
     for (const ctx of app.contexts) {
@@ -280,6 +306,14 @@ export class SocketsHost {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /** Remembers a socket's last negative net code for the inspector (unknown ids are ignored). */
+  private noteError(app: AppState, ns: WireNamespace, id: unknown, code: unknown): void {
+    if (typeof code !== 'number' || code >= 0 || typeof id !== 'number') return;
+    const registry = this.registries[ns as keyof SocketsHost['registries']] as Registry<ManagedSocket> | undefined;
+    const socket = registry?.get(id, app);
+    if (socket !== undefined) this.lastErrors.set(socket, code);
+  }
+
   private appState(name: string): AppState {
     let app = this.apps.get(name);
     if (app === undefined) {
@@ -319,7 +353,16 @@ export class SocketsHost {
     log: (line) => this.log(line),
   };
 
+  /** One boolean when nobody taps: the tap records calls only while the window follows a socket. */
   private async dispatch(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }> {
+    if (!this.tap.active) return this.dispatchCall(ctx, call);
+    const started = Date.now();
+    const out = await this.dispatchCall(ctx, call);
+    this.tap.onCall(call.ns, call.m, call.a, out.a, out.e?.message, started);
+    return out;
+  }
+
+  private async dispatchCall(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }> {
     const spec = methodSpec(call.ns, call.m);
     const handler = this.handlers[call.ns]?.[call.m];
     if (spec === undefined || handler === undefined) {
@@ -335,6 +378,8 @@ export class SocketsHost {
       if (error instanceof CallError) {
         const e: WireError =
           error.resultCode === undefined ? { message: error.message } : { message: error.message, resultCode: error.resultCode };
+        const code = error.resultCode ?? (typeof error.args[0] === 'number' ? error.args[0] : undefined);
+        this.noteError(ctx.app, call.ns, call.a[0], code);
         return { a: error.args, e };
       }
       if (error instanceof TypeError && error.message.startsWith('Error in invocation of')) {

@@ -3,7 +3,7 @@
  * public chrome.sockets API) and, when given, an inspection provider; where they come from is
  * boot.ts's business.
  */
-import type { InspectProvider } from '../common/inspect-types';
+import type { InspectProvider, TapProvider } from '../common/inspect-types';
 import type { SocketsChrome } from './lib/chrome-types';
 import { CreateForms } from './ui/create-forms';
 import { h, replace, setText } from './ui/dom';
@@ -20,6 +20,8 @@ export interface AppOptions {
   source?: string;
   /** The app the window's sockets belong to, for the window title. */
   appName?: string;
+  /** The host's tap: the Inspector's rows then open any app's socket live. */
+  tap?: TapProvider;
 }
 
 export interface AppHandle {
@@ -95,7 +97,7 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
   replace(main, empty);
 
   const help = createHelp();
-  const inspector = options.inspect ? new InspectorPanel(options.inspect) : undefined;
+  const inspector = options.inspect ? new InspectorPanel(options.inspect, options.tap) : undefined;
   const tabButtons = {
     workbench: h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => setTab('workbench') }, 'Workbench'),
     inspector: h('button', { type: 'button', role: 'tab', class: 'tab', title: 'Alt+I', onclick: () => setTab('inspector') }, 'Inspector'),
@@ -278,6 +280,7 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
       if (frame) cancelAnimationFrame(frame);
       document.removeEventListener('keydown', onKey);
       inspector?.setActive(false);
+      inspector?.stopFollowing();
       workbench.dispose();
     },
   };

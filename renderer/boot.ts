@@ -11,7 +11,7 @@
  * hidden.
  */
 import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
-import type { InspectProvider } from '../common/inspect-types';
+import type { InspectProvider, TapProvider } from '../common/inspect-types';
 import { showBootError, startApp } from './app';
 import type { SocketsChrome } from './lib/chrome-types';
 
@@ -32,7 +32,12 @@ export interface Booted {
   source: string;
   /** The app the window's sockets belong to, when the carrier says. */
   appName?: string;
+  /** The host's tap (follow any app's socket), when the carrier offers it. */
+  tap?: TapProvider;
 }
+
+/** The page global the Electron preload puts the tap on. */
+export const TAP_GLOBAL = 'chromeSocketsTap';
 
 /** The page global the Electron preload puts the app name on. */
 export const APP_GLOBAL = 'chromeSocketsApp';
@@ -73,6 +78,22 @@ function takeToken(): string | undefined {
   }
 }
 
+/** The browser host's tap endpoint (POST, JSON), with the same token as the WebSocket. */
+function hostTap(token: string): TapProvider {
+  const url = new URL(BROWSER_HOST_PATHS.tap, location.href).href;
+  return async (request) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      cache: 'no-store',
+    });
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    if (!response.ok) throw new Error(body.error ?? `tap refused: HTTP ${response.status}`);
+    return body;
+  };
+}
+
 /** The browser host's inspection endpoint, with the same token as the WebSocket. */
 function hostInspection(token: string): InspectProvider {
   const url = new URL(BROWSER_HOST_PATHS.inspect, location.href).href;
@@ -87,7 +108,8 @@ export async function obtainChrome(): Promise<Booted> {
   const g = globalThis as unknown as Record<string, unknown>;
   const inspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : undefined;
   const appName = typeof g[APP_GLOBAL] === 'string' ? (g[APP_GLOBAL] as string) : undefined;
-  if (hasSockets(g.chrome)) return { chrome: g.chrome, inspect, source: 'Electron', appName };
+  const tap = typeof g[TAP_GLOBAL] === 'function' ? (g[TAP_GLOBAL] as TapProvider) : undefined;
+  if (hasSockets(g.chrome)) return { chrome: g.chrome, inspect, source: 'Electron', appName, tap };
   if (location.protocol === 'http:' || location.protocol === 'https:') {
     const token = takeToken();
     if (!token) throw new Error('This page needs the session token: open the exact URL that `npx electron-chrome-sockets serve` printed.');
@@ -97,7 +119,7 @@ export async function obtainChrome(): Promise<Booted> {
     const bundle = (await import(/* @vite-ignore */ bundleUrl)) as BrowserBundle;
     const chrome = await bundle.connectBrowserHost(wsUrl, token);
     const lateInspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : hostInspection(token);
-    return { chrome, inspect: lateInspect, source: `browser host ${location.host}`, appName };
+    return { chrome, inspect: lateInspect, source: `browser host ${location.host}`, appName, tap: tap ?? hostTap(token) };
   }
   throw new Error(
     'No chrome.sockets here. Open this window from Electron (its preload provides chrome.sockets) or through `npx electron-chrome-sockets serve`.',
@@ -107,8 +129,8 @@ export async function obtainChrome(): Promise<Booted> {
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   try {
-    const { chrome, inspect, source, appName } = await obtainChrome();
-    startApp(root, chrome, { inspect, source, appName });
+    const { chrome, inspect, source, appName, tap } = await obtainChrome();
+    startApp(root, chrome, { inspect, source, appName, tap });
   } catch (err) {
     showBootError(root, 'Cannot reach chrome.sockets', err instanceof Error ? err.message : String(err));
   }

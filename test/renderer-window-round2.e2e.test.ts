@@ -4,6 +4,7 @@
  * writes screenshots at 900×700, 1280×800 and 1920×1080 to test-output/screenshots/ (`r2-…`).
  */
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { existsSync, promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -297,6 +298,74 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
     const notes = (await rows(page, 'note')).join('\n');
     expect(notes).to.contain(`from 127.0.0.1:${clients[0]!.localPort}`).and.contain(`from 127.0.0.1:${clients[1]!.localPort}`);
     await shots(page, '7-1-server-merged-log');
+
+    // Item 2: the merged log saved as pcapng holds one TCP stream per connection; tcpdump reads it.
+    const [download] = await Promise.all([page.waitForEvent('download'), view(page).getByRole('button', { name: 'Save pcapng' }).click()]);
+    expect(download.suggestedFilename()).to.match(/^tcpServer-\d+-.*\.pcapng$/);
+    const file = path.join(profileDir, 'server.pcapng');
+    await download.saveAs(file);
+    const bytes = await fs.readFile(file);
+    expect(bytes.readUInt32LE(0), 'pcapng section header').to.equal(0x0a0d0d0a);
+    const tcpdump = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].find((p) => existsSync(p));
+    if (tcpdump) {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(tcpdump, ['-nn', '-r', file], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      );
+      for (const c of clients) {
+        expect(out).to.contain(`IP 127.0.0.1.${c.localPort} > 127.0.0.1.${port}: Flags [S]`);
+      }
+      expect(out).to.contain('length 13').and.contain('length 14');
+    }
+  });
+
+  it("follows another page's socket live from the Inspector (traffic both ways, calls with result and latency) and saves it as pcapng (items 1, 2)", async () => {
+    const echo = net.createServer((s) => s.pipe(s));
+    const port = await listen(echo);
+    onCleanup(() => new Promise((r) => echo.close(r)));
+    const { host, page } = await openWindow();
+    // Another page of the app (here a second window) owns the socket the first one follows.
+    const other = await context.newPage();
+    onCleanup(() => other.close());
+    await other.goto(host.url);
+    await other.locator('.topbar').waitFor();
+    await connectClient(other, port);
+    await view(other)
+      .locator('.pill', { hasText: /^connected$/ })
+      .waitFor();
+    const id = host.host.inspect().sockets.find((s) => s.kind === 'tcp')!.id;
+    expect(host.host.tap.active, 'no recording before anyone follows').to.equal(false);
+
+    await page.keyboard.press('Alt+KeyI');
+    const row = page.locator('.insp-table tbody tr', { has: page.locator('td.num', { hasText: new RegExp(`^${id}$`) }) });
+    await row.getByRole('button', { name: 'Follow' }).click();
+    const tap = page.locator('.tap-view');
+    await tap.waitFor();
+    await until(() => host.host.tap.active, 'the host to record');
+    await view(other).getByRole('textbox', { name: 'Message to send' }).fill('tap me\\r\\n');
+    await view(other).getByRole('textbox', { name: 'Message to send' }).press('Enter');
+    const tapRows = (dir: string) =>
+      page.evaluate(
+        (dir) => [...document.querySelectorAll(`.tap-view .log .row.${dir}:not([hidden])`)].map((r: any) => r.textContent as string),
+        dir,
+      );
+    await until(async () => (await tapRows('rx')).some((r) => r.includes('tap me')), 'the echo in the followed log');
+    expect((await tapRows('tx')).join('\n')).to.contain('tap me');
+    expect((await tapRows('note')).join('\n')).to.match(new RegExp(`tcp\\.send\\(${id}, <8 bytes>\\) → 0 · \\d+ ms`));
+    await shots(page, '1-1-follow-app-socket');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), tap.getByRole('button', { name: 'Save pcapng' }).click()]);
+    const file = path.join(profileDir, 'tap.pcapng');
+    await download.saveAs(file);
+    expect((await fs.readFile(file)).readUInt32LE(0)).to.equal(0x0a0d0d0a);
+    const tcpdump = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].find((p) => existsSync(p));
+    if (tcpdump) {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(tcpdump, ['-nn', '-r', file], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      );
+      expect(out).to.match(new RegExp(`> 127\\.0\\.0\\.1\\.${port}: Flags \\[P\\.\\].*length 8`));
+    }
+    await tap.getByRole('button', { name: 'Stop following' }).click();
+    await until(() => !host.host.tap.active, 'the recording to stop');
   });
 
   it('folds the sidebar below 1000 px, stacks the panels, and gives the log the height on tall screens (item 8)', async () => {

@@ -593,7 +593,8 @@ describe('socket debugging window through the browser host (headless Chromium, r
     expect(snapshot.contexts).to.have.length(2);
     const cells = await table
       .locator('tbody tr')
-      .evaluateAll((trs) => trs.map((tr: any) => [...tr.children].map((td: any) => td.textContent)));
+      // The first cell is the row's Follow button (the tap); the columns start after it.
+      .evaluateAll((trs) => trs.map((tr: any) => [...tr.children].slice(1).map((td: any) => td.textContent)));
     const tcpRow = cells.find((c) => c[1] === 'TCP')!;
     const udpRow = cells.find((c) => c[1] === 'UDP')!;
     expect(tcpRow, JSON.stringify(cells)).to.not.equal(undefined);

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SocketsManifest } from '../../common/api-types';
 import { SocketsHost } from '../host';
+import { encodeTapAnswer } from '../tap';
 import { ALLOW_ALL_SOCKETS, SocketsPolicy } from '../permissions';
 import type { AttachOptions, SocketsHostOptions } from '../types';
 import {
@@ -33,6 +34,8 @@ import { DEFAULT_MAX_HEADER_BYTES, WebSocketHostPort } from './ws-host-port';
 /** The WebSocket endpoint's path. */
 export const WEBSOCKET_PATH = BROWSER_HOST_PATHS.websocket;
 const INSPECT_PATH = BROWSER_HOST_PATHS.inspect;
+/** Largest tap request body (they are a few dozen bytes). */
+const TAP_BODY_LIMIT = 4096;
 /** The app page contexts belong to when `app` is not given. */
 export const DEFAULT_APP = 'browser';
 /** Page connections served at once unless `maxConnections` says otherwise. */
@@ -193,6 +196,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       return;
     }
     if ((req.url ?? '').split('?', 1)[0] === INSPECT_PATH) return serveInspection(req, res);
+    if ((req.url ?? '').split('?', 1)[0] === BROWSER_HOST_PATHS.tap) return serveTap(req, res);
     (options.serveRequest !== undefined ? options.serveRequest(req, res) : serveStatic(req, res, staticOptions)).catch((err: unknown) => {
       log(`browser-host: serving ${req.url}: ${String(err)}`);
       if (!res.headersSent) res.writeHead(500).end();
@@ -214,6 +218,45 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
     }
     const body = JSON.stringify({ ...host.inspect(), takenAt: Date.now() });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end(body);
+  }
+
+  /**
+   * The debugging window's tap (main/tap.ts): POST a JSON request with the token as a Bearer
+   * header. Requests are small (at most TAP_BODY_LIMIT bytes); payloads come back as base64.
+   */
+  function serveTap(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const refusal = req.method !== 'POST' ? `method ${req.method}` : checkBearer(req.headers.authorization, tokenDigest);
+    if (refusal !== undefined) {
+      log(`browser-host: refused ${req.method} ${BROWSER_HOST_PATHS.tap} from ${peer(req)}: ${refusal}`);
+      res.writeHead(req.method !== 'POST' ? 405 : 401, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Refused\n');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > TAP_BODY_LIMIT) {
+        res.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Request too large\n');
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (res.headersSent) return;
+      let answer: unknown;
+      try {
+        answer = encodeTapAnswer(host.tap.handle(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      } catch (error) {
+        res
+          .writeHead(400, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' })
+          .end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+        return;
+      }
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+        .end(JSON.stringify(answer));
+    });
   }
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -170,6 +170,7 @@ export class TcpServerSocket implements ManagedSocket {
           continue;
         }
         const client = this.host.registries.tcp.add((id) => new TcpSocket(this.host, id, this.app, true));
+        client.acceptedBy = this.id;
         client.adoptAccepted(connection);
         this.acceptedCount++;
         this.host.emit(this.app, 'tcpServer', 'onAccept', { clientSocketId: client.id, socketId: this.id });

@@ -68,6 +68,10 @@ export class TcpSocket implements ManagedSocket {
   private bytesSent = 0;
   private messagesReceived = 0;
   private messagesSent = 0;
+  /** Send bytes handed to Node and not yet written (the inspector's bytesInFlight). */
+  private bytesInFlight = 0;
+  /** The tcpServer that accepted this socket (the inspector's acceptedBy). */
+  acceptedBy?: number;
 
   constructor(
     private readonly host: SocketsHost,
@@ -263,8 +267,10 @@ export class TcpSocket implements ManagedSocket {
     if (this.upgrading) return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
     const connection = this.connection;
     this.writesInFlight++;
+    this.bytesInFlight += data.byteLength;
     socket.write(data, (error) => {
       this.writesInFlight--;
+      this.bytesInFlight -= data.byteLength;
       if (error == null) {
         this.bytesSent += data.byteLength;
         this.messagesSent++;
@@ -408,6 +414,8 @@ export class TcpSocket implements ManagedSocket {
       peerAddress: this.peerAddress,
       peerPort: this.peerPort,
       secure: this.secured,
+      acceptedBy: this.acceptedBy,
+      bytesInFlight: this.bytesInFlight,
       bytesReceived: this.bytesReceived,
       bytesSent: this.bytesSent,
       messagesReceived: this.messagesReceived,

@@ -444,6 +444,7 @@ export class UdpSocket implements ManagedSocket {
       ...snapshotBase(this, this.state, this.state === 'bound'),
       localAddress: this.localAddress,
       localPort: this.localPort,
+      groups: [...this.groups],
       bytesReceived: this.bytesReceived,
       bytesSent: this.bytesSent,
       messagesReceived: this.messagesReceived,

@@ -50,6 +50,8 @@ export interface SocketEntry {
   pausedAtConnect?: boolean;
   /** tcp: the last connection ended by the peer (-100 not caused by this window). */
   peerClosed?: boolean;
+  /** tcp: the last connected endpoints getInfo reported (kept after disconnect, for exports). */
+  lastEndpoints?: { local: { address: string; port: number }; peer: { address: string; port: number } };
   /** Set while this window's own disconnect()/close() runs (its -100 is not the peer's). */
   closingLocally?: boolean;
   /** udp: where the last bind was attempted, so a failed bind can be retried from the view. */
@@ -407,6 +409,11 @@ export class Workbench {
       entry.info = r.value;
       if (entry.kind === 'tcp') {
         const t = r.value as tcp.SocketInfo;
+        if (t.peerAddress !== undefined && t.localAddress !== undefined)
+          entry.lastEndpoints = {
+            local: { address: t.localAddress, port: t.localPort ?? 0 },
+            peer: { address: t.peerAddress, port: t.peerPort ?? 0 },
+          };
         if (t.connected && entry.phase !== 'securing') entry.phase = 'connected';
         if (!t.connected && entry.phase === 'connected') entry.phase = 'disconnected';
       } else if (entry.kind === 'udp' && r.value.localPort !== undefined) {

@@ -3,11 +3,12 @@
  * inspection API. Polls only while shown and the page is visible, never with two requests
  * outstanding, at most every POLL_MS.
  */
-import type { InspectProvider, InspectSnapshot, InspectSocket } from '../../common/inspect-types';
+import type { InspectProvider, InspectSnapshot, InspectSocket, TapProvider } from '../../common/inspect-types';
 import { netErrorMessage, netErrorShortName } from '../../common/net-errors';
 import { formatBytes, formatClock, formatEndpoint, formatRate } from '../lib/format';
 import { KIND_NAME, matchesFilter, RateTracker, sortSockets, summariseApps } from '../lib/inspect-model';
 import { h, replace, setText } from './dom';
+import { TapView } from './tap-view';
 
 export const POLL_MS = 500;
 
@@ -33,8 +34,16 @@ export class InspectorPanel {
   private active = false;
   private inFlight = false;
   private last?: InspectSnapshot;
+  private readonly followArea: HTMLElement;
+  private following?: TapView;
+  private frame = 0;
 
-  constructor(private readonly provider: InspectProvider) {
+  /** With `tap`, each row can be followed live (traffic and calls; main/tap.ts). */
+  constructor(
+    private readonly provider: InspectProvider,
+    private readonly tap?: TapProvider,
+  ) {
+    this.followArea = h('div', { class: 'follow-area', hidden: true });
     this.status = h('span', { class: 'muted', role: 'status' }, 'not polled yet');
     this.filter = h('input', {
       type: 'search',
@@ -51,8 +60,42 @@ export class InspectorPanel {
       h('div', { class: 'insp-bar' }, h('h2', null, 'All sockets of all apps'), this.filter, h('span', { class: 'spacer' }), this.status),
       this.summary,
       this.body,
+      this.followArea,
     );
     document.addEventListener('visibilitychange', () => this.schedule(0));
+  }
+
+  /** Opens a live view of one socket of any app (the host records it only while open). */
+  follow(s: Pick<InspectSocket, 'kind' | 'id' | 'app'>): void {
+    if (!this.tap) return;
+    this.stopFollowing();
+    const view: TapView = new TapView(
+      this.tap,
+      s.kind,
+      s.id,
+      s.app,
+      () => {
+        if (!this.frame)
+          this.frame = requestAnimationFrame(() => {
+            this.frame = 0;
+            view.render();
+          });
+      },
+      () => this.stopFollowing(),
+    );
+    this.following = view;
+    replace(this.followArea, view.root);
+    this.followArea.hidden = false;
+    void view.start();
+    if (this.last) this.paint();
+  }
+
+  stopFollowing(): void {
+    this.following?.stop();
+    this.following = undefined;
+    this.followArea.hidden = true;
+    replace(this.followArea);
+    if (this.last) this.paint();
   }
 
   /** Starts or stops polling (the panel polls only while it is shown). */
@@ -141,9 +184,27 @@ export class InspectorPanel {
     }
     const rows = sortSockets(snap.sockets.filter((s) => matchesFilter(s, this.filter.value))).map((s) => {
       const rate = this.rates.rate(s);
+      const followed = this.following?.kind === s.kind && this.following.id === s.id;
       return h(
         'tr',
-        { class: `st-${s.state}` },
+        { class: `st-${s.state}${followed ? ' followed' : ''}` },
+        this.tap
+          ? h(
+              'td',
+              null,
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'follow-btn',
+                  'aria-pressed': String(followed),
+                  title: `Follow ${s.app}'s ${s.kind} socket ${s.id} live: traffic both ways and its calls`,
+                  onclick: () => (followed ? this.stopFollowing() : this.follow(s)),
+                },
+                followed ? 'Following' : 'Follow',
+              ),
+            )
+          : null,
         h('td', { class: 'app-cell' }, s.app),
         h('td', null, h('span', { class: `kind k-${s.kind}` }, KIND_NAME[s.kind])),
         h('td', { class: 'num' }, String(s.id)),
@@ -202,9 +263,22 @@ export class InspectorPanel {
     const head = h(
       'tr',
       null,
-      ...['App', 'Kind', 'ID', 'Name', 'State', 'Local', 'Peer', 'Paused by', 'Received', 'Sent', 'Rate', 'In flight', 'Last error'].map(
-        (t) => h('th', { scope: 'col' }, t),
-      ),
+      ...[
+        ...(this.tap ? [''] : []),
+        'App',
+        'Kind',
+        'ID',
+        'Name',
+        'State',
+        'Local',
+        'Peer',
+        'Paused by',
+        'Received',
+        'Sent',
+        'Rate',
+        'In flight',
+        'Last error',
+      ].map((t) => h('th', { scope: 'col' }, t)),
     );
     replace(this.body, h('table', { class: 'insp-table' }, h('thead', null, head), h('tbody', null, ...rows)));
   }

@@ -4,7 +4,9 @@
  * kept while the socket is listed, so drafts and scroll positions survive switching.
  */
 import type { tcp } from '../../common/api-types';
+import { capturesOf } from '../lib/capture-export';
 import { formatTranscript, type TranscriptMode } from '../lib/conversation';
+import { writePcapng } from '../lib/pcapng';
 import { formatBytes, formatCount, formatDateTime, formatEndpoint, formatRate } from '../lib/format';
 import { describeEntry, KIND_LABEL, secureAvailability, type SocketEntry, type Workbench } from '../lib/workbench';
 import { Composer } from './composer';
@@ -12,6 +14,16 @@ import { checkbox, h, intValue, replace, segmented, setText } from './dom';
 import { ThroughputPlot } from './plot';
 import { endpointsOf, stateOf } from './socket-list';
 import { TrafficView, type ViewMode } from './traffic-view';
+
+/** Saves `data` through a download link. */
+function download(data: string | Uint8Array, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([data as BlobPart], { type }));
+  const a = h('a', { href: url, download: name });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 interface InfoRow {
   key: string;
@@ -184,6 +196,16 @@ export class SocketView {
         h('button', { type: 'button', title: 'Empty the log and zero the counters (Alt+K)', onclick: () => this.clear() }, 'Clear'),
         h('button', { type: 'button', title: 'Download the conversation as text (Alt+S)', onclick: () => this.save('text') }, 'Save text'),
         h('button', { type: 'button', title: 'Download the conversation as a hex dump', onclick: () => this.save('hex') }, 'Save hex'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'save-pcapng',
+            title: 'Download the held log as pcapng (Wireshark, tcpdump -r): synthetic IP packets with the real ports and stream offsets',
+            onclick: () => this.savePcapng(),
+          },
+          'Save pcapng',
+        ),
         h('span', { class: 'spacer' }),
         this.logStatus,
       ),
@@ -222,15 +244,22 @@ export class SocketView {
   save(mode: TranscriptMode): void {
     const now = Date.now();
     const text = formatTranscript(this.entry.conversation, { title: describeEntry(this.entry), savedAt: now }, mode);
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-    const a = h('a', {
-      href: url,
-      download: `${this.entry.kind}-${this.entry.id}-${formatDateTime(now).replace(/[: ]/g, '-')}${mode === 'hex' ? '-hex' : ''}.txt`,
-    });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    download(
+      text,
+      `${this.entry.kind}-${this.entry.id}-${formatDateTime(now).replace(/[: ]/g, '-')}${mode === 'hex' ? '-hex' : ''}.txt`,
+      'text/plain;charset=utf-8',
+    );
+  }
+
+  /** Downloads the held log as pcapng (lib/pcapng.ts). */
+  savePcapng(): void {
+    const now = Date.now();
+    const bytes = writePcapng(capturesOf(this.entry));
+    download(
+      bytes,
+      `${this.entry.kind}-${this.entry.id}-${formatDateTime(now).replace(/[: ]/g, '-')}.pcapng`,
+      'application/vnd.tcpdump.pcap',
+    );
   }
 
   // ---- actions ---------------------------------------------------------------------------------
