@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { startBrowserHost } from '../main/browser-host/server';
-import { buildPageBundle, CHROMIUM_ARGS, requireChromium } from '../test/helpers/chromium';
+import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../test/support/chromium';
 import { MiB, startPeers } from './harness';
 
 export interface BrowserBenchOptions {
@@ -217,7 +217,7 @@ async function startControl(): Promise<{ url: string; result: Promise<PageResult
  * (ours ÷ raw, mean round trip; lower is better), and the raw figures behind them.
  */
 export async function runBrowserBench(options: BrowserBenchOptions = {}): Promise<Record<string, number>> {
-  const executable = requireChromium();
+  const { executablePath: executable, env: chromiumEnv } = await findChromium();
   await buildPageBundle();
   const quick = options.quick ?? false;
   const params: Omit<PageParams, 'control' | 'flood' | 'echo'> = {
@@ -249,7 +249,7 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
       `--user-data-dir=${path.join(work, 'profile')}`,
       host.url,
     ],
-    { stdio: 'ignore', detached: true },
+    { stdio: 'ignore', detached: true, env: chromiumEnv },
   );
   // Never leave the browser behind, even when this process is interrupted.
   const killBrowser = (): void => {

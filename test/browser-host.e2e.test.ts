@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../main/browser-host/server';
-import { buildPageBundle, CHROMIUM_ARGS, requireChromium } from './helpers/chromium';
-import { makeTestCertificates, type TestCertificates } from './helpers/test-certs';
+import { buildPageBundle, CHROMIUM_ARGS, findChromium } from './support/chromium';
+import { makeTestCertificates, type TestCertificates } from './support/certs';
 
 // What page code sees; these functions run inside Chromium, not in Node.
 declare const chrome: any;
@@ -57,11 +57,12 @@ describe('browser host in Chromium (end to end)', function () {
 
   before(async function () {
     this.timeout(120_000);
-    const executablePath = requireChromium();
+    const { executablePath, env } = await findChromium();
     await buildPageBundle();
     profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-chromium-'));
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath,
+      env,
       headless: true,
       args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${REBIND_NAME} 127.0.0.1`],
     });

@@ -19,7 +19,7 @@ import { chromium, type BrowserContext, type CDPSession, type Locator, type Page
 import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
 import type { InspectSnapshot, InspectSocket } from '../common/inspect-types';
 import { startBrowserHost, type BrowserHost } from '../main/browser-host/server';
-import { buildPageBundle, CHROMIUM_ARGS, requireChromium } from './helpers/chromium';
+import { buildPageBundle, CHROMIUM_ARGS, findChromium } from './support/chromium';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
 declare const document: any;
@@ -75,7 +75,7 @@ describe('socket debugging window through the browser host (headless Chromium, r
 
   before(async function () {
     this.timeout(120_000);
-    const executablePath = requireChromium();
+    const { executablePath, env } = await findChromium();
     if (!existsSync(path.join(RENDERER_DIR, 'app.js'))) {
       throw new Error(`The window is not built (${RENDERER_DIR}/app.js is missing): run npm run build`);
     }
@@ -84,6 +84,7 @@ describe('socket debugging window through the browser host (headless Chromium, r
     profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-window-e2e-'));
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath,
+      env,
       headless: true,
       viewport: VIEWPORT,
       args: [...CHROMIUM_ARGS],

@@ -2,17 +2,17 @@
  * The debugging window's page in real headless Chromium, on the dev-only in-page fake of
  * chrome.sockets (renderer/dev/fake-chrome.ts): keyboard paths, rendering of both payload views,
  * help and inspector. Socket behaviour itself is covered against the real host in
- * renderer-workbench.test.ts; this suite is about the page. Skipped where Chromium is missing.
+ * renderer-workbench.test.ts; this suite is about the page.
  */
 import { expect } from 'chai';
 import * as esbuild from 'esbuild';
-import { existsSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from './support/chromium';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const root = resolve(__dirname, '..', '..');
 
 describe('socket debugging window (headless Chromium, dev fake)', function () {
@@ -22,7 +22,6 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
   let errors: string[];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) return this.skip();
     dir = mkdtempSync(join(tmpdir(), 'ecs-window-'));
     await esbuild.build({
       entryPoints: { app: join(root, 'renderer', 'dev', 'preview.ts') },
@@ -36,7 +35,8 @@ describe('socket debugging window (headless Chromium, dev fake)', function () {
     });
     copyFileSync(join(root, 'renderer', 'index.html'), join(dir, 'index.html'));
     copyFileSync(join(root, 'renderer', 'style.css'), join(dir, 'style.css'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    const { executablePath, env } = await findChromium();
+    browser = await chromium.launch({ executablePath, env, args: [...CHROMIUM_ARGS] });
   });
   after(async () => {
     await browser?.close();

@@ -1,12 +1,12 @@
 /** Small helpers shared by the host-level suites. */
 import * as net from 'node:net';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { BatchMessage, DownItem } from '../common/protocol';
-import { SocketsHost } from '../main/host';
-import { hostPortFromNodePort } from '../main/node-port';
-import type { AttachOptions, SocketsHostOptions } from '../main/types';
-import { createChromeSockets, type ChromeSockets } from '../preload/facade';
-import { pagePortFromMessagePort } from '../preload/page-port';
+import type { BatchMessage, DownItem } from '../../common/protocol';
+import { SocketsHost } from '../../main/host';
+import { hostPortFromNodePort } from '../../main/node-port';
+import type { AttachOptions, SocketsHostOptions } from '../../main/types';
+import { createChromeSockets, type ChromeSockets } from '../../preload/facade';
+import { pagePortFromMessagePort } from '../../preload/page-port';
 
 /** Runs `fn` on teardown; tests register cleanup right next to the resource. */
 export class Cleanup {
