@@ -17,7 +17,9 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 
-describe('electron-builder.yml', () => {
+describe('electron-builder.yml', function () {
+  // Loading electron-builder takes seconds, and many on a loaded machine; nothing here is timed.
+  this.timeout(120_000);
   it("passes electron-builder's schema validation", async () => {
     const config = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
     await validateConfiguration(config, new DebugLogger(false));
@@ -41,7 +43,7 @@ describe('electron-builder.yml', () => {
 
   it('packages what the app entry loads', () => {
     // dist/app/main.js resolves the preload and the page from the package root.
-    for (const file of ['dist/app/main.js', 'dist/preload/preload.js', 'app/fallback.html']) {
+    for (const file of ['dist/app/main.js', 'dist/preload/preload.js', 'dist/app/preload.bundle.js', 'dist/renderer/index.html']) {
       expect(fs.existsSync(path.join(root, file)), file).to.equal(true);
     }
   });

@@ -20,6 +20,7 @@ import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
 import type { InspectSnapshot, InspectSocket } from '../common/inspect-types';
 import { startBrowserHost, type BrowserHost } from '../main/browser-host/server';
 import { buildPageBundle, CHROMIUM_ARGS, findChromium } from './support/chromium';
+import { until } from './support/wait';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
 declare const document: any;
@@ -32,16 +33,6 @@ const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const VIEWPORT = { width: 1280, height: 800 };
 
 type Cleanup = () => unknown;
-
-/** Polls `check` (sync or async) until it returns true; says what it waited for when it gives up. */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function listen(server: net.Server): Promise<number> {
   return new Promise((resolve, reject) => {

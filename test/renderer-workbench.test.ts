@@ -4,17 +4,8 @@ import { createTestHost, type TestHost } from '../testing';
 import type { SocketsChrome } from '../renderer/lib/chrome-types';
 import type { LogEntry } from '../renderer/lib/conversation';
 import { type SocketEntry, Workbench } from '../renderer/lib/workbench';
-import { Cleanup, delay, echoServer, listen } from './support';
+import { Cleanup, echoServer, listen, until } from './support';
 import { Cleanup as SpecCleanup, startTlsEchoServer, testCertificate } from './tcp-spec/helpers';
-
-/** Polls until `predicate` holds; the workbench reacts to events, so tests wait on its state. */
-async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
 
 function entries(entry: SocketEntry): LogEntry[] {
   return entry.conversation.log.toArray();

@@ -9,6 +9,7 @@ import { MAX_QUEUED_ACCEPTS, TcpServerSocket } from '../main/tcp-server/tcp-serv
 import type { ChromeSockets } from '../preload/facade';
 import { createTestHost } from '../testing';
 import { attachContext, call, collect, handleCounts, nextEvent, sleep, useTestHost, waitFor } from './server-udp/helpers';
+import { WAIT_TIMEOUT_MS } from './support/wait';
 
 type Info = Record<string, unknown>;
 
@@ -279,7 +280,7 @@ describe('chrome.sockets.tcpServer', () => {
       const request = '0100000005320000005hello';
       const sent = await call(chrome, chrome.sockets.tcp.send, clientId, new TextEncoder().encode(request));
       expect(sent).to.deep.equal({ args: [{ resultCode: 0, bytesSent: request.length }] });
-      await waitFor(() => accepts.events.length === 1, 3000, 'onAccept');
+      await waitFor(() => accepts.events.length === 1, WAIT_TIMEOUT_MS, 'onAccept');
       const accept = accepts.events[0] as { socketId: number; clientSocketId: number };
       expect(accept.socketId).to.equal(serverId);
       expect(accept.clientSocketId).to.be.greaterThan(0).and.not.equal(clientId);
@@ -382,7 +383,7 @@ describe('chrome.sockets.tcpServer', () => {
       await sleep(100);
       expect(accepts.events).to.have.length(0);
       await call(chrome, chrome.sockets.tcpServer.setPaused, id, false);
-      await waitFor(() => accepts.events.length === 5, 3000, 'five accepts');
+      await waitFor(() => accepts.events.length === 5, WAIT_TIMEOUT_MS, 'five accepts');
       const peers: number[] = [];
       for (const a of accepts.events)
         peers.push(((await call(chrome, chrome.sockets.tcp.getInfo, a.clientSocketId)).args[0] as Info).peerPort as number);
@@ -432,7 +433,7 @@ describe('chrome.sockets.tcpServer', () => {
       await sleep(50);
       expect(accepts.events).to.have.length(0);
       await call(chrome, chrome.sockets.tcpServer.setPaused, id, false);
-      await waitFor(() => accepts.events.length === 1, 3000, 'one accept');
+      await waitFor(() => accepts.events.length === 1, WAIT_TIMEOUT_MS, 'one accept');
     });
 
     it('holds onAccept while the app is flow-blocked and delivers on unblock', async () => {
@@ -444,7 +445,7 @@ describe('chrome.sockets.tcpServer', () => {
         expect(await server.listen({ address: '127.0.0.1', family: 4 }, 0, 16)).to.equal(0);
         app.setContextBlocked(true);
         await connectClient(server.info().localPort!, clients);
-        await waitFor(() => server.snapshot().queued === 1, 3000, 'a queued connection');
+        await waitFor(() => server.snapshot().queued === 1, WAIT_TIMEOUT_MS, 'a queued connection');
         expect(emit.callCount).to.equal(0);
         app.setContextBlocked(false);
         expect(emit.callCount).to.equal(1);
@@ -491,7 +492,7 @@ describe('chrome.sockets.tcpServer', () => {
         );
         expect(server.snapshot()).to.include({ queued: MAX_QUEUED_ACCEPTS, dropped: extra });
         for (const c of clients) c.write('x');
-        await waitFor(() => resets.length === extra, 5000, 'the resets');
+        await waitFor(() => resets.length === extra, WAIT_TIMEOUT_MS, 'the resets');
       } finally {
         for (const c of clients) c.destroy();
         await host.dispose();
@@ -566,7 +567,11 @@ describe('chrome.sockets.tcpServer', () => {
       await accepted;
       await call(t.chrome, t.chrome.sockets.tcpServer.setPaused, id, true);
       await connectClient(port, clients);
-      await waitFor(() => t.host.inspect().sockets.some((s) => s.kind === 'tcpServer' && s.queued === 1), 3000, 'a queued connection');
+      await waitFor(
+        () => t.host.inspect().sockets.some((s) => s.kind === 'tcpServer' && s.queued === 1),
+        WAIT_TIMEOUT_MS,
+        'a queued connection',
+      );
       const closedByHost = clients.map(
         (c) =>
           new Promise<void>((resolve) =>

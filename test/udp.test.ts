@@ -9,6 +9,7 @@ import { MAX_QUEUED_BYTES, MAX_QUEUED_DATAGRAMS, UdpSocket } from '../main/udp/u
 import type { ChromeSockets } from '../preload/facade';
 import { createTestHost } from '../testing';
 import { attachContext, call, collect, handleCounts, nextEvent, sleep, useTestHost, waitFor } from './server-udp/helpers';
+import { WAIT_TIMEOUT_MS } from './support/wait';
 
 type Info = Record<string, unknown>;
 interface ReceiveInfo {
@@ -291,7 +292,7 @@ describe('chrome.sockets.udp', () => {
         expect((await call(t.chrome, t.chrome.sockets.udp.send, id, bytes('x'), 'two.test', first.address().port)).args).to.deep.equal([
           { resultCode: 0, bytesSent: 1 },
         ]);
-        await waitFor(() => hits.length > 0, 2000, 'a datagram');
+        await waitFor(() => hits.length > 0, WAIT_TIMEOUT_MS, 'a datagram');
         await sleep(50);
         expect(hits).to.deep.equal(['first']);
       } finally {
@@ -370,7 +371,7 @@ describe('chrome.sockets.udp', () => {
         .stub(dgram.Socket.prototype, 'send')
         .callsFake(((...args: unknown[]) => void held.push(args[args.length - 1] as (e: Error | null) => void)) as never);
       const results = Array.from({ length: 35 }, () => call(chrome, chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 9));
-      await waitFor(() => held.length === 33, 3000, '33 sends in flight');
+      await waitFor(() => held.length === 33, WAIT_TIMEOUT_MS, '33 sends in flight');
       await sleep(20);
       expect(held).to.have.length(33);
       for (const done of held) done(null);
@@ -395,7 +396,7 @@ describe('chrome.sockets.udp', () => {
       expect((await call(chrome, chrome.sockets.udp.send, id, new ArrayBuffer(0), '127.0.0.1', peer.address().port)).args).to.deep.equal([
         { resultCode: 0, bytesSent: 0 },
       ]);
-      await waitFor(() => got.length === 2, 2000, 'two datagrams');
+      await waitFor(() => got.length === 2, WAIT_TIMEOUT_MS, 'two datagrams');
       expect(got.map((b) => b.toString())).to.deep.equal(['HELLO', '']);
     });
   });
@@ -409,7 +410,7 @@ describe('chrome.sockets.udp', () => {
       await rawSend(peer, 'one', port);
       await rawSend(peer, new Uint8Array(0), port);
       await rawSend(peer, 'three', port);
-      await waitFor(() => received.events.length === 3, 2000, 'three datagrams');
+      await waitFor(() => received.events.length === 3, WAIT_TIMEOUT_MS, 'three datagrams');
       expect(received.events.map((e) => [e.socketId, text(e.data), e.data.byteLength, e.remoteAddress, e.remotePort])).to.deep.equal([
         [id, 'one', 3, '127.0.0.1', peer.address().port],
         [id, '', 0, '127.0.0.1', peer.address().port],
@@ -435,13 +436,13 @@ describe('chrome.sockets.udp', () => {
       await rawSend(peer, '12345678', port);
       await rawSend(peer, '123456789', port);
       await rawSend(peer, 'after', port);
-      await waitFor(() => errors.events.length === 1, 2000, 'the error');
+      await waitFor(() => errors.events.length === 1, WAIT_TIMEOUT_MS, 'the error');
       await sleep(50);
       expect(errors.events).to.deep.equal([{ resultCode: -142, socketId: id }]);
       expect(received.events.map((e) => text(e.data))).to.deep.equal(['12345678']);
       expect((await info(chrome, id)).paused).to.equal(true);
       await call(chrome, chrome.sockets.udp.setPaused, id, false);
-      await waitFor(() => received.events.length === 2, 2000, 'the datagram after the error');
+      await waitFor(() => received.events.length === 2, WAIT_TIMEOUT_MS, 'the datagram after the error');
       expect(text(received.events[1].data)).to.equal('after');
     });
 
@@ -453,12 +454,12 @@ describe('chrome.sockets.udp', () => {
       const peer = await raw();
       await rawSend(peer, new Uint8Array(4096), port);
       await rawSend(peer, new Uint8Array(4097), port);
-      await waitFor(() => errors.events.length === 1, 2000, 'the error');
+      await waitFor(() => errors.events.length === 1, WAIT_TIMEOUT_MS, 'the error');
       expect(received.events.map((e) => e.data.byteLength)).to.deep.equal([4096]);
       await call(chrome, chrome.sockets.udp.update, id, { bufferSize: 1 << 30 });
       await call(chrome, chrome.sockets.udp.setPaused, id, false);
       await rawSend(peer, new Uint8Array(65507), port);
-      await waitFor(() => received.events.length === 2, 2000, 'the big datagram');
+      await waitFor(() => received.events.length === 2, WAIT_TIMEOUT_MS, 'the big datagram');
       expect(received.events[1].data.byteLength).to.equal(65507);
     });
 
@@ -555,10 +556,14 @@ describe('chrome.sockets.udp', () => {
       await call(chrome, chrome.sockets.udp.setPaused, id, true);
       const peer = await raw();
       for (let i = 0; i < 100; i++) await rawSend(peer, `datagram ${i}`, port);
-      await waitFor(() => host.inspect().sockets.some((s) => s.kind === 'udp' && s.queued === 100), 3000, '100 queued datagrams');
+      await waitFor(
+        () => host.inspect().sockets.some((s) => s.kind === 'udp' && s.queued === 100),
+        WAIT_TIMEOUT_MS,
+        '100 queued datagrams',
+      );
       expect(received.events).to.have.length(0);
       await call(chrome, chrome.sockets.udp.setPaused, id, false);
-      await waitFor(() => received.events.length === 100, 3000, '100 datagrams');
+      await waitFor(() => received.events.length === 100, WAIT_TIMEOUT_MS, '100 datagrams');
       expect(received.events.map((e) => text(e.data))).to.deep.equal(Array.from({ length: 100 }, (_, i) => `datagram ${i}`));
     });
 
@@ -640,7 +645,7 @@ describe('chrome.sockets.udp', () => {
         const held: unknown[] = [];
         sinon.stub(dgram.Socket.prototype, 'send').callsFake(((...args: unknown[]) => void held.push(args)) as never);
         const pending = call(t.chrome, t.chrome.sockets.udp.send, id, new Uint8Array(10), '127.0.0.1', 9);
-        await waitFor(() => held.length === 1, 2000, 'the send');
+        await waitFor(() => held.length === 1, WAIT_TIMEOUT_MS, 'the send');
         expect(await call(t.chrome, t.chrome.sockets.udp.close, id)).to.deep.equal({ args: [] });
         expect(await pending).to.deep.equal({ args: [{ resultCode: -15 }], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' });
         sinon.restore();
@@ -812,7 +817,7 @@ describe('chrome.sockets.udp', () => {
         expect(await call(chrome, chrome.sockets.udp.joinGroup, receiver.id, GROUP)).to.deep.equal({ args: [0] });
         expect((await call(chrome, chrome.sockets.udp.getJoinedGroups, receiver.id)).args).to.deep.equal([[GROUP]]);
         await sendToGroup('joined');
-        await waitFor(() => onReceiver().length === 1, 2000, 'the multicast datagram');
+        await waitFor(() => onReceiver().length === 1, WAIT_TIMEOUT_MS, 'the multicast datagram');
         expect(onReceiver()).to.deep.equal(['joined']);
 
         expect(await call(chrome, chrome.sockets.udp.leaveGroup, receiver.id, GROUP)).to.deep.equal({ args: [0] });
@@ -873,7 +878,7 @@ describe('chrome.sockets.udp', () => {
       expect(
         (await call(chrome, chrome.sockets.udp.send, sender.id, bytes('broadcast'), '127.255.255.255', listener.port)).args,
       ).to.deep.equal([{ resultCode: 0, bytesSent: 9 }]);
-      await waitFor(() => received.events.length === 1, 2000, 'the broadcast');
+      await waitFor(() => received.events.length === 1, WAIT_TIMEOUT_MS, 'the broadcast');
       expect(received.events[0]).to.include({ socketId: listener.id, remoteAddress: '127.0.0.1', remotePort: sender.port });
       expect(text(received.events[0].data)).to.equal('broadcast');
     });
@@ -925,7 +930,7 @@ describe('chrome.sockets.udp', () => {
       await call(t.chrome, t.chrome.sockets.udp.setPaused, paused.id, true);
       const peer = await raw(0, 'udp6');
       await rawSend(peer, 'queued', paused.port, '::1');
-      await waitFor(() => t.host.inspect().sockets.some((s) => s.queued === 1), 2000, 'a queued datagram');
+      await waitFor(() => t.host.inspect().sockets.some((s) => s.queued === 1), WAIT_TIMEOUT_MS, 'a queued datagram');
       peer.close();
       raws = [];
       await t.close();

@@ -30,9 +30,8 @@ export function call(chrome: ChromeSockets, fn: unknown, ...args: unknown[]): Pr
   });
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { delay as sleep } from '../support/wait';
+import { until, WAIT_TIMEOUT_MS } from '../support/wait';
 
 /** Every event of `event` from now on, until `stop()`. */
 export function collect<T = any>(event: unknown): { events: T[]; stop(): void } {
@@ -61,13 +60,9 @@ export function nextEvent<T = any>(event: unknown, filter: (arg: T) => boolean =
   });
 }
 
-/** Polls `condition` every few ms; rejects after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
+/** `until` (test/support/wait.ts) with this suite's argument order. */
+export function waitFor(condition: () => boolean, timeoutMs = WAIT_TIMEOUT_MS, what = 'condition'): Promise<void> {
+  return until(condition, what, timeoutMs);
 }
 
 /**

@@ -116,4 +116,4 @@ export function waitFor<T>(
   });
 }
 
-export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { delay, until } from './wait';

@@ -409,7 +409,7 @@ describe('chrome.sockets.tcp', function () {
         const sent = await sendBytes(t, id, payload.subarray(offset, offset + 64 * 1024));
         expect(sent).to.deep.equal({ resultCode: 0, bytesSent: 64 * 1024 });
       }
-      const received = await log.waitForBytes(id, payload.length, 4000);
+      const received = await log.waitForBytes(id, payload.length);
       expect(received.equals(payload)).to.equal(true);
       for (const event of log.receives(id)) {
         expect(event.isArrayBuffer).to.equal(true);
@@ -423,7 +423,7 @@ describe('chrome.sockets.tcp', function () {
       const t = await openHost(cleanup);
       const log = new EventLog(t, cleanup);
       const id = await connectedSocket(t, server.port);
-      await log.waitForError(id, 4000);
+      await log.waitForError(id);
       expect(log.received(id).equals(payload)).to.equal(true);
     });
 

@@ -15,6 +15,7 @@ import * as tls from 'node:tls';
 import type * as api from '../../common/api-types';
 import type { ChromeEvent } from '../../preload/facade';
 import { createTestHost, type TestHost, type TestHostOptions } from '../../testing';
+import { until as waitUntil } from '../support/wait';
 
 // ---- cleanup ----------------------------------------------------------------------------------
 
@@ -50,7 +51,10 @@ export function useCleanup(): Cleanup {
 
 type Fn = (...args: any[]) => any;
 
-/** chrome.sockets.tcp as the IDL declares it (the facade types it loosely). */
+/**
+ * chrome.sockets.tcp's functions and events (loosely typed: the suite also calls them wrongly on
+ * purpose). types/check/api-agrees.ts keeps the list equal to types/chrome-sockets.d.ts.
+ */
 export interface TcpApi {
   create: Fn;
   update: Fn;
@@ -141,18 +145,7 @@ export function bytes(text: string): Uint8Array {
 
 // ---- waiting ----------------------------------------------------------------------------------
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `condition` until it holds; rejects with `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
+export { delay, until as waitUntil } from '../support/wait';
 
 export type Recorded =
   | { kind: 'receive'; socketId: number; data: Buffer; byteLength: number; isArrayBuffer: boolean }
