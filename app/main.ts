@@ -4,11 +4,12 @@
  * Node) and gets chrome.sockets from the prebuilt preload. It loads the debugging window page
  * (dist/renderer/index.html), which `npm start` and `npm run dist` always build first.
  */
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu } from 'electron';
 import path from 'node:path';
 import { SocketsHost } from '../main/host';
 import { serveInspection } from '../main/electron/inspect-ipc';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
+import { debuggingMenuTemplate } from './menu';
 
 const root = path.resolve(__dirname, '../..');
 // The package's preload plus the Inspector feed (app/preload.ts).
@@ -19,15 +20,27 @@ const host = new SocketsHost();
 const debuggingWindows = new Set<Electron.WebContents>();
 serveInspection(ipcMain, host, (sender) => debuggingWindows.has(sender as Electron.WebContents));
 
+const DEBUGGER_APP = 'socket-debugger';
+
 function openDebuggingWindow(): void {
   const window = new BrowserWindow({
     width: 1100,
     height: 760,
+    // The page keeps the title current: "Socket debugger — <app> — N sockets open".
     title: 'Socket debugger',
-    webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false },
+    // Shown on Alt it would take the window's Alt shortcuts (app/menu.ts).
+    autoHideMenuBar: false,
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      // The preload reads the app name for the window title.
+      additionalArguments: [`--ecs-app=${DEBUGGER_APP}`],
+    },
   });
   // A debugging tool: it may connect, listen and bind anywhere, like a manifest with "" rules.
-  host.attach(window.webContents, { app: 'socket-debugger', sockets: ALLOW_ALL_SOCKETS, background: true });
+  host.attach(window.webContents, { app: DEBUGGER_APP, sockets: ALLOW_ALL_SOCKETS, background: true });
   const contents = window.webContents;
   debuggingWindows.add(contents);
   contents.once('destroyed', () => debuggingWindows.delete(contents));
@@ -40,4 +53,15 @@ app.on('window-all-closed', () => {
 app.on('activate', () => {
   if (BrowserWindow.getAllWindows().length === 0) openDebuggingWindow();
 });
-void app.whenReady().then(openDebuggingWindow);
+void app.whenReady().then(() => {
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      debuggingMenuTemplate({
+        newWindow: openDebuggingWindow,
+        // F1 is the window's own shortcut for its help dialog; the menu item sends it there.
+        shortcuts: () => BrowserWindow.getFocusedWindow()?.webContents.sendInputEvent({ type: 'keyDown', keyCode: 'F1' }),
+      }) as Electron.MenuItemConstructorOptions[],
+    ),
+  );
+  openDebuggingWindow();
+});

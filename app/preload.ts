@@ -9,3 +9,7 @@ import { exposeChromeSockets } from '../preload/electron/preload-entry';
 
 exposeChromeSockets();
 contextBridge.exposeInMainWorld('chromeSocketsInspect', () => ipcRenderer.invoke(ELECTRON_CHANNELS.inspect));
+
+// The app the window's sockets belong to, for its title (app/main.ts passes it as an argument).
+const appArg = (process.argv ?? []).find((a) => a.startsWith('--ecs-app='));
+if (appArg) contextBridge.exposeInMainWorld('chromeSocketsApp', appArg.slice('--ecs-app='.length));

@@ -4,25 +4,23 @@
  *
  * Chromium is launched directly (no Playwright/CDP attached: CDP slows WebSocket traffic several
  * times). The page runs every workload itself and POSTs its figures back to a Node endpoint.
- * Run alone: `node dist/bench/browser.js [--quick]`.
+ * The debugging window is timed the same way: its built page plus a driver script.
+ * Run alone: `node dist/bench/browser.js [--quick] [--repeat N]`.
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { startBrowserHost } from '../main/browser-host/server';
 import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../test/support/chromium';
 import { MiB, startPeers } from './harness';
+import { DEFAULT_REPEAT, median, parseBenchArgs, putSpread, round, showSpread, type BenchOptions, type Row } from './pairs';
 
-export interface BrowserBenchOptions {
-  /** Smaller workloads, one repeat. */
-  quick?: boolean;
-  /** Print the table (default true); the runnable main adds the JSON line. */
-  print?: boolean;
-}
+const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
 
 interface PageParams {
   control: string;
@@ -100,7 +98,7 @@ async function pageMain(p: PageParams): Promise<void> {
     const result: PageResult = { recv: {}, rtt: {} };
     const add = (table: Record<string, number[]>, key: string, value: number) => (table[key] ??= []).push(value);
     for (let i = 0; i < p.repeats; i++) {
-      // Alternate raw and ours so drift on a shared machine hits both alike.
+      // Interleaved pairs: raw, then ours, so drift on a shared machine hits both alike.
       add(result.recv, 'raw', await rawRecv(p.bytes));
       for (const size of p.bufferSizes) add(result.recv, `ours_${size}`, await oursRecv(p.bytes, size));
     }
@@ -151,15 +149,87 @@ async function pageMain(p: PageParams): Promise<void> {
   }
 }
 
-function round(value: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+interface WindowParams {
+  control: string;
+  flood: number;
+  bytes: number;
+  repeats: number;
 }
 
-/** Serves the raw WebSocket baseline and receives the page's results. */
-async function startControl(): Promise<{ url: string; result: Promise<PageResult>; close(): Promise<void> }> {
+interface WindowResult {
+  /** Milliseconds per pair: raw WebSocket receive, and the window's flood (submit → counter). */
+  raw: number[];
+  window: number[];
+  error?: string;
+}
+
+/**
+ * Runs inside the debugging window's own page (a script added after app.js), as a person would
+ * use it: the New TCP client form, then the shown socket's rx counter (text view, following, the
+ * window's defaults). Each pair first times the raw WebSocket receive in this same page.
+ * Self-contained: no closure over Node values.
+ */
+async function windowDriver(p: WindowParams): Promise<void> {
+  const ws: any = new WebSocket(`${p.control.replace(/^http/, 'ws')}/raw`);
+  ws.binaryType = 'arraybuffer';
+  const report = (body: WindowResult) => ws.send(`result ${JSON.stringify(body)}`);
+  const result: WindowResult = { raw: [], window: [] };
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    while (document.querySelector('.topbar') === null) await wait(20);
+    for (let i = 0; i < p.repeats; i++) {
+      result.raw.push(
+        await new Promise<number>((resolve) => {
+          let got = 0;
+          const start = performance.now();
+          ws.onmessage = (e: { data: ArrayBuffer }) => {
+            got += e.data.byteLength;
+            if (got >= p.bytes) resolve(performance.now() - start);
+          };
+          ws.send(`recv ${p.bytes}`);
+        }),
+      );
+      const form = document.querySelector('form[aria-label="New TCP client"]');
+      const [host, port] = form.querySelectorAll('input[type="text"]');
+      host.value = '127.0.0.1';
+      port.value = String(p.flood);
+      const before = document.querySelector('main .socket-view');
+      const start = performance.now();
+      form.requestSubmit();
+      // The new socket's view replaces the shown one; then its exact rx counter (the cell's title).
+      for (;;) {
+        const view = document.querySelector('main .socket-view');
+        const title: string = (view !== before && view?.querySelector('.s-rx')?.title) || '';
+        if (title === `${p.bytes} bytes`) break;
+        if (performance.now() - start > 300_000) throw new Error(`window flood stalled at ${title}`);
+        await wait(5);
+      }
+      result.window.push(performance.now() - start);
+      await wait(200);
+    }
+  } catch (error) {
+    result.error = String((error as Error)?.stack ?? error);
+  }
+  report(result);
+}
+
+declare const document: any;
+
+/** Serves the raw WebSocket baseline and receives the pages' results. */
+async function startControl(): Promise<{
+  url: string;
+  result: Promise<PageResult>;
+  windowResult: Promise<WindowResult>;
+  close(): Promise<void>;
+}> {
   let deliver!: (r: PageResult) => void;
   const result = new Promise<PageResult>((resolve) => (deliver = resolve));
+  let deliverWindow!: (r: WindowResult) => void;
+  const windowResult = new Promise<WindowResult>((resolve) => (deliverWindow = resolve));
   const server = http.createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/result') {
       let body = '';
@@ -179,7 +249,9 @@ async function startControl(): Promise<{ url: string; result: Promise<PageResult
     req.socket.setNoDelay(true);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return ws.send(data);
-      const bytes = Number(/^recv (\d+)$/.exec(data.toString())?.[1] ?? 0);
+      const text = data.toString();
+      if (text.startsWith('result ')) return deliverWindow(JSON.parse(text.slice('result '.length)) as WindowResult);
+      const bytes = Number(/^recv (\d+)$/.exec(text)?.[1] ?? 0);
       // Respect the socket's backpressure like the host does, so memory stays flat.
       let left = bytes;
       const pump = (): void => {
@@ -202,6 +274,7 @@ async function startControl(): Promise<{ url: string; result: Promise<PageResult
   return {
     url,
     result,
+    windowResult,
     async close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
@@ -211,34 +284,45 @@ async function startControl(): Promise<{ url: string; result: Promise<PageResult
   };
 }
 
-/**
- * Runs the browser bench and returns its figures: `browser_recv_ratio` (ours ÷ raw WebSocket,
- * receive throughput at bufferSize 65536), `browser_recv_ratio_4096`, `browser_rtt_ratio`
- * (ours ÷ raw, mean round trip; lower is better), and the raw figures behind them.
- */
-export async function runBrowserBench(options: BrowserBenchOptions = {}): Promise<Record<string, number>> {
-  const { executablePath: executable, env: chromiumEnv } = await findChromium();
-  await buildPageBundle();
-  const quick = options.quick ?? false;
-  const params: Omit<PageParams, 'control' | 'flood' | 'echo'> = {
-    bytes: (quick ? 64 : 256) * MiB,
-    repeats: quick ? 1 : 3,
-    rounds: quick ? 500 : 2000,
-    bufferSizes: [65536, 4096],
+/** A TCP server that sends `bytes` of printable text to each connection at once, then ends it. */
+async function startTextFlood(bytes: number): Promise<{ port: number; close(): Promise<void> }> {
+  const chunk = Buffer.alloc(64 * 1024);
+  // Printable with line breaks, so the text view lays out real lines.
+  for (let i = 0; i < chunk.length; i++) chunk[i] = i % 100 === 99 ? 0x0a : 0x20 + (i % 95);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let left = bytes;
+    const pump = (): void => {
+      while (left > 0) {
+        const n = Math.min(chunk.length, left);
+        left -= n;
+        if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void socket.once('drain', pump);
+      }
+      socket.end();
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
+}
 
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-browser-bench-'));
-  const peers = await startPeers();
-  const control = await startControl();
-  const pageDir = path.join(work, 'page');
-  await fs.mkdir(pageDir);
-  const host = await startBrowserHost({ allowAll: true, rendererDir: pageDir, log: () => {} });
-  const full: PageParams = { ...params, control: control.url, flood: peers.ports.flood, echo: peers.ports.echo };
-  await fs.writeFile(
-    path.join(pageDir, 'index.html'),
-    `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">(${pageMain.toString()})(${JSON.stringify(full)});</script>`,
-  );
-
+/** Launches headless Chromium at `url` (no CDP attached) and waits for `until`, then ends it. */
+async function withChromium<T>(
+  executable: string,
+  env: Record<string, string>,
+  profile: string,
+  url: string,
+  until: Promise<T>,
+): Promise<T> {
   const chromium = spawn(
     executable,
     [
@@ -246,10 +330,10 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
       '--headless',
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',
-      `--user-data-dir=${path.join(work, 'profile')}`,
-      host.url,
+      `--user-data-dir=${profile}`,
+      url,
     ],
-    { stdio: 'ignore', detached: true, env: chromiumEnv },
+    { stdio: 'ignore', detached: true, env },
   );
   // Never leave the browser behind, even when this process is interrupted.
   const killBrowser = (): void => {
@@ -267,11 +351,17 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   const exited = new Promise<void>((resolve) => chromium.once('exit', () => resolve()));
-  let result: PageResult;
   try {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('browser bench timed out')), 10 * 60_000).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('browser bench timed out')), 15 * 60_000);
+    });
     const died = exited.then(() => Promise.reject(new Error('Chromium exited before the bench finished')));
-    result = await Promise.race([control.result, timeout, died]);
+    try {
+      return await Promise.race([until, timeout, died]);
+    } finally {
+      clearTimeout(timer);
+    }
   } finally {
     // The whole group: the browser's helper processes too (detached gave it its own group).
     if (chromium.pid !== undefined && chromium.exitCode === null) {
@@ -286,54 +376,132 @@ export async function runBrowserBench(options: BrowserBenchOptions = {}): Promis
     process.off('exit', killBrowser);
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
-    await host.close();
+  }
+}
+
+/**
+ * Runs the browser bench and returns its figures, each a median of per-pair ratios with
+ * `_min`/`_max`: `browser_recv_ratio` (ours ÷ raw WebSocket, receive throughput at bufferSize
+ * 65536), `browser_recv_ratio_4096`, `browser_rtt_ratio` (ours ÷ raw, mean round trip; lower is
+ * better), `window_flood_ratio` (the debugging window receiving a flood ÷ the raw WebSocket
+ * receive in the same page), and the absolute figures behind them.
+ */
+export async function runBrowserBench(options: Partial<BenchOptions> = {}): Promise<{ out: Record<string, number>; rows: Row[] }> {
+  const { executablePath: executable, env: chromiumEnv } = await findChromium();
+  await buildPageBundle();
+  const quick = options.quick ?? false;
+  const repeats = options.repeat ?? DEFAULT_REPEAT;
+  const params: Omit<PageParams, 'control' | 'flood' | 'echo'> = {
+    bytes: (quick ? 64 : 256) * MiB,
+    repeats,
+    rounds: quick ? 500 : 2000,
+    bufferSizes: [65536, 4096],
+  };
+  const windowBytes = (quick ? 16 : 64) * MiB;
+
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-browser-bench-'));
+  const peers = await startPeers();
+  const control = await startControl();
+  const textFlood = await startTextFlood(windowBytes);
+  const pageDir = path.join(work, 'page');
+  const windowDir = path.join(work, 'window');
+  await fs.mkdir(pageDir);
+  let result: PageResult;
+  let windowResult: WindowResult;
+  try {
+    const host = await startBrowserHost({ allowAll: true, rendererDir: pageDir, log: () => {} });
+    try {
+      const full: PageParams = { ...params, control: control.url, flood: peers.ports.flood, echo: peers.ports.echo };
+      await fs.writeFile(
+        path.join(pageDir, 'index.html'),
+        `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">(${pageMain.toString()})(${JSON.stringify(full)});</script>`,
+      );
+      result = await withChromium(executable, chromiumEnv, path.join(work, 'profile'), host.url, control.result);
+    } finally {
+      await host.close();
+    }
+    if (result.error !== undefined) throw new Error(`browser bench page failed: ${result.error}`);
+
+    // The debugging window itself: the built window plus a driver script (same origin, so the
+    // window's CSP admits it), served by its own browser host.
+    await fs.cp(RENDERER_DIR, windowDir, { recursive: true });
+    const windowParams: WindowParams = { control: control.url, flood: textFlood.port, bytes: windowBytes, repeats };
+    await fs.writeFile(path.join(windowDir, 'bench-driver.js'), `(${windowDriver.toString()})(${JSON.stringify(windowParams)});\n`);
+    const index = await fs.readFile(path.join(windowDir, 'index.html'), 'utf8');
+    await fs.writeFile(
+      path.join(windowDir, 'index.html'),
+      index.replace('</head>', '<script src="bench-driver.js" defer></script>\n</head>'),
+    );
+    const windowHost = await startBrowserHost({ allowAll: true, rendererDir: windowDir, log: () => {} });
+    try {
+      windowResult = await withChromium(executable, chromiumEnv, path.join(work, 'profile-window'), windowHost.url, control.windowResult);
+    } finally {
+      await windowHost.close();
+    }
+    if (windowResult.error !== undefined) throw new Error(`window flood page failed: ${windowResult.error}`);
+  } finally {
+    await textFlood.close();
     await control.close();
     peers.stop();
     await fs.rm(work, { recursive: true, force: true });
   }
-  if (result.error !== undefined) throw new Error(`browser bench page failed: ${result.error}`);
 
-  const mibps = (ms: number) => params.bytes / MiB / (ms / 1000);
-  const best = (key: string) => mibps(Math.min(...result.recv[key]));
-  const rawRecv = best('raw');
+  const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
   const out: Record<string, number> = {};
-  const rows: string[][] = [['workload (Chromium page)', 'chrome.sockets via browser host', 'raw page WebSocket', 'ratio']];
+  const rows: Row[] = [];
+  const rawMs = result.recv.raw;
   for (const size of params.bufferSizes) {
-    const ours = best(`ours_${size}`);
+    const oursMs = result.recv[`ours_${size}`];
     const suffix = size === 65536 ? '' : `_${size}`;
-    out[`browser_recv_ratio${suffix}`] = round(ours / rawRecv, 3);
-    out[`browser_recv_mibps${suffix}`] = round(ours);
-    rows.push([
-      `receive ${params.bytes / MiB} MiB, bufferSize ${size}`,
-      `${round(ours)} MiB/s`,
-      `${round(rawRecv)} MiB/s`,
-      (ours / rawRecv).toFixed(3),
-    ]);
+    const s = putSpread(
+      out,
+      `browser_recv_ratio${suffix}`,
+      oursMs.map((ms, i) => rawMs[i] / ms),
+    );
+    out[`browser_recv_mibps${suffix}`] = round(median(oursMs.map((ms) => mibps(params.bytes, ms))));
+    rows.push({
+      name: `Chromium page: receive ${params.bytes / MiB} MiB, bufferSize ${size}`,
+      ours: `${out[`browser_recv_mibps${suffix}`]} MiB/s`,
+      raw: `${round(median(rawMs.map((ms) => mibps(params.bytes, ms))))} MiB/s (WebSocket)`,
+      ratio: showSpread(s),
+    });
   }
-  out.browser_raw_ws_recv_mibps = round(rawRecv);
-  const rttOurs = Math.min(...result.rtt.ours);
-  const rttRaw = Math.min(...result.rtt.raw);
-  out.browser_rtt_ratio = round(rttOurs / rttRaw, 3);
-  out.browser_rtt_us = round(rttOurs);
-  out.browser_raw_ws_rtt_us = round(rttRaw);
-  rows.push([
-    `1-byte round trip, mean of ${params.rounds} (best of ${params.repeats})`,
-    `${round(rttOurs)} µs`,
-    `${round(rttRaw)} µs`,
-    (rttOurs / rttRaw).toFixed(3),
-  ]);
-
-  if (options.print ?? true) {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
-    console.log('(receive: ratio = ours ÷ raw, higher is better; round trip: ours ÷ raw, lower is better)');
-  }
-  return out;
+  out.browser_raw_ws_recv_mibps = round(median(rawMs.map((ms) => mibps(params.bytes, ms))));
+  const rtt = putSpread(
+    out,
+    'browser_rtt_ratio',
+    result.rtt.ours.map((us, i) => us / result.rtt.raw[i]),
+  );
+  out.browser_rtt_us = round(median(result.rtt.ours));
+  out.browser_raw_ws_rtt_us = round(median(result.rtt.raw));
+  rows.push({
+    name: `Chromium page: 1-byte round trip, mean of ${params.rounds} (lower is better)`,
+    ours: `${out.browser_rtt_us} µs`,
+    raw: `${out.browser_raw_ws_rtt_us} µs (WebSocket)`,
+    ratio: showSpread(rtt),
+  });
+  const flood = putSpread(
+    out,
+    'window_flood_ratio',
+    windowResult.window.map((ms, i) => mibps(windowBytes, ms) / mibps(windowBytes, windowResult.raw[i])),
+  );
+  out.window_flood_mibps = round(median(windowResult.window.map((ms) => mibps(windowBytes, ms))));
+  out.window_raw_ws_recv_mibps = round(median(windowResult.raw.map((ms) => mibps(windowBytes, ms))));
+  rows.push({
+    name: `debugging window (text view, following): ${windowBytes / MiB} MiB flood`,
+    ours: `${out.window_flood_mibps} MiB/s`,
+    raw: `${out.window_raw_ws_recv_mibps} MiB/s (WebSocket)`,
+    ratio: showSpread(flood),
+  });
+  return { out, rows };
 }
 
 if (require.main === module) {
-  runBrowserBench({ quick: process.argv.includes('--quick') }).then(
-    (out) => console.log(JSON.stringify(out)),
+  runBrowserBench(parseBenchArgs(process.argv.slice(2))).then(
+    ({ out, rows }) => {
+      for (const r of rows) console.log(`${r.name}  ${r.ours}  ${r.raw}  ${r.ratio}`);
+      console.log(JSON.stringify(out));
+    },
     (error) => {
       console.error(error);
       process.exit(1);

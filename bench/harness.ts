@@ -61,10 +61,6 @@ export async function startFacadeWorker(options: SocketsHostOptions = {}): Promi
   };
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+export { median } from './pairs';
 
 export const MiB = 1024 * 1024;

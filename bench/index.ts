@@ -1,112 +1,166 @@
 /**
- * `npm run bench`: the emulation next to raw Node `net`, side by side in one run. The facade
- * runs in a worker thread, as a renderer would; the load peers run in a child process.
- * The last line printed is one JSON object (ratios are ours ÷ raw).
+ * `npm run bench [-- --quick] [-- --repeat N] [-- --browser]`: the emulation next to raw Node
+ * `net`. Every ratio comes from N interleaved pairs (default 5: raw, ours, raw, ours …, same
+ * workload, same process layout) and is the median of the per-pair ratios, printed with its
+ * min–max. The facade runs in a worker thread, as a renderer would; the load peers run in a
+ * child process. The last line printed is one JSON object: each ratio key holds the median and
+ * has `<key>_min` / `<key>_max` beside it (ratios are ours ÷ raw).
  */
 import * as path from 'node:path';
-import { MiB, median, startFacadeWorker, startPeers } from './harness';
-import { rawRecv, rawRtt, rawSend } from './raw';
+import { MiB, startFacadeWorker, startPeers } from './harness';
+import { median, parseBenchArgs, putSpread, round, runPairs, showSpread, spread, type BenchOptions, type Row } from './pairs';
+import { rawRecv, rawRtt, rawSend, rawSendLoop } from './raw';
 import { runServerUdpBench } from './server-udp';
+import { runManySockets } from './sockets-10k';
+import { currentThreadId, threadCpuMs } from './thread-cpu';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
 
-interface Row {
-  name: string;
-  ours: string;
-  raw: string;
-  ratio: string;
-}
-
-function mbps(bytes: number, ms: number): number {
+function mibps(bytes: number, ms: number): number {
   return bytes / MiB / (ms / 1000);
 }
 
-async function bestOf<T>(times: number, fn: () => Promise<T>, better: (a: T, b: T) => boolean): Promise<T> {
-  let best = await fn();
-  for (let i = 1; i < times; i++) {
-    const next = await fn();
-    if (better(next, best)) best = next;
-  }
-  return best;
-}
-
 async function main(): Promise<void> {
-  const peers = await startPeers();
-  const worker = await startFacadeWorker();
+  const options = parseBenchArgs(process.argv.slice(2));
+  const { quick, repeat } = options;
   const out: Record<string, number> = {};
   const rows: Row[] = [];
-  const recvBytes = (quick ? 64 : 256) * MiB;
-  const repeats = quick ? 1 : 3;
-  const fastest = (a: number, b: number) => a < b;
+  console.log(`${repeat} interleaved pairs per ratio${quick ? ', quick workloads' : ''}; ratio = median of per-pair ratios (min–max)`);
 
+  const hostTid = currentThreadId();
+  let pageTid = NaN;
+  /**
+   * Throughput pairs: `ms` per side; ratio = raw ms ÷ ours ms (ours MiB/s ÷ raw MiB/s). Beside
+   * it, CPU milliseconds per MiB on each thread: raw's one thread, ours' host and page threads
+   * (the peer process is the same for both).
+   */
+  const throughput = async (key: string, label: string, bytes: number, raw: () => Promise<number>, ours: () => Promise<number>) => {
+    const cpu = { raw: [] as number[], host: [] as number[], page: [] as number[] };
+    const timed = async (run: () => Promise<number>, side: 'raw' | 'ours') => {
+      const h0 = threadCpuMs(hostTid);
+      const p0 = threadCpuMs(pageTid);
+      const ms = await run();
+      const perMib = (t0: number, t1: number) => (t1 - t0) / (bytes / MiB);
+      if (side === 'raw') cpu.raw.push(perMib(h0, threadCpuMs(hostTid)));
+      else {
+        cpu.host.push(perMib(h0, threadCpuMs(hostTid)));
+        cpu.page.push(perMib(p0, threadCpuMs(pageTid)));
+      }
+      return ms;
+    };
+    const pairs = await runPairs(
+      repeat,
+      () => timed(raw, 'raw'),
+      () => timed(ours, 'ours'),
+    );
+    const s = putSpread(
+      out,
+      key,
+      pairs.map((p) => p.raw / p.ours),
+    );
+    const oursMibps = median(pairs.map((p) => mibps(bytes, p.ours)));
+    const rawMibps = median(pairs.map((p) => mibps(bytes, p.raw)));
+    rows.push({ name: label, ours: `${round(oursMibps)} MiB/s`, raw: `${round(rawMibps)} MiB/s`, ratio: showSpread(s) });
+    const base = key.replace(/_ratio/, '');
+    out[`cpu_ms_per_mib_${base}_host`] = round(median(cpu.host), 2);
+    out[`cpu_ms_per_mib_${base}_page`] = round(median(cpu.page), 2);
+    out[`raw_cpu_ms_per_mib_${base}`] = round(median(cpu.raw), 2);
+    rows.push({
+      name: '  CPU ms per MiB: host + page threads | raw thread',
+      ours: `${out[`cpu_ms_per_mib_${base}_host`]} + ${out[`cpu_ms_per_mib_${base}_page`]}`,
+      raw: `${out[`raw_cpu_ms_per_mib_${base}`]}`,
+      ratio: '',
+    });
+    return { oursMibps, rawMibps };
+  };
+
+  const peers = await startPeers();
+  const worker = await startFacadeWorker();
+  pageTid = await worker.run<number>(scenarios, 'threadId');
   try {
+    const recvBytes = (quick ? 64 : 256) * MiB;
     for (const bufferSize of [65536, 4096]) {
-      // Alternate raw and ours so drift on a shared machine hits both alike.
-      const raw = await bestOf(repeats, () => rawRecv(peers.ports.flood, recvBytes), fastest);
-      const ours = await bestOf(
-        repeats,
+      const { oursMibps, rawMibps } = await throughput(
+        `recv_ratio_${bufferSize}`,
+        `receive, bufferSize ${bufferSize} (${recvBytes / MiB} MiB)`,
+        recvBytes,
+        () => rawRecv(peers.ports.flood, recvBytes),
         () => worker.run<number>(scenarios, 'recv', { port: peers.ports.flood, bytes: recvBytes, bufferSize }),
-        fastest,
       );
-      const r = mbps(recvBytes, ours) / mbps(recvBytes, raw);
-      out[`recv_mibps_${bufferSize}`] = round(mbps(recvBytes, ours));
-      out[`raw_recv_mibps_${bufferSize}`] = round(mbps(recvBytes, raw));
-      out[`recv_ratio_${bufferSize}`] = round(r, 3);
-      rows.push({
-        name: `receive, bufferSize ${bufferSize} (${recvBytes / MiB} MiB)`,
-        ours: `${round(mbps(recvBytes, ours))} MiB/s`,
-        raw: `${round(mbps(recvBytes, raw))} MiB/s`,
-        ratio: r.toFixed(3),
-      });
+      out[`recv_mibps_${bufferSize}`] = round(oursMibps);
+      out[`raw_recv_mibps_${bufferSize}`] = round(rawMibps);
     }
 
     const sendBytes = (quick ? 64 : 256) * MiB;
-    const rawSendMs = await bestOf(repeats, () => rawSend(peers.ports.sink, sendBytes, 65536), fastest);
-    const oursSendMs = await bestOf(
-      repeats,
+    const send = await throughput(
+      'send_ratio',
+      `send, 64 KiB sends, 32 in flight (${sendBytes / MiB} MiB)`,
+      sendBytes,
+      () => rawSend(peers.ports.sink, sendBytes, 65536),
       () => worker.run<number>(scenarios, 'send', { port: peers.ports.sink, bytes: sendBytes, chunk: 65536, window: 32 }),
-      fastest,
     );
-    out.send_mibps = round(mbps(sendBytes, oursSendMs));
-    out.raw_send_mibps = round(mbps(sendBytes, rawSendMs));
-    out.send_ratio = round(mbps(sendBytes, oursSendMs) / mbps(sendBytes, rawSendMs), 3);
-    rows.push({
-      name: `send, 64 KiB sends (${sendBytes / MiB} MiB)`,
-      ours: `${out.send_mibps} MiB/s`,
-      raw: `${out.raw_send_mibps} MiB/s`,
-      ratio: String(out.send_ratio),
-    });
+    out.send_mibps = round(send.oursMibps);
+    out.raw_send_mibps = round(send.rawMibps);
 
+    // Web Server for Chrome's loop: 4 KiB per send, the next one in the previous callback.
+    const loopBytes = (quick ? 16 : 64) * MiB;
+    const loop = await throughput(
+      'send_loop_ratio',
+      `send loop, 4 KiB each in the last one's callback (${loopBytes / MiB} MiB)`,
+      loopBytes,
+      () => rawSendLoop(peers.ports.sink, loopBytes, 4096),
+      () => worker.run<number>(scenarios, 'sendLoop', { port: peers.ports.sink, bytes: loopBytes, chunk: 4096 }),
+    );
+    out.send_loop_mibps = round(loop.oursMibps);
+    out.raw_send_loop_mibps = round(loop.rawMibps);
+
+    // Round trips. Each pair also times the floor under it: a page in another thread costs one
+    // thread round trip on every echo even with no socket at all, measured bare between the same
+    // two threads right after.
     const rounds = quick ? 1000 : 5000;
-    const rawTimes = await rawRtt(peers.ports.echo, rounds);
-    const ourTimes = await worker.run<number[]>(scenarios, 'rtt', { port: peers.ports.echo, rounds });
-    out.rtt_us = round(median(ourTimes));
-    out.raw_rtt_us = round(median(rawTimes));
-    out.rtt_ratio = round(out.rtt_us / out.raw_rtt_us, 3);
+    const rttPairs: Array<{ raw: number; ours: number; hop: number }> = [];
+    for (let i = 0; i < repeat; i++) {
+      const raw = median(await rawRtt(peers.ports.echo, rounds));
+      const ours = median(await worker.run<number[]>(scenarios, 'rtt', { port: peers.ports.echo, rounds }));
+      const hops: number[] = [];
+      for (let j = 0; j < rounds; j++) {
+        const start = performance.now();
+        await worker.run<number>(scenarios, 'noop');
+        hops.push((performance.now() - start) * 1000);
+      }
+      rttPairs.push({ raw, ours, hop: median(hops) });
+    }
+    out.rtt_us = round(median(rttPairs.map((p) => p.ours)));
+    out.raw_rtt_us = round(median(rttPairs.map((p) => p.raw)));
+    out.thread_round_trip_us = round(median(rttPairs.map((p) => p.hop)));
+    const rtt = putSpread(
+      out,
+      'rtt_ratio',
+      rttPairs.map((p) => p.ours / p.raw),
+    );
+    const floor = putSpread(
+      out,
+      'rtt_floor_ratio',
+      rttPairs.map((p) => (p.raw + p.hop) / p.raw),
+    );
+    const overFloor = putSpread(
+      out,
+      'rtt_over_floor',
+      rttPairs.map((p) => p.ours / (p.raw + p.hop)),
+    );
     rows.push({
-      name: `1-byte echo round trip, median of ${rounds}`,
+      name: `1-byte echo round trip, median of ${rounds} (lower is better)`,
       ours: `${out.rtt_us} µs`,
       raw: `${out.raw_rtt_us} µs`,
-      ratio: String(out.rtt_ratio),
+      ratio: showSpread(rtt),
     });
-    // The floor under that ratio: a page in another thread costs two thread hops per round trip
-    // even with no sockets at all. Measured here, bare, between the same two threads.
-    const hops: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      const start = performance.now();
-      await worker.run<number>(scenarios, 'noop');
-      hops.push((performance.now() - start) * 1000);
-    }
-    out.thread_round_trip_us = round(median(hops));
-    out.rtt_floor_ratio = round((out.raw_rtt_us + out.thread_round_trip_us) / out.raw_rtt_us, 3);
     rows.push({
       name: '  floor: raw echo + one bare thread round trip',
       ours: `${round(out.raw_rtt_us + out.thread_round_trip_us)} µs`,
       raw: `${out.raw_rtt_us} µs`,
-      ratio: String(out.rtt_floor_ratio),
+      ratio: showSpread(floor),
     });
+    rows.push({ name: '  ours ÷ floor (rtt_over_floor)', ours: '', raw: '', ratio: showSpread(overFloor) });
 
     // Flood a slow page: memory must stay bounded while every byte still arrives.
     const floodBytes = (quick ? 128 : 512) * MiB;
@@ -122,7 +176,7 @@ async function main(): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
     if (got !== floodBytes) throw new Error(`flood: received ${got} of ${floodBytes}`);
     out.flood_rss_growth_mib = round((peak - baseline) / MiB);
-    out.flood_mibps = round(mbps(floodBytes, performance.now() - started));
+    out.flood_mibps = round(mibps(floodBytes, performance.now() - started));
     rows.push({
       name: `host RSS growth, ${floodBytes / MiB} MiB flood to a slow listener`,
       ours: `${out.flood_rss_growth_mib} MiB`,
@@ -134,47 +188,61 @@ async function main(): Promise<void> {
     peers.stop();
   }
 
-  // tcpServer accepts and udp datagrams, each against raw net.Server / dgram in the same run.
-  const serverUdp = await runServerUdpBench();
-  Object.assign(out, serverUdp);
+  // 10,000 idle connected sockets, each side in a fresh process.
+  const many = await runManySockets(repeat, 10_000);
+  const rssRatio = putSpread(
+    out,
+    'sockets_10k_rss_ratio',
+    many.map((p) => p.ours.rssPerSocket / p.raw.rssPerSocket),
+  );
+  out.sockets_10k_rss_per_socket = round(median(many.map((p) => p.ours.rssPerSocket)), 0);
+  out.raw_sockets_10k_rss_per_socket = round(median(many.map((p) => p.raw.rssPerSocket)), 0);
+  const connect = spread(many.map((p) => p.ours.connectSeconds));
+  out.sockets_10k_connect_s = round(connect.median, 2);
+  out.sockets_10k_connect_s_min = round(connect.min, 2);
+  out.sockets_10k_connect_s_max = round(connect.max, 2);
+  out.raw_sockets_10k_connect_s = round(median(many.map((p) => p.raw.connectSeconds)), 2);
   rows.push({
-    name: 'accepts through onAccept',
-    ours: `${serverUdp.accepts_per_s}/s`,
-    raw: `${serverUdp.raw_accepts_per_s}/s`,
-    ratio: String(serverUdp.accept_ratio),
+    name: '10,000 idle sockets: RSS per socket (lower is better)',
+    ours: `${(out.sockets_10k_rss_per_socket / 1024).toFixed(1)} KiB`,
+    raw: `${(out.raw_sockets_10k_rss_per_socket / 1024).toFixed(1)} KiB`,
+    ratio: showSpread(rssRatio),
   });
   rows.push({
-    name: '1 KiB datagrams through udp onReceive',
-    ours: `${serverUdp.udp_datagrams_per_s}/s`,
-    raw: `${serverUdp.raw_udp_datagrams_per_s_same_rcvbuf}/s`,
-    ratio: String(serverUdp.udp_recv_ratio),
+    name: '10,000 sockets: time to connect them all',
+    ours: `${out.sockets_10k_connect_s} s`,
+    raw: `${out.raw_sockets_10k_connect_s} s`,
+    ratio: '-',
   });
 
-  const extra = argv.includes('--browser') ? await runBrowser() : undefined;
-  if (extra !== undefined) Object.assign(out, extra);
+  // tcpServer accepts and udp datagrams, each against raw net.Server / dgram in the same pairs.
+  const serverUdp = await runServerUdpBench(options);
+  Object.assign(out, serverUdp.out);
+  rows.push(...serverUdp.rows);
+
+  const extra = options.browser ? await runBrowser(options) : undefined;
+  if (extra !== undefined) {
+    Object.assign(out, extra.out);
+    rows.push(...extra.rows);
+  }
 
   printTable(rows);
   console.log(JSON.stringify(out));
 }
 
-async function runBrowser(): Promise<Record<string, number> | undefined> {
+async function runBrowser(options: BenchOptions): Promise<{ out: Record<string, number>; rows: Row[] } | undefined> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('./browser') as { runBrowserBench?: () => Promise<Record<string, number>> };
-    return await mod.runBrowserBench?.();
+    const mod = require('./browser') as typeof import('./browser');
+    return await mod.runBrowserBench(options);
   } catch (error) {
     console.error(`browser bench unavailable: ${(error as Error).message}`);
     return undefined;
   }
 }
 
-function round(value: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 function printTable(rows: Row[]): void {
-  const head: Row = { name: 'workload', ours: 'electron-chrome-sockets', raw: 'raw Node net', ratio: 'ratio' };
+  const head: Row = { name: 'workload', ours: 'electron-chrome-sockets', raw: 'raw Node', ratio: 'ratio: median (min–max)' };
   const all = [head, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
   for (const r of all)

@@ -2,14 +2,14 @@
 import * as net from 'node:net';
 import { once } from 'node:events';
 
-async function connect(port: number): Promise<net.Socket> {
+export async function rawConnect(port: number): Promise<net.Socket> {
   const socket = net.connect(port, '127.0.0.1');
   await once(socket, 'connect');
   return socket;
 }
 
 export async function rawRecv(port: number, bytes: number): Promise<number> {
-  const socket = await connect(port);
+  const socket = await rawConnect(port);
   const start = performance.now();
   socket.write(`${bytes}\n`);
   let got = 0;
@@ -25,7 +25,7 @@ export async function rawRecv(port: number, bytes: number): Promise<number> {
 }
 
 export async function rawSend(port: number, bytes: number, chunk: number): Promise<number> {
-  const socket = await connect(port);
+  const socket = await rawConnect(port);
   const payload = Buffer.alloc(chunk, 0x62);
   const start = performance.now();
   const done = once(socket, 'data');
@@ -43,7 +43,7 @@ export async function rawSend(port: number, bytes: number, chunk: number): Promi
 }
 
 export async function rawRtt(port: number, rounds: number): Promise<number[]> {
-  const socket = await connect(port);
+  const socket = await rawConnect(port);
   socket.setNoDelay(true);
   const one = Buffer.from([0x70]);
   const times: number[] = [];
@@ -62,4 +62,30 @@ export async function rawRtt(port: number, rounds: number): Promise<number[]> {
   });
   socket.destroy();
   return times;
+}
+
+/**
+ * Web Server for Chrome's way of sending: `chunk` bytes per write, the next write issued in the
+ * previous write's callback. Milliseconds until the sink confirms it got all `bytes`.
+ */
+export async function rawSendLoop(port: number, bytes: number, chunk: number): Promise<number> {
+  const socket = await rawConnect(port);
+  const payload = Buffer.alloc(chunk, 0x62);
+  const start = performance.now();
+  const done = once(socket, 'data');
+  let queued = 0;
+  await new Promise<void>((resolve, reject) => {
+    const next = (error?: Error | null): void => {
+      if (error) return reject(error);
+      if (queued >= bytes) return resolve();
+      const size = Math.min(chunk, bytes - queued);
+      queued += size;
+      socket.write(size === chunk ? payload : payload.subarray(0, size), next);
+    };
+    socket.write(`${bytes}\n`, next);
+  });
+  await done;
+  const elapsed = performance.now() - start;
+  socket.destroy();
+  return elapsed;
 }

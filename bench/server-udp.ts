@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { RECEIVE_BUFFER_BYTES } from '../main/udp/udp-socket';
 import { startFacadeWorker, type FacadeWorker } from './harness';
+import { DEFAULT_REPEAT, median, parseBenchArgs, putSpread, round, runPairs, showSpread, type BenchOptions, type Row } from './pairs';
 
 const scenarios = path.join(__dirname, 'server-udp-scenarios.js');
 
@@ -18,7 +19,6 @@ const CONNECTIONS = 5000;
 const CONCURRENCY = 64;
 const DATAGRAM = 1024;
 const FLOOD_MS = 1000;
-const REPEATS = 5;
 
 interface Peer {
   command<T = { done: true; sent?: number }>(message: Record<string, unknown>): Promise<T>;
@@ -102,61 +102,75 @@ async function oursRecv(peer: Peer, worker: FacadeWorker): Promise<{ rate: numbe
   return { rate: (count - 1) / (ms / 1000), count, sent: sent ?? 0, dropped };
 }
 
-function best<T>(values: T[], key: (v: T) => number): T {
-  return values.reduce((a, b) => (key(b) > key(a) ? b : a));
-}
-
-function round(value: number, digits = 0): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 /**
  * accept_ratio: connections/s through onAccept ÷ raw net.Server; udp_recv_ratio: 1 KiB
- * datagrams/s through onReceive ÷ raw dgram with the OS default receive buffer (what an app
- * would write); udp_recv_ratio_same_rcvbuf divides by raw dgram given the 1 MiB kernel buffer
- * the host asks for. Raw and ours alternate, best of five each.
+ * datagrams/s through onReceive ÷ raw dgram given the 1 MiB kernel receive buffer the host asks
+ * for (udp_recv_ratio_default_rcvbuf divides by raw dgram with the OS default buffer, what an
+ * app would write). Interleaved pairs (raw, ours); each ratio is the median of the per-pair
+ * ratios, with `_min` / `_max`.
  */
-export async function runServerUdpBench(): Promise<{ accept_ratio: number; udp_recv_ratio: number; [k: string]: number }> {
+export async function runServerUdpBench(
+  options: Pick<BenchOptions, 'repeat'> = { repeat: DEFAULT_REPEAT },
+): Promise<{ out: Record<string, number>; rows: Row[] }> {
   const peer = await startPeer();
   const worker = await startFacadeWorker();
+  const out: Record<string, number> = {};
+  const rows: Row[] = [];
   try {
-    const rawAccepts: number[] = [];
-    const ourAccepts: number[] = [];
-    const rawRecvs: Array<{ rate: number; count: number; sent: number }> = [];
-    const ourRecvs: Array<{ rate: number; count: number; sent: number; dropped: number }> = [];
-    for (let i = 0; i < REPEATS; i++) {
-      rawAccepts.push(await rawAccept(peer));
-      ourAccepts.push(await oursAccept(peer, worker));
+    const accepts = await runPairs(
+      options.repeat,
+      () => rawAccept(peer),
+      () => oursAccept(peer, worker),
+    );
+    const accept = putSpread(
+      out,
+      'accept_ratio',
+      accepts.map((p) => p.ours / p.raw),
+    );
+    out.accepts_per_s = round(median(accepts.map((p) => p.ours)), 0);
+    out.raw_accepts_per_s = round(median(accepts.map((p) => p.raw)), 0);
+    rows.push({
+      name: 'accepts through onAccept',
+      ours: `${out.accepts_per_s}/s`,
+      raw: `${out.raw_accepts_per_s}/s`,
+      ratio: showSpread(accept),
+    });
+
+    // Raw with the host's kernel buffer, ours, then raw with the default buffer: the fair pair is
+    // the first two; the third is kept for reference.
+    const recvs: Array<{
+      raw: { rate: number; count: number; sent: number };
+      ours: { rate: number; count: number; sent: number; dropped: number };
+      rawDefault: { rate: number };
+    }> = [];
+    for (let i = 0; i < options.repeat; i++) {
+      const raw = await rawRecv(peer, RECEIVE_BUFFER_BYTES);
+      const ours = await oursRecv(peer, worker);
+      recvs.push({ raw, ours, rawDefault: await rawRecv(peer) });
     }
-    const rawSameBuffer: Array<{ rate: number; count: number; sent: number }> = [];
-    for (let i = 0; i < REPEATS; i++) {
-      rawRecvs.push(await rawRecv(peer));
-      ourRecvs.push(await oursRecv(peer, worker));
-      // For reference: raw dgram with the kernel buffer the host asks for.
-      rawSameBuffer.push(await rawRecv(peer, RECEIVE_BUFFER_BYTES));
-    }
-    const rawA = Math.max(...rawAccepts);
-    const ourA = Math.max(...ourAccepts);
-    const rawR = best(rawRecvs, (r) => r.rate);
-    const ourR = best(ourRecvs, (r) => r.rate);
-    return {
-      accept_ratio: round(ourA / rawA, 3),
-      // The host asks the kernel for a bigger receive buffer than dgram's default, so the fair
-      // baseline is raw dgram with that same buffer; the default-buffer ratio is kept beside it.
-      udp_recv_ratio: round(ourR.rate / best(rawSameBuffer, (r) => r.rate).rate, 3),
-      udp_recv_ratio_default_rcvbuf: round(ourR.rate / rawR.rate, 3),
-      accepts_per_s: round(ourA),
-      raw_accepts_per_s: round(rawA),
-      udp_datagrams_per_s: round(ourR.rate),
-      raw_udp_datagrams_per_s: round(rawR.rate),
-      udp_received: ourR.count,
-      udp_sent: ourR.sent,
-      raw_udp_received: rawR.count,
-      raw_udp_sent: rawR.sent,
-      udp_host_queue_drops: ourR.dropped,
-      raw_udp_datagrams_per_s_same_rcvbuf: round(best(rawSameBuffer, (r) => r.rate).rate),
-    };
+    const udp = putSpread(
+      out,
+      'udp_recv_ratio',
+      recvs.map((p) => p.ours.rate / p.raw.rate),
+    );
+    putSpread(
+      out,
+      'udp_recv_ratio_default_rcvbuf',
+      recvs.map((p) => p.ours.rate / p.rawDefault.rate),
+    );
+    out.udp_datagrams_per_s = round(median(recvs.map((p) => p.ours.rate)), 0);
+    out.raw_udp_datagrams_per_s_same_rcvbuf = round(median(recvs.map((p) => p.raw.rate)), 0);
+    out.raw_udp_datagrams_per_s = round(median(recvs.map((p) => p.rawDefault.rate)), 0);
+    out.udp_received = recvs.reduce((n, p) => n + p.ours.count, 0);
+    out.udp_sent = recvs.reduce((n, p) => n + p.ours.sent, 0);
+    out.udp_host_queue_drops = recvs.reduce((n, p) => n + p.ours.dropped, 0);
+    rows.push({
+      name: '1 KiB datagrams through udp onReceive',
+      ours: `${out.udp_datagrams_per_s}/s`,
+      raw: `${out.raw_udp_datagrams_per_s_same_rcvbuf}/s`,
+      ratio: showSpread(udp),
+    });
+    return { out, rows };
   } finally {
     await worker.close();
     peer.stop();
@@ -164,8 +178,8 @@ export async function runServerUdpBench(): Promise<{ accept_ratio: number; udp_r
 }
 
 if (require.main === module) {
-  runServerUdpBench().then(
-    (result) => console.log(JSON.stringify(result)),
+  runServerUdpBench(parseBenchArgs(process.argv.slice(2))).then(
+    (result) => console.log(JSON.stringify(result.out)),
     (error) => {
       console.error(error);
       process.exit(1);

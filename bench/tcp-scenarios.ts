@@ -132,3 +132,72 @@ export async function slowRecv(chrome: ChromeSockets, params: Record<string, unk
     tcp.send(socketId, encoder.encode(`${bytes}\n`), () => {});
   });
 }
+
+/**
+ * Web Server for Chrome's way of sending: `chunk` bytes per send, the next send issued in the
+ * previous send's callback. Milliseconds until the sink confirms it got all `bytes`.
+ */
+export async function sendLoop(chrome: ChromeSockets, params: Record<string, unknown>): Promise<number> {
+  const tcp = tcpOf(chrome);
+  const bytes = params.bytes as number;
+  const chunk = params.chunk as number;
+  const socketId = await connect(tcp, params.port as number);
+  const payload = new Uint8Array(chunk).fill(0x62).buffer;
+  return new Promise<number>((resolve, reject) => {
+    const start = performance.now();
+    let queued = 0;
+    const onReceive = (info: { socketId: number }): void => {
+      if (info.socketId !== socketId) return;
+      const elapsed = performance.now() - start;
+      tcp.onReceive.removeListener(onReceive);
+      tcp.close(socketId, () => resolve(elapsed));
+    };
+    tcp.onReceive.addListener(onReceive);
+    const next = (info: { resultCode: number }): void => {
+      if (info.resultCode !== 0) return reject(new Error(`send failed ${info.resultCode}`));
+      if (queued >= bytes) return;
+      const size = Math.min(chunk, bytes - queued);
+      queued += size;
+      tcp.send(socketId, size === chunk ? payload : payload.slice(0, size), next);
+    };
+    tcp.send(socketId, encoder.encode(`${bytes}\n`), next);
+  });
+}
+
+let held: number[] = [];
+
+/** Connects `count` sockets to `port`, `concurrency` at a time, and keeps them open (idle). */
+export async function connectMany(chrome: ChromeSockets, params: Record<string, unknown>): Promise<number> {
+  const tcp = tcpOf(chrome);
+  const count = params.count as number;
+  const concurrency = params.concurrency as number;
+  let started = 0;
+  const lane = async (): Promise<void> => {
+    while (started < count) {
+      started++;
+      held.push(await connect(tcp, params.port as number));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return held.length;
+}
+
+/** Closes what connectMany opened. */
+export async function closeMany(chrome: ChromeSockets): Promise<number> {
+  const tcp = tcpOf(chrome);
+  const ids = held;
+  held = [];
+  await Promise.all(ids.map((id) => tcp.close(id)));
+  return ids.length;
+}
+
+/** A full collection in this thread (the worker inherits --expose-gc when the process has it). */
+export async function gc(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** This worker thread's id, so the main thread can read its CPU time. */
+export async function threadId(): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./thread-cpu') as typeof import('./thread-cpu')).currentThreadId();
+}

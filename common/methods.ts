@@ -31,8 +31,9 @@ export interface MethodSpec {
   readonly callbackOptional: boolean;
 }
 
-export type Namespace = 'tcp' | 'tcpServer' | 'udp';
-export const NAMESPACES: readonly Namespace[] = ['tcp', 'tcpServer', 'udp'];
+export type Namespace = 'tcp' | 'tcpServer' | 'udp' | 'raw';
+/** The chrome.sockets namespaces (the `raw` one serves the other socket APIs' facades). */
+export const NAMESPACES: readonly Exclude<Namespace, 'raw'>[] = ['tcp', 'tcpServer', 'udp'];
 
 const integer = { type: 'integer' } as const;
 const boolean = { type: 'boolean' } as const;
@@ -74,6 +75,123 @@ function common(ns: Namespace, withBufferSize: boolean) {
     getSockets: m([]),
   };
 }
+
+const opt = <S extends Schema>(schema: S): PropertySchema => ({ ...schema, optional: true });
+const dnsFamily = { type: 'enum', ref: 'raw.DnsQueryType', values: ['any', 'ipv4', 'ipv6'] } as const;
+
+/**
+ * The host operations behind mozTCPSocket, the W3C 2013 draft, Direct Sockets and legacy
+ * chrome.socket (other-socket-apis.md §4.1). Their sockets are owned by the page context that
+ * made them (closed when it ends), live in their own id space, and report to that context
+ * only. What chrome.sockets lacks is first-class here: half-close (`tcpShutdown`, every raw
+ * TCP socket is half-open capable), pull reads of at most n bytes (`read`, the same credit
+ * that bounds push delivery), accepted sockets that read at once (`listen` with `pull: false`)
+ * and writes answered when the OS has taken the bytes.
+ */
+const RAW_METHODS = {
+  /** → `{socketId, localAddress, localPort, peerAddress, peerPort}` once connected. */
+  tcpConnect: m([
+    {
+      name: 'options',
+      schema: {
+        type: 'object',
+        ref: 'raw.TcpConnectOptions',
+        properties: {
+          host: string,
+          port: integer,
+          dnsQueryType: opt(dnsFamily),
+          /** Reads only what `read` granted (Direct Sockets, chrome.socket); else reads at once. */
+          pull: opt(boolean),
+          /** TLS from the start (mozTCPSocket's useSecureTransport). */
+          tls: opt(boolean),
+          noDelay: opt(boolean),
+          /** SO_KEEPALIVE with this idle time in ms. */
+          keepAliveDelay: opt(integer),
+          localAddress: opt(string),
+          localPort: opt(integer),
+        },
+      },
+    },
+  ]),
+  /** Resolves `[bytes]` when the OS has accepted every byte of `data` (not merely queued it). */
+  tcpWrite: m([id, { name: 'data', schema: binary }]),
+  /** Grants `bytes` more receive credit to a pull socket: it reads until that much went down. */
+  read: m([id, { name: 'bytes', schema: integer }]),
+  /** Push sockets: stops (true) or restarts (false) reading, as suspend/resume do. */
+  setPaused: m([id, { name: 'paused', schema: boolean }]),
+  /** Half-close: FIN after every queued write; the socket still receives. */
+  tcpShutdown: m([id]),
+  /** STARTTLS on the same id; writes made meanwhile go out encrypted after the handshake. */
+  tcpStartTls: m([id, { name: 'options', optional: true, schema: { type: 'object', properties: { servername: opt(string) } } }]),
+  tcpSetOptions: m([
+    id,
+    {
+      name: 'options',
+      schema: { type: 'object', properties: { noDelay: opt(boolean), keepAlive: opt(boolean), keepAliveDelay: opt(integer) } },
+    },
+  ]),
+  /** → `{socketId, localAddress, localPort}`; accepted sockets arrive as `onAccept` events. */
+  listen: m([
+    {
+      name: 'options',
+      schema: {
+        type: 'object',
+        ref: 'raw.ListenOptions',
+        properties: { host: string, port: integer, backlog: opt(integer), ipv6Only: opt(boolean), pull: opt(boolean) },
+      },
+    },
+  ]),
+  /** → `{socketId, localAddress, localPort, remoteAddress?, remotePort?}`. */
+  udpOpen: m([
+    {
+      name: 'options',
+      schema: {
+        type: 'object',
+        ref: 'raw.UdpOpenOptions',
+        properties: {
+          localAddress: opt(string),
+          localPort: opt(integer),
+          remoteAddress: opt(string),
+          remotePort: opt(integer),
+          dnsQueryType: opt(dnsFamily),
+          reuseAddr: opt(boolean),
+          ipv6Only: opt(boolean),
+          loopback: opt(boolean),
+          multicastTtl: opt(integer),
+          broadcast: opt(boolean),
+          recvBufferSize: opt(integer),
+          sendBufferSize: opt(integer),
+          pull: opt(boolean),
+        },
+      },
+    },
+  ]),
+  /** Without address/port: to the connected peer. Resolves when handed to the OS. */
+  udpSend: m([
+    id,
+    { name: 'data', schema: binary },
+    { name: 'address', schema: string, optional: true },
+    { name: 'port', schema: integer, optional: true },
+  ]),
+  udpMembership: m([
+    id,
+    { name: 'join', schema: boolean },
+    { name: 'group', schema: string },
+    { name: 'source', schema: string, optional: true },
+  ]),
+  udpSetOptions: m([
+    id,
+    {
+      name: 'options',
+      schema: { type: 'object', properties: { loopback: opt(boolean), multicastTtl: opt(integer), broadcast: opt(boolean) } },
+    },
+  ]),
+  /** `graceful`: after every queued write (a FIN, then the close); else at once. */
+  close: m([id, { name: 'graceful', schema: boolean, optional: true }]),
+  getInfo: m([id]),
+  /** os.networkInterfaces() as chrome.socket.getNetworkList's NetworkInterface list. */
+  getNetworkList: m([]),
+} as const satisfies Record<string, MethodSpec>;
 
 export const METHODS = {
   tcp: {
@@ -130,6 +248,7 @@ export const METHODS = {
     getJoinedGroups: m([id]),
     setBroadcast: m([id, { name: 'enabled', schema: boolean }]),
   },
+  raw: RAW_METHODS,
 } as const satisfies Record<Namespace, Record<string, MethodSpec>>;
 
 export type MethodName<N extends Namespace> = keyof (typeof METHODS)[N] & string;
@@ -139,12 +258,14 @@ export const EVENTS = {
   tcp: ['onReceive', 'onReceiveError'],
   tcpServer: ['onAccept', 'onAcceptError'],
   udp: ['onReceive', 'onReceiveError'],
+  /** To the owning context only, never fanned out: data, peer FIN, error, close, accept, datagram, buffered amount. */
+  raw: ['onData', 'onEnd', 'onError', 'onClose', 'onAccept', 'onMessage'],
 } as const satisfies Record<Namespace, readonly string[]>;
 
 export type EventName<N extends Namespace> = (typeof EVENTS)[N][number];
 
 export function isNamespace(value: unknown): value is Namespace {
-  return value === 'tcp' || value === 'tcpServer' || value === 'udp';
+  return value === 'tcp' || value === 'tcpServer' || value === 'udp' || value === 'raw';
 }
 
 /** The method's spec, or undefined for a name the namespace does not have. */

@@ -22,6 +22,7 @@ import { createTcpHandlers } from './tcp/tcp-handlers';
 import type { TcpSocket } from './tcp/tcp-socket';
 import { createUdpHandlers } from './udp/udp-handlers';
 import type { UdpSocket } from './udp/udp-socket';
+import { createRawHandlers, isOwnedBy, type RawSocket } from './raw/raw-handlers';
 import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
 
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
@@ -56,10 +57,13 @@ export class SocketsHost {
     readonly tcp: Registry<TcpSocket>;
     readonly tcpServer: Registry<TcpServerSocket>;
     readonly udp: Registry<UdpSocket>;
+    /** mozTCPSocket, W3C 2013, Direct Sockets and chrome.socket sockets: their own id space. */
+    readonly raw: Registry<RawSocket>;
   } = {
     tcp: new Registry<TcpSocket>(),
     tcpServer: new Registry<TcpServerSocket>(),
     udp: new Registry<UdpSocket>(),
+    raw: new Registry<RawSocket>(),
   };
   readonly writeQuota: number;
   readonly lookup: LookupFunction;
@@ -88,7 +92,12 @@ export class SocketsHost {
       maxPendingCalls: options.limits?.maxPendingCalls ?? 4096,
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
-    this.handlers = { tcp: createTcpHandlers(this), tcpServer: createTcpServerHandlers(this), udp: createUdpHandlers(this) };
+    this.handlers = {
+      tcp: createTcpHandlers(this),
+      tcpServer: createTcpServerHandlers(this),
+      udp: createUdpHandlers(this),
+      raw: createRawHandlers(this),
+    };
   }
 
   /**
@@ -246,6 +255,8 @@ export class SocketsHost {
    */
   private contextGone(ctx: PageContext, stillAttached: boolean): void {
     const app = ctx.app;
+    // The other socket APIs' sockets belong to the page that made them.
+    this.closeSockets(app, (s) => isOwnedBy(s, ctx));
     const remaining = app.contexts.size - (stillAttached ? 1 : 0);
     if (ctx.background || (!app.hasBackground && remaining === 0)) {
       this.closeSockets(app, (s) => !s.persistent);

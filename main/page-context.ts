@@ -13,9 +13,12 @@ const BATCH_BYTES = 1 << 20;
 
 const VALID_EVENT_KEYS = new Set<string>(
   (Object.keys(METHODS) as Namespace[]).flatMap((ns) =>
-    ns === 'tcpServer'
-      ? [eventKey(ns, 'onAccept'), eventKey(ns, 'onAcceptError')]
-      : [eventKey(ns, 'onReceive'), eventKey(ns, 'onReceiveError')],
+    // The raw namespace's events go to the owning context whether or not it "listens".
+    ns === 'raw'
+      ? []
+      : ns === 'tcpServer'
+        ? [eventKey(ns, 'onAccept'), eventKey(ns, 'onAcceptError')]
+        : [eventKey(ns, 'onReceive'), eventKey(ns, 'onReceiveError')],
   ),
 );
 

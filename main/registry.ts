@@ -10,7 +10,7 @@ export class Registry<T extends ManagedSocket> {
   private readonly sockets = new Map<number, T>();
 
   /** Creates a socket with the next id and registers it with its app. */
-  add(create: (id: number) => T): T {
+  add<U extends T>(create: (id: number) => U): U {
     const socket = create(this.nextId++);
     this.sockets.set(socket.id, socket);
     socket.app.sockets.add(socket);

@@ -5,8 +5,9 @@
  */
 import { EVENTS, METHODS, NAMESPACES, eventKey, type MethodSpec, type Namespace } from '../common/methods';
 import type { PagePort } from '../common/port';
-import { EVENT_CREDIT, PROTOCOL_VERSION, type BatchMessage, type EventMessage, type ResultMessage } from '../common/protocol';
+import type { EventMessage, ResultMessage } from '../common/protocol';
 import { isBinary, parseInvocation } from '../common/signature';
+import { PageChannel } from './channel';
 import { ChromeEventImpl, type ChromeEvent, type ConsoleLike } from './chrome-event';
 
 export type { ChromeEvent } from './chrome-event';
@@ -64,11 +65,13 @@ function exactArrayBuffer(data: ArrayBuffer | ArrayBufferView): { buffer: ArrayB
   return { buffer: copy.buffer, owned: true };
 }
 
-/** Creates `chrome.sockets.*` and `chrome.runtime` speaking the host protocol over `port`. */
-export function createChromeSockets(port: PagePort, options: FacadeOptions = {}): ChromeSockets {
+/**
+ * Creates `chrome.sockets.*` and `chrome.runtime` speaking the host protocol over `port`, or
+ * over a PageChannel that other facades of the same page share.
+ */
+export function createChromeSockets(port: PagePort | PageChannel, options: FacadeOptions = {}): ChromeSockets {
   const console: ConsoleLike = options.console ?? globalThis.console;
-  const pending = new Map<number, PendingCall>();
-  let nextCallId = 1;
+  const channel = port instanceof PageChannel ? port : new PageChannel(port);
 
   // chrome.runtime.lastError is set only while a callback runs; reading it marks it checked.
   let lastError: { message: string } | undefined;
@@ -82,7 +85,7 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
 
   const events = new Map<string, ChromeEventImpl<AnyFunction>>();
   const listening = new Set<string>();
-  const sendListening = (): void => port.postMessage({ t: 'listen', ev: [...listening] });
+  const sendListening = (): void => channel.post({ t: 'listen', ev: [...listening] });
 
   function call(ns: Namespace, method: string, spec: MethodSpec, args: unknown[]): unknown {
     const parsed = parseInvocation(ns, method, spec, args);
@@ -93,7 +96,6 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
       if (owned) transfer.push(buffer);
       return buffer;
     });
-    const id = nextCallId++;
     const entry: PendingCall = { ns, method, callback: parsed.callback };
     let promise: TrackedPromise<unknown> | undefined;
     if (parsed.callback === undefined) {
@@ -103,15 +105,11 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
       });
       entry.promise = promise;
     }
-    pending.set(id, entry);
-    port.postMessage({ t: 'call', id, ns, m: method, a: wireArgs }, transfer);
+    channel.request(ns, method, wireArgs, transfer, (result) => settle(entry, result));
     return promise;
   }
 
-  function settle(result: ResultMessage): void {
-    const entry = pending.get(result.id);
-    if (entry === undefined) return;
-    pending.delete(result.id);
+  function settle(entry: PendingCall, result: ResultMessage): void {
     const name = `sockets.${entry.ns}.${entry.method}`;
     if (entry.callback !== undefined) {
       lastError = result.e === undefined ? undefined : { message: result.e.message };
@@ -161,17 +159,7 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     return length;
   }
 
-  port.onMessage((message: BatchMessage) => {
-    if (message?.t !== 'b') return;
-    let bytes = 0;
-    const wholeUsed = new Set<number>();
-    for (const item of message.m) {
-      if (item.t === 'r') settle(item);
-      else bytes += dispatchEvent(item, message.bufs, wholeUsed) + EVENT_CREDIT;
-    }
-    // Credit goes back after the listeners ran: a slow page slows the sockets, nothing piles up.
-    if (bytes > 0) port.postMessage({ t: 'ack', n: bytes });
-  });
+  for (const ns of NAMESPACES) channel.route(ns, dispatchEvent);
 
   const sockets = {} as ChromeSockets['sockets'];
   for (const ns of NAMESPACES) {
@@ -198,6 +186,5 @@ export function createChromeSockets(port: PagePort, options: FacadeOptions = {})
     sockets[ns] = api;
   }
 
-  port.postMessage({ t: 'hello', v: PROTOCOL_VERSION });
   return { sockets, runtime };
 }

@@ -18,6 +18,8 @@ export interface AppOptions {
   inspect?: InspectProvider;
   /** Shown in the header: where `chrome` came from ("Electron", "browser host", …). */
   source?: string;
+  /** The app the window's sockets belong to, for the window title. */
+  appName?: string;
 }
 
 export interface AppHandle {
@@ -100,9 +102,21 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
   };
   const workbenchPane = h('div', { class: 'workbench', role: 'tabpanel' }, h('aside', { class: 'sidebar' }, forms.root, list.root), main);
   const inspectorPane = inspector ? h('div', { class: 'inspector-pane', role: 'tabpanel', hidden: true }, inspector.root) : null;
+  const sidebarToggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'sidebar-toggle',
+      'aria-label': 'Show the socket list and forms',
+      title: 'Sockets and forms (the window is narrow)',
+      onclick: () => root.classList.toggle('sidebar-open'),
+    },
+    '☰ Sockets',
+  );
   const header = h(
     'header',
     { class: 'topbar' },
+    sidebarToggle,
     h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '⇄'), 'Socket debugger'),
     inspector ? h('nav', { class: 'tabs', role: 'tablist' }, tabButtons.workbench, tabButtons.inspector) : null,
     h('span', { class: 'spacer' }),
@@ -144,6 +158,8 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
   }
 
   function select(entry: SocketEntry | undefined, focusComposer = false): void {
+    // Narrow window: the folded sidebar gets out of the way once a socket is picked.
+    if (entry) root.classList.remove('sidebar-open');
     selected = entry ? viewFor(entry) : undefined;
     replace(main, selected ? selected.root : empty);
     list.select(entry?.key);
@@ -152,8 +168,18 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
     requestRender();
   }
 
+  let titled = '';
+  function paintTitle(): void {
+    const all = workbench.list();
+    const open = all.filter((e) => e.phase !== 'closed').length;
+    const app = options.appName ? ` — ${options.appName}` : '';
+    const title = `Socket debugger${app} — ${open} socket${open === 1 ? '' : 's'} open`;
+    if (title !== titled) document.title = titled = title;
+  }
+
   function render(): void {
     frame = 0;
+    paintTitle();
     if (tab !== 'workbench') return;
     list.render();
     // A removed socket takes its view with it.

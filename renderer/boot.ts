@@ -30,7 +30,12 @@ export interface Booted {
   chrome: SocketsChrome;
   inspect?: InspectProvider;
   source: string;
+  /** The app the window's sockets belong to, when the carrier says. */
+  appName?: string;
 }
+
+/** The page global the Electron preload puts the app name on. */
+export const APP_GLOBAL = 'chromeSocketsApp';
 
 function hasSockets(value: unknown): value is SocketsChrome {
   const c = value as { sockets?: { tcp?: unknown; tcpServer?: unknown; udp?: unknown } } | undefined;
@@ -81,7 +86,8 @@ function hostInspection(token: string): InspectProvider {
 export async function obtainChrome(): Promise<Booted> {
   const g = globalThis as unknown as Record<string, unknown>;
   const inspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : undefined;
-  if (hasSockets(g.chrome)) return { chrome: g.chrome, inspect, source: 'Electron' };
+  const appName = typeof g[APP_GLOBAL] === 'string' ? (g[APP_GLOBAL] as string) : undefined;
+  if (hasSockets(g.chrome)) return { chrome: g.chrome, inspect, source: 'Electron', appName };
   if (location.protocol === 'http:' || location.protocol === 'https:') {
     const token = takeToken();
     if (!token) throw new Error('This page needs the session token: open the exact URL that `npx electron-chrome-sockets serve` printed.');
@@ -91,7 +97,7 @@ export async function obtainChrome(): Promise<Booted> {
     const bundle = (await import(/* @vite-ignore */ bundleUrl)) as BrowserBundle;
     const chrome = await bundle.connectBrowserHost(wsUrl, token);
     const lateInspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : hostInspection(token);
-    return { chrome, inspect: lateInspect, source: `browser host ${location.host}` };
+    return { chrome, inspect: lateInspect, source: `browser host ${location.host}`, appName };
   }
   throw new Error(
     'No chrome.sockets here. Open this window from Electron (its preload provides chrome.sockets) or through `npx electron-chrome-sockets serve`.',
@@ -101,8 +107,8 @@ export async function obtainChrome(): Promise<Booted> {
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   try {
-    const { chrome, inspect, source } = await obtainChrome();
-    startApp(root, chrome, { inspect, source });
+    const { chrome, inspect, source, appName } = await obtainChrome();
+    startApp(root, chrome, { inspect, source, appName });
   } catch (err) {
     showBootError(root, 'Cannot reach chrome.sockets', err instanceof Error ? err.message : String(err));
   }

@@ -337,11 +337,12 @@ describe('socket debugging window through the browser host (headless Chromium, r
     });
     await shot(page, '2-3-accepted-socket-both-ways');
 
-    // The client hangs up: the window says so on the accepted socket.
+    // The client hangs up: the window says so on the accepted socket, as a neutral end.
     client.end();
     await view(page)
-      .locator('.pill', { hasText: /^disconnected$/ })
+      .locator('.pill', { hasText: /^closed by peer$/ })
       .waitFor();
+    expect(await view(page).locator('.s-errors').textContent()).to.equal('0');
     await shot(page, '2-4-accepted-socket-peer-closed');
   });
 

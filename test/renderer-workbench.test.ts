@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { createTestHost, type TestHost } from '../testing';
 import type { SocketsChrome } from '../renderer/lib/chrome-types';
 import type { LogEntry } from '../renderer/lib/conversation';
-import { type SocketEntry, Workbench } from '../renderer/lib/workbench';
+import { secureAvailability, type SocketEntry, Workbench } from '../renderer/lib/workbench';
 import { Cleanup, echoServer, listen, until } from './support';
 import { Cleanup as SpecCleanup, startTlsEchoServer, testCertificate } from './tcp-spec/helpers';
 
@@ -110,13 +110,17 @@ describe("renderer Workbench (the debugging window's socket driver) on a real te
       expect(e.conversation.counters.errors).to.equal(0);
     });
 
-    it("disconnect keeps the id and logs Chrome's onReceiveError -100; reconnect says it is still paused", async () => {
+    it("disconnect keeps the id and notes Chrome's onReceiveError -100 (not an error); reconnect says it is still paused", async () => {
       const { port } = await echoServer(cleanup);
       const e = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
       await until(() => e.phase === 'connected', 'connect');
       expect((await wb.disconnect(e)).ok).to.equal(true);
-      await until(() => entries(e).some((x) => x.dir === 'error' && x.code === -100), 'onReceiveError');
-      expect(entries(e).find((x) => x.code === -100)!.text).to.contain('net::ERR_CONNECTION_CLOSED');
+      await until(() => entries(e).some((x) => x.dir === 'note' && x.code === -100), 'onReceiveError');
+      expect(entries(e).find((x) => x.code === -100)!.text)
+        .to.contain('net::ERR_CONNECTION_CLOSED')
+        .and.contain('closed by this window');
+      expect(e.conversation.counters.errors).to.equal(0);
+      expect(e.peerClosed).to.equal(false);
       expect(e.info).to.include({ connected: false, paused: true });
       expect((await wb.connect(e, e.target!)).ok).to.equal(true);
       expect(entries(e).some((x) => x.dir === 'note' && /still paused/.test(x.text!))).to.equal(true);
@@ -231,6 +235,106 @@ describe("renderer Workbench (the debugging window's socket driver) on a real te
     });
   });
 
+  describe('round 2 fixes (issue 14 items 4-7)', () => {
+    it('logs "connected to" when the connect callback fires, before the first byte of a banner', async () => {
+      const server = net.createServer((s) => s.end('BANNER\r\n'));
+      const port = await listen(server);
+      cleanup.add(() => new Promise((r) => server.close(r)));
+      const e = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
+      await until(() => e.conversation.counters.rxBytes === 8, 'the banner');
+      const log = entries(e);
+      const connected = log.findIndex((x) => x.dir === 'note' && /^connected to /.test(x.text!));
+      const firstRx = log.findIndex((x) => x.dir === 'rx');
+      expect(connected, 'the connected note').to.be.greaterThan(-1);
+      expect(connected).to.be.lessThan(firstRx);
+    });
+
+    it('shows a peer close (-100) as a neutral "closed by peer", not as an error', async () => {
+      const server = net.createServer((s) => s.end('bye'));
+      const port = await listen(server);
+      cleanup.add(() => new Promise((r) => server.close(r)));
+      const e = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
+      await until(() => e.peerClosed === true, 'the peer close');
+      const note = entries(e).find((x) => x.code === -100)!;
+      expect(note.dir).to.equal('note');
+      expect(note.text).to.match(/^closed by peer: onReceiveError net::ERR_CONNECTION_CLOSED/);
+      expect(e.conversation.counters.errors).to.equal(0);
+      expect(e.phase).to.equal('disconnected');
+    });
+
+    it('offers secure() only on a connected client socket paused before connect and not yet secure', async () => {
+      const { port } = await echoServer(cleanup);
+      const plain = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
+      await until(() => plain.phase === 'connected', 'connect');
+      const refused = secureAvailability(plain);
+      expect(refused.ok).to.equal(false);
+      expect((refused as { reason: string }).reason).to.contain('paused before connect');
+      // Pausing after connect does not help: a read was already in flight (Chrome: -2, destroyed).
+      expect((await wb.setPaused(plain, true)).ok).to.equal(true);
+      expect(secureAvailability(plain).ok).to.equal(false);
+      // Disconnect, reconnect while paused: now it can work.
+      expect((await wb.disconnect(plain)).ok).to.equal(true);
+      expect((await wb.connect(plain, plain.target!)).ok).to.equal(true);
+      expect(secureAvailability(plain)).to.deep.equal({ ok: true });
+      plain.secure = true;
+      expect((secureAvailability(plain) as { reason: string }).reason).to.contain('already secure');
+      const fresh = asEntry(await wb.createTcpClient({ host: '127.0.0.1', port }));
+      await until(() => fresh.info !== undefined, 'getInfo');
+      expect(secureAvailability(fresh).ok).to.equal(false);
+    });
+
+    it('"Remove closed" forgets closed sockets and keeps open ones', async () => {
+      const a = asEntry(await wb.createUdp({ address: '127.0.0.1', port: 0 }));
+      const b = asEntry(await wb.createUdp({ address: '127.0.0.1', port: 0 }));
+      await until(() => a.phase === 'bound' && b.phase === 'bound', 'bind');
+      expect((await wb.close(a)).ok).to.equal(true);
+      expect(wb.removeClosed()).to.equal(1);
+      expect(wb.list().map((e) => e.key)).to.deep.equal([b.key]);
+    });
+
+    it('lets a UDP socket whose bind failed bind again on the same id', async () => {
+      const taken = asEntry(await wb.createUdp({ address: '127.0.0.1', port: 0 }));
+      await until(() => taken.phase === 'bound', 'first bind');
+      const busy = taken.info!.localPort!;
+      const u = asEntry(await wb.createUdp({ address: '127.0.0.1', port: busy }));
+      await until(() => u.conversation.counters.errors === 1, 'the failed bind');
+      expect(u.phase).to.not.equal('bound');
+      expect(u.bindAt).to.deep.equal({ address: '127.0.0.1', port: busy });
+      expect((await wb.bind(u, '127.0.0.1', 0)).ok).to.equal(true);
+      expect(u.phase).to.equal('bound');
+      expect(u.info!.localPort).to.be.a('number').and.not.equal(busy);
+    });
+
+    it("merges a server's connections into one log labelled with each peer, after an onAccept note naming it", async () => {
+      const server = asEntry(await wb.createTcpServer({ address: '127.0.0.1', port: 0 }));
+      await until(() => server.phase === 'listening', 'listen');
+      const c1 = net.connect(server.info!.localPort!, '127.0.0.1');
+      cleanup.add(() => c1.destroy());
+      await new Promise((r) => c1.once('connect', r));
+      c1.write('one');
+      await until(() => server.conversation.counters.rxBytes === 3, 'the first connection in the merged log');
+      const c2 = net.connect(server.info!.localPort!, '127.0.0.1');
+      cleanup.add(() => c2.destroy());
+      await new Promise((r) => c2.once('connect', r));
+      c2.write('two!');
+      await until(() => server.conversation.counters.rxBytes === 7, 'the second connection in the merged log');
+      const [id1, id2] = server.accepted;
+      const log = entries(server);
+      const notes = log.filter((x) => x.dir === 'note' && x.text!.startsWith('onAccept')).map((x) => x.text);
+      expect(notes).to.deep.equal([
+        `onAccept: tcp socket ${id1} from 127.0.0.1:${c1.localPort}`,
+        `onAccept: tcp socket ${id2} from 127.0.0.1:${c2.localPort}`,
+      ]);
+      const rx = log.filter((x) => x.dir === 'rx');
+      expect(rx.map((x) => [x.peer, text(x), x.offset])).to.deep.equal([
+        [`#${id1} 127.0.0.1:${c1.localPort}`, 'one', 0],
+        [`#${id2} 127.0.0.1:${c2.localPort}`, 'two!', 0],
+      ]);
+      // Each accept note comes before that connection's bytes.
+      expect(log.findIndex((x) => x.text === notes[1])).to.be.lessThan(log.indexOf(rx[1]!));
+    });
+  });
+
   describe('UDP', () => {
     it('binds, sends to itself and logs the datagram with its peer', async () => {
       const u = asEntry(await wb.createUdp({ address: '127.0.0.1', port: 0 }));
@@ -248,7 +352,7 @@ describe("renderer Workbench (the debugging window's socket driver) on a real te
       await until(() => u.conversation.counters.errors === 1, 'the receive error');
       const err = entries(u).find((x) => x.dir === 'error')!;
       expect(err.code).to.equal(-142);
-      expect(err.text).to.contain('net::ERR_MSG_TOO_BIG').and.contain('raise bufferSize');
+      expect(err.text).to.contain('net::ERR_MSG_TOO_BIG').and.contain('larger than bufferSize 16 B').and.contain('raise bufferSize');
       await until(() => u.info?.paused === true, 'paused by Chrome');
     });
   });

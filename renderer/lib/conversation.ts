@@ -63,16 +63,17 @@ export class Conversation {
     });
   }
 
-  addRx(bytes: Uint8Array, time: number, peer?: string): LogEntry {
-    const entry = this.push({ dir: 'rx', time, bytes, offset: this.counters.rxBytes, peer });
+  /** `offset` defaults to this conversation's own stream offset (a merged log passes the connection's). */
+  addRx(bytes: Uint8Array, time: number, peer?: string, offset = this.counters.rxBytes): LogEntry {
+    const entry = this.push({ dir: 'rx', time, bytes, offset, peer });
     this.counters.rxBytes += bytes.byteLength;
     this.counters.rxMessages++;
     this.rxRate.record(bytes.byteLength, time);
     return entry;
   }
 
-  addTx(bytes: Uint8Array, time: number, peer?: string): LogEntry {
-    const entry = this.push({ dir: 'tx', time, bytes, offset: this.counters.txBytes, peer });
+  addTx(bytes: Uint8Array, time: number, peer?: string, offset = this.counters.txBytes): LogEntry {
+    const entry = this.push({ dir: 'tx', time, bytes, offset, peer });
     this.counters.txBytes += bytes.byteLength;
     this.counters.txMessages++;
     this.txRate.record(bytes.byteLength, time);
@@ -84,8 +85,9 @@ export class Conversation {
     return this.push({ dir: 'error', time, text, code });
   }
 
-  addNote(text: string, time: number): LogEntry {
-    return this.push({ dir: 'note', time, text });
+  /** A note may carry a net code that is not a fault (a peer close, -100). */
+  addNote(text: string, time: number, code?: number): LogEntry {
+    return this.push(code === undefined ? { dir: 'note', time, text } : { dir: 'note', time, text, code });
   }
 
   /** Empties the log and zeroes counters and rates. */

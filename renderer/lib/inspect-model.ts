@@ -5,7 +5,7 @@
 import type { InspectContext, InspectSnapshot, InspectSocket } from '../../common/inspect-types';
 import { formatEndpoint } from './format';
 
-export const KIND_NAME: Readonly<Record<InspectSocket['kind'], string>> = { tcp: 'TCP', tcpServer: 'Server', udp: 'UDP' };
+export const KIND_NAME: Readonly<Record<InspectSocket['kind'], string>> = { tcp: 'TCP', tcpServer: 'Server', udp: 'UDP', raw: 'Other API' };
 
 export function socketKey(s: InspectSocket): string {
   return `${s.app}/${s.kind}/${s.id}`;
@@ -13,7 +13,7 @@ export function socketKey(s: InspectSocket): string {
 
 /** By app, then kind (servers before their connections), then id. */
 export function sortSockets(sockets: readonly InspectSocket[]): InspectSocket[] {
-  const order: Record<InspectSocket['kind'], number> = { tcpServer: 0, tcp: 1, udp: 2 };
+  const order: Record<InspectSocket['kind'], number> = { tcpServer: 0, tcp: 1, udp: 2, raw: 3 };
   return [...sockets].sort((a, b) => a.app.localeCompare(b.app) || order[a.kind] - order[b.kind] || a.id - b.id);
 }
 

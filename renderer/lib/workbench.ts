@@ -46,9 +46,40 @@ export interface SocketEntry {
   keepAlive?: { enable: boolean; delay: number };
   noDelay?: boolean;
   broadcast?: boolean;
+  /** tcp: Chrome's paused flag when connect() was called; secure() only works when it was set. */
+  pausedAtConnect?: boolean;
+  /** tcp: the last connection ended by the peer (-100 not caused by this window). */
+  peerClosed?: boolean;
+  /** Set while this window's own disconnect()/close() runs (its -100 is not the peer's). */
+  closingLocally?: boolean;
+  /** udp: where the last bind was attempted, so a failed bind can be retried from the view. */
+  bindAt?: { address: string; port: number };
   /** Bumped on any change other than traffic (which bumps conversation.version). */
   version: number;
 }
+
+/**
+ * Whether secure() can work on this socket now, and if not, why (Chrome destroys a socket whose
+ * secure() fails past the argument checks, so the window offers it only when it can succeed).
+ */
+export function secureAvailability(entry: SocketEntry): { ok: true } | { ok: false; reason: string } {
+  if (entry.kind !== 'tcp') return { ok: false, reason: 'secure() is for TCP client sockets' };
+  if (entry.acceptedBy !== undefined) return { ok: false, reason: 'Chrome supports secure() only on client sockets, not accepted ones' };
+  if (entry.secure) return { ok: false, reason: 'already secure: secure() works once per connection' };
+  if (entry.phase === 'closed') return { ok: false, reason: 'the socket is closed' };
+  const t = entry.info as tcp.SocketInfo | undefined;
+  if (entry.phase !== 'connected' || t?.connected !== true) return { ok: false, reason: 'connect first (paused before connect)' };
+  if (!entry.pausedAtConnect || t.paused !== true)
+    return {
+      ok: false,
+      reason:
+        'Chrome needs the socket paused before connect (no read in flight); otherwise secure() fails and destroys it. Pause, disconnect, reconnect, then secure().',
+    };
+  return { ok: true };
+}
+
+/** Chrome's ERR_CONNECTION_CLOSED: the peer closed (FIN or RST); not a fault of this socket. */
+export const PEER_CLOSED = -100;
 
 /** Reads the phase afresh (TypeScript narrows it across awaits otherwise). */
 function isClosed(entry: SocketEntry): boolean {
@@ -168,16 +199,30 @@ export class Workbench {
     // Registered before any socket exists so not one event is missed.
     const onTcpReceive = (info: tcp.ReceiveInfo) => {
       const entry = this.ensure('tcp', info.socketId, 'adopted');
-      entry.conversation.addRx(new Uint8Array(info.data), Date.now());
+      const bytes = new Uint8Array(info.data);
+      const now = Date.now();
+      const rx = entry.conversation.addRx(bytes, now);
+      this.mirrorToServer(entry, 'rx', bytes, now, rx.offset);
       this.changed(entry);
     };
     const onTcpReceiveError = (info: tcp.ReceiveErrorInfo) => {
       const entry = this.ensure('tcp', info.socketId, 'adopted');
-      entry.conversation.addError(
-        `onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket`,
-        Date.now(),
-        info.resultCode,
-      );
+      if (info.resultCode === PEER_CLOSED) {
+        // A peer close is the normal end of a conversation: shown, not counted as an error.
+        const who = entry.closingLocally ? 'closed by this window (disconnect/close)' : 'closed by peer';
+        entry.peerClosed = !entry.closingLocally;
+        entry.conversation.addNote(
+          `${who}: onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket`,
+          Date.now(),
+          info.resultCode,
+        );
+      } else {
+        entry.conversation.addError(
+          `onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket`,
+          Date.now(),
+          info.resultCode,
+        );
+      }
       if (entry.phase !== 'closed') entry.phase = 'disconnected';
       this.touch(entry);
       void this.refresh(entry);
@@ -187,8 +232,6 @@ export class Workbench {
       const client = this.ensure('tcp', info.clientSocketId, 'accepted', info.socketId);
       client.phase = 'connected';
       server.accepted.push(info.clientSocketId);
-      server.conversation.addNote(`onAccept: tcp socket ${info.clientSocketId}`, Date.now());
-      client.conversation.addNote(`accepted by server ${info.socketId}`, Date.now());
       this.touch(server);
       void this.afterAccept(server, client);
     };
@@ -209,7 +252,11 @@ export class Workbench {
     };
     const onUdpReceiveError = (info: udp.ReceiveErrorInfo) => {
       const entry = this.ensure('udp', info.socketId, 'adopted');
-      const hint = info.resultCode === -142 ? ' (datagram larger than bufferSize: raise bufferSize and resume)' : '';
+      const size = (entry.info as udp.SocketInfo | undefined)?.bufferSize;
+      const hint =
+        info.resultCode === -142
+          ? ` (a datagram larger than bufferSize${size ? ` ${size} B` : ''} was dropped: raise bufferSize and resume)`
+          : '';
       entry.conversation.addError(
         `onReceiveError ${errorText(undefined, info.resultCode)}; Chrome paused the socket${hint}`,
         Date.now(),
@@ -235,9 +282,16 @@ export class Workbench {
   }
 
   private async afterAccept(server: SocketEntry, client: SocketEntry): Promise<void> {
-    // Chrome creates accepted sockets paused; the window resumes them unless told not to.
-    if (server.autoResume) await this.setPaused(client, false);
+    // getInfo while the socket is still paused (Chrome creates accepted sockets paused): the
+    // notes name the peer, and come before any of its data in the server's merged log.
     await this.refresh(client);
+    const t = client.info as tcp.SocketInfo | undefined;
+    const peer = t?.peerAddress !== undefined ? ` from ${formatEndpoint(t.peerAddress, t.peerPort)}` : '';
+    server.conversation.addNote(`onAccept: tcp socket ${client.id}${peer}`, Date.now());
+    client.conversation.addNote(`accepted by server ${server.id}${peer}`, Date.now());
+    this.touch(server);
+    // The window resumes accepted sockets unless told not to.
+    if (server.autoResume) await this.setPaused(client, false);
   }
 
   // ---- bookkeeping -----------------------------------------------------------------------------
@@ -266,6 +320,37 @@ export class Workbench {
       if (origin === 'adopted') void this.refresh(entry);
     }
     return entry;
+  }
+
+  /**
+   * A server's view shows one merged log of all its connections: each accepted socket's traffic
+   * is also logged there, labelled with the connection (`#5 127.0.0.1:40312`) and its own stream
+   * offset. The server's counters then sum its connections.
+   */
+  private mirrorToServer(client: SocketEntry, dir: 'rx' | 'tx', bytes: Uint8Array, time: number, offset: number | undefined): void {
+    if (client.acceptedBy === undefined) return;
+    const server = this.get('tcpServer', client.acceptedBy);
+    if (!server) return;
+    const t = client.info as tcp.SocketInfo | undefined;
+    const peer = `#${client.id}${t?.peerAddress !== undefined ? ` ${formatEndpoint(t.peerAddress, t.peerPort)}` : ''}`;
+    if (dir === 'rx') server.conversation.addRx(bytes, time, peer, offset);
+    else server.conversation.addTx(bytes, time, peer, offset);
+    this.changed(server);
+  }
+
+  /** Forgets every closed socket's entry ("Remove closed"). */
+  removeClosed(): number {
+    let n = 0;
+    for (const entry of this.list()) {
+      if (entry.phase !== 'closed') continue;
+      this.entries.delete(entry.key);
+      n++;
+    }
+    if (n) {
+      this.listVersion++;
+      this.changed();
+    }
+    return n;
   }
 
   private touch(entry: SocketEntry): void {
@@ -398,8 +483,14 @@ export class Workbench {
     if (tls) {
       const p = await invoke<void>(this.chrome, (cb) => this.api.tcp.setPaused(entry.id, true, cb));
       if (this.failed(p)) return this.fail(entry, 'setPaused(true) before TLS', p);
+      entry.pausedAtConnect = true;
+    } else {
+      // Whether secure() can work later depends on the paused flag at connect (spec §3.5).
+      const before = await invoke<tcp.SocketInfo>(this.chrome, (cb) => this.api.tcp.getInfo(entry.id, cb));
+      entry.pausedAtConnect = before.value?.paused === true;
     }
     entry.phase = 'connecting';
+    entry.peerClosed = false;
     this.note(
       entry,
       `connecting to ${where}${target.dnsQueryType ? ` (dnsQueryType ${target.dnsQueryType})` : ''}${tls ? ', paused for TLS' : ''}`,
@@ -411,11 +502,13 @@ export class Workbench {
       await this.refresh(entry);
       return res;
     }
-    // Fresh getInfo first (as for listen and bind): whoever sees 'connected' may read the ports.
+    // Logged when the callback fires, before any data (Chrome delivers onReceive after it).
+    this.note(entry, `connected to ${where}`);
+    // Fresh getInfo before the phase changes (as for listen and bind): whoever sees 'connected'
+    // may read the ports.
     await this.refresh(entry);
     if (entry.phase === 'connecting')
       entry.phase = (entry.info as tcp.SocketInfo | undefined)?.connected === false ? 'disconnected' : 'connected';
-    this.note(entry, `connected to ${where}`);
     if (!tls && entry.info?.paused) {
       // Chrome keeps the paused flag across disconnect and reconnect (spec §3.3); say so, since
       // otherwise a reconnected socket looks dead.
@@ -501,6 +594,7 @@ export class Workbench {
   }
 
   async bind(entry: SocketEntry, address: string, port: number): Promise<ActionResult> {
+    entry.bindAt = { address, port };
     const where = formatEndpoint(address, port);
     const r = await invoke<number>(this.chrome, (cb) => this.api.udp.bind(entry.id, address, port, cb));
     if (this.failed(r)) return this.fail(entry, `bind ${where}`, r);
@@ -553,7 +647,8 @@ export class Workbench {
 
   async disconnect(entry: SocketEntry): Promise<ActionResult> {
     const api = this.api[entry.kind as 'tcp' | 'tcpServer'];
-    const r = await invoke<void>(this.chrome, (cb) => api.disconnect(entry.id, cb));
+    entry.closingLocally = true;
+    const r = await invoke<void>(this.chrome, (cb) => api.disconnect(entry.id, cb)).finally(() => (entry.closingLocally = false));
     if (this.failed(r)) return this.fail(entry, 'disconnect', r);
     entry.phase = 'disconnected';
     this.note(
@@ -568,7 +663,8 @@ export class Workbench {
 
   async close(entry: SocketEntry): Promise<ActionResult> {
     const api = this.api[entry.kind] as { close(id: number, cb: () => void): void };
-    const r = await invoke<void>(this.chrome, (cb) => api.close(entry.id, cb));
+    entry.closingLocally = true;
+    const r = await invoke<void>(this.chrome, (cb) => api.close(entry.id, cb)).finally(() => (entry.closingLocally = false));
     if (this.failed(r)) return this.fail(entry, 'close', r);
     this.markClosed(entry);
     this.note(entry, 'closed');
@@ -594,7 +690,8 @@ export class Workbench {
     } else {
       const r = await invoke<tcp.SendInfo>(this.chrome, (cb) => this.api.tcp.send(entry.id, data, cb));
       if (this.failed(r) || r.value?.resultCode !== 0) return this.fail(entry, 'send', r);
-      entry.conversation.addTx(bytes, when);
+      const tx = entry.conversation.addTx(bytes, when);
+      this.mirrorToServer(entry, 'tx', bytes, when, tx.offset);
     }
     this.changed(entry);
     return OK;

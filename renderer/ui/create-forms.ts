@@ -9,6 +9,12 @@ import { checkbox, field, h, intValue, segmented, setText } from './dom';
 
 type FormKind = 'tcp' | 'tcpServer' | 'udp';
 
+/**
+ * bufferSize of the window's own UDP sockets: the largest UDP payload over IPv4 fits, so no
+ * datagram the user sends is dropped with -142. The API's default (4096, Chrome's) is unchanged.
+ */
+export const UDP_WINDOW_BUFFER_SIZE = 65535;
+
 const DNS_OPTIONS: readonly { value: '' | DnsQueryType; label: string }[] = [
   { value: '', label: 'default (any)' },
   { value: 'any', label: 'any' },
@@ -216,7 +222,7 @@ export class CreateForms {
       ],
       '',
     );
-    const more = this.propsFields(true);
+    const more = this.propsFields(true, UDP_WINDOW_BUFFER_SIZE);
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Bind');
     const form = h(
       'form',
@@ -254,16 +260,40 @@ export class CreateForms {
     return form;
   }
 
-  /** The SocketProperties fields, folded away: name, bufferSize (not for servers), persistent. */
-  private propsFields(withBufferSize: boolean) {
+  /**
+   * The SocketProperties fields, folded away: name, bufferSize (not for servers), persistent.
+   * `defaultBufferSize` pre-fills bufferSize (the window's UDP sockets) and says so.
+   */
+  private propsFields(withBufferSize: boolean, defaultBufferSize?: number) {
     const name = h('input', { type: 'text', placeholder: 'optional', spellcheck: false, autocomplete: 'off' });
-    const bufferSize = h('input', { type: 'text', inputMode: 'numeric', placeholder: '4096', size: 6 });
+    const bufferSize = h('input', {
+      type: 'text',
+      inputMode: 'numeric',
+      placeholder: '4096',
+      size: 6,
+      value: defaultBufferSize === undefined ? '' : String(defaultBufferSize),
+      'aria-label': 'Buffer size',
+    });
     const persistent = checkbox('Persistent', false, "Survives the app's background page unloading");
     const root = h(
       'details',
       { class: 'more' },
-      h('summary', null, 'Properties'),
+      h(
+        'summary',
+        null,
+        'Properties',
+        defaultBufferSize !== undefined
+          ? h('span', { class: 'muted' }, ` · bufferSize ${defaultBufferSize} (Chrome's default: 4096)`)
+          : null,
+      ),
       h('div', { class: 'row2' }, field('Name', name), withBufferSize ? field('Buffer size', bufferSize) : h('div')),
+      defaultBufferSize !== undefined
+        ? h(
+            'p',
+            { class: 'field-hint buffer-hint' },
+            `The window's UDP sockets default to ${defaultBufferSize} so no datagram is dropped; Chrome's API default stays 4096 (clear the field to use it).`,
+          )
+        : null,
       persistent.root,
     );
     return {

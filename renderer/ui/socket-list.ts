@@ -34,6 +34,8 @@ export function stateOf(entry: SocketEntry): { word: string; tone: 'ok' | 'warn'
     case 'bound':
       return { word: paused ? 'bound, paused' : 'bound', tone: paused ? 'warn' : 'ok' };
     case 'disconnected':
+      // A peer close is how conversations end: neutral, not an error.
+      if (entry.peerClosed) return { word: 'closed by peer', tone: 'idle' };
       return { word: 'disconnected', tone: entry.conversation.counters.errors > 0 ? 'err' : 'idle' };
     default:
       return { word: 'created', tone: 'idle' };
@@ -58,6 +60,7 @@ export class SocketList {
   readonly root: HTMLElement;
   private readonly list: HTMLElement;
   private readonly heading: HTMLElement;
+  private readonly removeClosed: HTMLButtonElement;
   private items: Item[] = [];
   private builtFor = -1;
   private selectedKey?: string;
@@ -67,8 +70,19 @@ export class SocketList {
     private readonly onSelect: (entry: SocketEntry) => void,
   ) {
     this.heading = h('h2', null, 'Sockets');
+    this.removeClosed = h(
+      'button',
+      {
+        type: 'button',
+        class: 'remove-closed',
+        hidden: true,
+        title: 'Forget every closed socket',
+        onclick: () => this.workbench.removeClosed(),
+      },
+      'Remove closed',
+    );
     this.list = h('div', { class: 'socket-list', role: 'listbox', 'aria-label': 'Sockets' });
-    this.root = h('section', { class: 'sockets' }, this.heading, this.list);
+    this.root = h('section', { class: 'sockets' }, h('div', { class: 'sockets-head' }, this.heading, this.removeClosed), this.list);
   }
 
   /** Entries in display order: servers followed by the sockets they accepted, then the rest. */
@@ -120,6 +134,7 @@ export class SocketList {
       this.heading,
       entries.length ? `Sockets (${open} open${entries.length > open ? `, ${entries.length - open} closed` : ''})` : 'Sockets',
     );
+    this.removeClosed.hidden = entries.length === open;
     this.items = entries.map((entry) => {
       const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
       const label = h('span', { class: 'si-label' });

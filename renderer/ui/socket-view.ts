@@ -6,7 +6,7 @@
 import type { tcp } from '../../common/api-types';
 import { formatTranscript, type TranscriptMode } from '../lib/conversation';
 import { formatBytes, formatCount, formatDateTime, formatEndpoint, formatRate } from '../lib/format';
-import { describeEntry, KIND_LABEL, type SocketEntry, type Workbench } from '../lib/workbench';
+import { describeEntry, KIND_LABEL, secureAvailability, type SocketEntry, type Workbench } from '../lib/workbench';
 import { Composer } from './composer';
 import { checkbox, h, intValue, replace, segmented, setText } from './dom';
 import { ThroughputPlot } from './plot';
@@ -39,6 +39,9 @@ export class SocketView {
   private propInputs?: { name: HTMLInputElement; buf: HTMLInputElement; persistent: HTMLInputElement };
   private paintedVersion = -1;
   private busy = false;
+  private secureButton?: HTMLButtonElement;
+  private bindRow?: HTMLElement;
+  private disabledForClose = false;
 
   constructor(
     readonly entry: SocketEntry,
@@ -64,6 +67,8 @@ export class SocketView {
     this.traffic = new TrafficView(requestRender, (f) => this.followButton.setAttribute('aria-pressed', String(f)));
     this.traffic.setConversation(entry.conversation);
     this.traffic.setEmptyText(this.emptyText());
+    // A server's log merges its connections; the peer column says whose bytes each row is.
+    if (entry.kind === 'tcpServer') this.traffic.setPeerColumn(true);
     this.viewSwitch = segmented<ViewMode>(
       'Show payload as',
       [
@@ -366,30 +371,25 @@ export class SocketView {
       });
       const nd = checkbox('No-delay', e.noDelay ?? false, 'setNoDelay: turn Nagle off');
       nd.input.addEventListener('change', () => void this.workbench.setNoDelay(e, nd.input.checked).then(report));
-      // Chrome supports TLS only on client sockets, once (spec §3.5, §4.4).
-      const canSecure = e.acceptedBy === undefined && !e.secure;
-      rows.push(
-        h(
-          'div',
-          { class: 'opt-row' },
-          ka.root,
-          delay,
-          h('span', { class: 'muted' }, 's'),
-          nd.root,
-          canSecure
-            ? h(
-                'button',
-                {
-                  type: 'button',
-                  title:
-                    'secure() now with default TLS versions. Chrome only allows it on a socket that was paused before connect (or it fails and destroys the socket).',
-                  onclick: () => void this.workbench.secure(e, {}, false).then(report),
+      // Chrome supports TLS only on client sockets, once, and only when paused before connect
+      // (spec §3.5, §4.4); otherwise secure() fails and destroys the socket, so the button is
+      // enabled only when it can work and says why not otherwise.
+      this.secureButton =
+        e.acceptedBy === undefined
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'secure-btn',
+                onclick: () => {
+                  if (secureAvailability(e).ok) void this.workbench.secure(e, {}, false).then(report);
                 },
-                'secure()',
-              )
-            : null,
-        ),
-      );
+              },
+              'secure()',
+            )
+          : undefined;
+      rows.push(h('div', { class: 'opt-row' }, ka.root, delay, h('span', { class: 'muted' }, 's'), nd.root, this.secureButton ?? null));
+      if (this.secureButton) rows.push(h('div', { class: 'opt-row secure-reason muted small' }));
     }
     if (e.kind === 'udp') {
       const bc = checkbox('Broadcast', e.broadcast ?? false, 'setBroadcast');
@@ -411,6 +411,37 @@ export class SocketView {
           join.click();
         }
       });
+      // A bind that failed (port in use, no permission) can be tried again on the same id.
+      const bindAddress = h('input', {
+        type: 'text',
+        spellcheck: false,
+        'aria-label': 'Bind address',
+        value: e.bindAt?.address ?? '0.0.0.0',
+      });
+      const bindPort = h('input', {
+        type: 'text',
+        class: 'narrow',
+        inputMode: 'numeric',
+        'aria-label': 'Bind port',
+        placeholder: '0',
+        value: e.bindAt ? String(e.bindAt.port) : '',
+      });
+      const bindButton = h(
+        'button',
+        {
+          type: 'button',
+          class: 'bind-again',
+          title: 'bind(address, port) on this socket',
+          onclick: () => {
+            const port = intValue(bindPort) ?? 0;
+            if (Number.isNaN(port) || port < 0 || port > 65535) return report({ ok: false, message: 'Port must be 0 to 65535' });
+            void this.workbench.bind(e, bindAddress.value.trim(), port).then(report);
+          },
+        },
+        'Bind',
+      );
+      this.bindRow = h('div', { class: 'opt-row bind-row', hidden: true }, bindAddress, bindPort, bindButton);
+      rows.push(this.bindRow);
       rows.push(h('div', { class: 'opt-row' }, bc.root));
       rows.push(h('div', { class: 'opt-row' }, group, join, leave));
       rows.push(h('div', { class: 'opt-row groups muted small' }));
@@ -516,7 +547,31 @@ export class SocketView {
       p.persistent.checked = e.info?.persistent ?? false;
     }
     if (e.kind === 'tcpServer') this.paintConnections();
+    if (this.secureButton) {
+      const can = secureAvailability(e);
+      this.secureButton.disabled = !can.ok;
+      this.secureButton.title = can.ok
+        ? 'secure() now with default TLS versions (the socket was paused before connect)'
+        : `secure() is not available: ${can.reason}`;
+      const reason = this.options.querySelector('.secure-reason');
+      if (reason) setText(reason, can.ok || e.phase === 'closed' ? '' : `secure(): ${can.reason}`);
+    }
+    if (this.bindRow) this.bindRow.hidden = e.phase === 'bound' || e.phase === 'closed' || e.bindAt === undefined;
+    this.paintClosed();
     if (!this.busy) this.buildActions();
+  }
+
+  /** A closed socket keeps its log (and transcript), but its controls and composer grey out. */
+  private paintClosed(): void {
+    const closed = this.entry.phase === 'closed';
+    if (closed === this.disabledForClose) return;
+    this.disabledForClose = closed;
+    this.root.classList.toggle('is-closed', closed);
+    for (const box of [this.options, this.composer.root]) {
+      box.toggleAttribute('inert', closed);
+      for (const el of box.querySelectorAll<HTMLInputElement>('button, input, select, textarea')) el.disabled = closed;
+    }
+    if (closed) this.composer.stop();
   }
 
   private paintConnections(): void {

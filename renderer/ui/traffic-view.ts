@@ -15,6 +15,14 @@ export type ViewMode = 'text' | 'hex';
 const ARROW: Readonly<Record<LogEntry['dir'], string>> = { tx: '→', rx: '←', error: '!', note: '·' };
 const DIR_TITLE: Readonly<Record<LogEntry['dir'], string>> = { tx: 'sent', rx: 'received', error: 'error', note: 'note' };
 
+/** Width of the peer column: "#12345 255.255.255.255:65535" fits. */
+const PEER_CELLS = 28;
+
+/** `text` padded or cut (with …) to exactly `cells` characters. */
+function fit(text: string, cells: number): string {
+  return text.length > cells ? `${text.slice(0, cells - 1)}…` : text.padEnd(cells);
+}
+
 /** Layouts of recently shown text entries, so scrolling does not re-decode them every frame. */
 const TEXT_CACHE_SIZE = 64;
 /** Tallest scroll area used; beyond it positions are scaled. */
@@ -51,6 +59,8 @@ export class TrafficView {
   private knownScrollTop = 0;
   /** Scroll pixels per layout pixel (1 unless the log is taller than MAX_SCROLL_PX). */
   private scale = 1;
+  /** Peers in a column of the gutter (a server's merged log) instead of a line above the payload. */
+  private peerColumn = false;
 
   /** `onFollowChange` tells the toolbar when scrolling turned following on or off. */
   constructor(
@@ -122,6 +132,15 @@ export class TrafficView {
     this.requestRender();
   }
 
+  /** Shows each entry's peer in a gutter column (a server's merged log of its connections). */
+  setPeerColumn(on: boolean): void {
+    if (on === this.peerColumn) return;
+    this.peerColumn = on;
+    this.root.classList.toggle('peer-column', on);
+    this.lastWidth = 0;
+    this.requestRender();
+  }
+
   /** The text shown when the conversation is empty (what to do next). */
   setEmptyText(text: string): void {
     setText(this.empty, text);
@@ -133,7 +152,7 @@ export class TrafficView {
     const { width, height } = this;
     if (width === 0) return;
     if (width !== this.lastWidth || height !== this.lastHeight) this.measure(width, height);
-    const key = `${this.mode}:${this.cols}:${[...this.hidden].sort().join()}`;
+    const key = `${this.mode}:${this.cols}:${this.peerColumn}:${[...this.hidden].sort().join()}`;
     if (!conv) {
       this.paintRows(0, 0);
       return;
@@ -184,8 +203,9 @@ export class TrafficView {
     const lh = parseFloat(getComputedStyle(this.root).getPropertyValue('--log-line')) || 18;
     this.lineHeight = lh;
     probe.remove();
-    // The gutter holds "hh:mm:ss.mmm ← 12 345 B": 24 monospace cells plus padding.
-    const gutter = Math.ceil(this.charWidth * 24 + 16);
+    // The gutter holds "hh:mm:ss.mmm ← 12 345 B": 24 monospace cells plus padding (and the
+    // peer column, "#12 127.0.0.1:65535", when shown).
+    const gutter = Math.ceil(this.charWidth * (24 + (this.peerColumn ? PEER_CELLS + 1 : 0)) + 16);
     this.root.style.setProperty('--log-gutter', `${gutter}px`);
     this.cols = Math.max(16, Math.floor((width - gutter - 24) / this.charWidth));
   }
@@ -202,9 +222,10 @@ export class TrafficView {
     if (cached && cached.key === key && cached.exact) return cached.n;
     let n: number;
     let exact = true;
-    if (!entry.bytes) n = 1;
+    // Errors and notes wrap (a long net:: explanation is read, not cut).
+    if (!entry.bytes) n = Math.max(1, Math.ceil((entry.text ?? '').length / this.cols));
     else {
-      const header = entry.peer ? 1 : 0;
+      const header = entry.peer && !this.peerColumn ? 1 : 0;
       const length = entry.bytes.byteLength;
       if (length === 0) n = header + 1;
       else if (this.mode === 'hex') n = header + hexDumpLineCount(length);
@@ -295,19 +316,21 @@ export class TrafficView {
     if (lineInEntry === 0) {
       // Plain digits: a thin-space group separator would break the monospace column.
       const size = entry.bytes ? `${entry.bytes.byteLength} B` : '';
-      setText(gut, `${formatClock(entry.time)} ${ARROW[entry.dir]}${size.padStart(10)}`);
+      const peer = this.peerColumn ? ` ${fit(entry.peer ?? '', PEER_CELLS)}` : '';
+      setText(gut, `${formatClock(entry.time)} ${ARROW[entry.dir]}${size.padStart(10)}${peer}`);
       gut.title = `${DIR_TITLE[entry.dir]}${entry.offset !== undefined ? ` at stream offset ${entry.offset}` : ''} (#${entry.seq})`;
     } else {
       setText(gut, '');
       gut.title = '';
     }
     if (!entry.bytes) {
-      txt.title = entry.text ?? '';
-      return this.paintPlain(txt, entry.text ?? '', 'msg');
+      const text = entry.text ?? '';
+      txt.title = text;
+      return this.paintPlain(txt, text.slice(lineInEntry * this.cols, (lineInEntry + 1) * this.cols), 'msg');
     }
     txt.title = '';
     let line = lineInEntry;
-    if (entry.peer) {
+    if (entry.peer && !this.peerColumn) {
       if (line === 0) return this.paintPlain(txt, `${entry.dir === 'tx' ? 'to' : 'from'} ${entry.peer}`, 'peer');
       line--;
     }

@@ -1,0 +1,289 @@
+/**
+ * The `raw` namespace: the host operations behind the other socket APIs (other-socket-apis.md
+ * §4.1). Permissions are the app manifest's "sockets" section, checked as chrome.sockets checks
+ * them. Failures carry the net error (`resultCode`); each facade maps it to its own vocabulary.
+ */
+import * as os from 'node:os';
+import { NET_ERRORS, netErrorMessage } from '../../common/net-errors';
+import { CallError } from '../call-error';
+import type { CallScope, Handlers, SocketsHost } from '../host';
+import { parseIpLiteral } from '../ip-literal';
+import type { ManagedSocket } from '../app-state';
+import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
+import { RawServer } from './raw-server';
+import { RawTcp, type RawError } from './raw-tcp';
+import { RawUdp } from './raw-udp';
+
+export type RawSocket = RawTcp | RawServer | RawUdp;
+
+const PERMISSION_ERROR = 'Does not have permission';
+
+function failure(error: unknown): CallError {
+  if (error instanceof CallError) return error;
+  const raw = error as Partial<RawError> | undefined;
+  const code = typeof raw?.resultCode === 'number' ? raw.resultCode : NET_ERRORS.FAILED;
+  const text = netErrorMessage(code) + (typeof raw?.code === 'string' ? ` (${raw.code})` : '');
+  return new CallError(text, [], code);
+}
+
+function port16(port: number): number {
+  if (port < 0 || port > 65535) throw new CallError(netErrorMessage(NET_ERRORS.INVALID_ARGUMENT), [], NET_ERRORS.INVALID_ARGUMENT);
+  return port;
+}
+
+export function createRawHandlers(host: SocketsHost): Handlers {
+  const registry = host.registries.raw;
+
+  /** The socket this context owns with this id: another context's looks missing. */
+  function find<T extends RawSocket>(scope: CallScope, id: unknown, kind?: new (...args: any[]) => T): T {
+    const socket = registry.get(id as number, scope.app);
+    if (socket === undefined || socket.ctx !== scope.ctx || (kind !== undefined && !(socket instanceof kind))) {
+      throw new CallError('Socket not found', [], NET_ERRORS.INVALID_HANDLE);
+    }
+    return socket as T;
+  }
+
+  return {
+    async tcpConnect(scope, [options]) {
+      const o = options as {
+        host: string;
+        port: number;
+        dnsQueryType?: string;
+        pull?: boolean;
+        tls?: boolean;
+        noDelay?: boolean;
+        keepAliveDelay?: number;
+        localAddress?: string;
+        localPort?: number;
+      };
+      const port = port16(o.port);
+      if (!scope.ctx.policy.allows('tcp-connect', o.host.toLowerCase(), port))
+        throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      const socket = registry.add((id) => new RawTcp(host, id, scope.app, scope.ctx, o.pull === true));
+      socket.hostname = o.host;
+      try {
+        let addresses;
+        try {
+          addresses = await resolveHost(host, o.host, o.dnsQueryType);
+        } catch (error) {
+          throw { resultCode: dnsError(error), code: (error as { code?: string }).code } satisfies RawError;
+        }
+        await socket.connect(addresses, port, {
+          tls: o.tls,
+          servername: o.tls && parseIpLiteral(o.host) === undefined ? o.host : undefined,
+          noDelay: o.noDelay,
+          keepAliveDelay: o.keepAliveDelay,
+          localAddress: o.localAddress,
+          localPort: o.localPort,
+        });
+      } catch (error) {
+        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        throw failure(error);
+      }
+      // Reading starts after the answer is queued, so it precedes the first data event.
+      setImmediate(() => socket.updateReading());
+      return [{ socketId: socket.id, ...socket.addresses }];
+    },
+
+    async tcpWrite(scope, [id, data]) {
+      const buffer = Buffer.from(toBuffer(data as ArrayBuffer));
+      if (!host.reserveWrite(scope.app, buffer.byteLength))
+        throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
+      try {
+        await find(scope, id, RawTcp).write(buffer);
+      } catch (error) {
+        throw failure(error);
+      } finally {
+        host.releaseWrite(scope.app, buffer.byteLength);
+      }
+      return [buffer.byteLength];
+    },
+
+    read(scope, [id, bytes]) {
+      const socket = find(scope, id);
+      if ((bytes as number) < 0 || socket instanceof RawServer) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
+      socket.grant(bytes as number);
+      return [];
+    },
+
+    setPaused(scope, [id, paused]) {
+      const socket = find(scope, id);
+      socket.paused = paused as boolean;
+      socket.updateReading();
+      return [];
+    },
+
+    tcpShutdown(scope, [id]) {
+      find(scope, id, RawTcp).shutdown();
+      return [];
+    },
+
+    async tcpStartTls(scope, [id, options]) {
+      try {
+        await find(scope, id, RawTcp).startTls((options as { servername?: string } | undefined)?.servername);
+      } catch (error) {
+        throw failure(error);
+      }
+      return [];
+    },
+
+    tcpSetOptions(scope, [id, options]) {
+      try {
+        find(scope, id, RawTcp).setOptions(options as { noDelay?: boolean; keepAlive?: boolean; keepAliveDelay?: number });
+      } catch (error) {
+        throw failure(error);
+      }
+      return [];
+    },
+
+    async listen(scope, [options]) {
+      const o = options as { host: string; port: number; backlog?: number; ipv6Only?: boolean; pull?: boolean };
+      const literal = parseIpLiteral(o.host);
+      if (literal === undefined) throw failure({ resultCode: NET_ERRORS.ADDRESS_INVALID });
+      const port = port16(o.port);
+      if (!scope.ctx.policy.allows('tcp-listen', o.host.toLowerCase(), port))
+        throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      const server = registry.add((id) => new RawServer(host, id, scope.app, scope.ctx, o.pull === true));
+      try {
+        const bound = await server.listen(literal.address, port, o.backlog, o.ipv6Only === true);
+        return [{ socketId: server.id, ...bound }];
+      } catch (error) {
+        if (registry.get(server.id, scope.app) === server) host.removeSocket(server);
+        throw failure(error);
+      }
+    },
+
+    async udpOpen(scope, [options]) {
+      const o = options as {
+        localAddress?: string;
+        localPort?: number;
+        remoteAddress?: string;
+        remotePort?: number;
+        dnsQueryType?: string;
+        reuseAddr?: boolean;
+        ipv6Only?: boolean;
+        loopback?: boolean;
+        multicastTtl?: number;
+        broadcast?: boolean;
+        recvBufferSize?: number;
+        sendBufferSize?: number;
+        pull?: boolean;
+      };
+      let remote: { address: string; port: number } | undefined;
+      if (o.remoteAddress !== undefined || o.remotePort !== undefined) {
+        if (o.remoteAddress === undefined || o.remotePort === undefined) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
+        const rport = port16(o.remotePort);
+        if (!scope.ctx.policy.allows('udp-send', o.remoteAddress.toLowerCase(), rport))
+          throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+        let addresses;
+        try {
+          addresses = await resolveHost(host, o.remoteAddress, o.dnsQueryType);
+        } catch (error) {
+          throw failure({ resultCode: dnsError(error) });
+        }
+        remote = { address: addresses[0].address, port: rport };
+      }
+      let localAddress = o.localAddress;
+      if (localAddress === undefined) localAddress = remote !== undefined && remote.address.includes(':') ? '::' : '0.0.0.0';
+      const literal = parseIpLiteral(localAddress);
+      if (literal === undefined) throw failure({ resultCode: NET_ERRORS.ADDRESS_INVALID });
+      const localPort = port16(o.localPort ?? 0);
+      // A connected socket binds an ephemeral port implicitly; only an explicit bind is checked.
+      if (remote === undefined && !scope.ctx.policy.allows('udp-bind', localAddress.toLowerCase(), localPort)) {
+        throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      }
+      const socket = registry.add((id) => new RawUdp(host, id, scope.app, scope.ctx, o.pull === true));
+      try {
+        const info = await socket.open({
+          localAddress: literal.address,
+          localPort,
+          remote,
+          reuseAddr: o.reuseAddr === true,
+          ipv6Only: o.ipv6Only === true,
+          loopback: o.loopback,
+          multicastTtl: o.multicastTtl,
+          broadcast: o.broadcast,
+          recvBufferSize: o.recvBufferSize,
+          sendBufferSize: o.sendBufferSize,
+        });
+        setImmediate(() => socket.updateReading());
+        return [info];
+      } catch (error) {
+        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        throw failure(error);
+      }
+    },
+
+    async udpSend(scope, [id, data, address, port]) {
+      const socket = find(scope, id, RawUdp);
+      if (address !== undefined) {
+        const p = port16((port as number | undefined) ?? 0);
+        if (!scope.ctx.policy.allows('udp-send', (address as string).toLowerCase(), p))
+          throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      }
+      const buffer = Buffer.from(toBuffer(data as ArrayBuffer));
+      if (!host.reserveWrite(scope.app, buffer.byteLength))
+        throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
+      try {
+        await socket.send(buffer, address as string | undefined, port as number | undefined);
+      } catch (error) {
+        throw failure(error);
+      } finally {
+        host.releaseWrite(scope.app, buffer.byteLength);
+      }
+      return [buffer.byteLength];
+    },
+
+    udpMembership(scope, [id, join, group, source]) {
+      const socket = find(scope, id, RawUdp);
+      if (!scope.ctx.policy.allows('udp-multicast-membership', '*', 0)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      try {
+        socket.membership(join as boolean, group as string, source as string | undefined);
+      } catch (error) {
+        throw failure(error);
+      }
+      return [];
+    },
+
+    udpSetOptions(scope, [id, options]) {
+      try {
+        find(scope, id, RawUdp).setOptions(options as { loopback?: boolean; multicastTtl?: number; broadcast?: boolean });
+      } catch (error) {
+        throw failure(error);
+      }
+      return [];
+    },
+
+    close(scope, [id, graceful]) {
+      const socket = find(scope, id);
+      if (socket instanceof RawTcp && socket.state === 'open') {
+        // The socket reports its own end (onClose) once Node closed it.
+        socket.close(graceful === true);
+        return [];
+      }
+      host.removeSocket(socket);
+      return [];
+    },
+
+    getInfo(scope, [id]) {
+      return [find(scope, id).info()];
+    },
+
+    getNetworkList() {
+      const list: Array<{ name: string; address: string; prefixLength: number }> = [];
+      for (const [name, addresses] of Object.entries(os.networkInterfaces())) {
+        for (const a of addresses ?? []) {
+          if (a.internal) continue;
+          const prefixLength = Number((a.cidr ?? '/0').split('/')[1]);
+          list.push({ name, address: a.address, prefixLength });
+        }
+      }
+      return [list];
+    },
+  };
+}
+
+/** Sockets of the raw namespace end with the page context that made them. */
+export function isOwnedBy(socket: ManagedSocket, ctx: unknown): boolean {
+  return socket.kind === 'raw' && (socket as RawSocket).ctx === ctx;
+}
