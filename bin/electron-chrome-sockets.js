@@ -7,10 +7,17 @@ const USAGE = `Usage: electron-chrome-sockets <command> [options]
 
 Commands:
   serve    serve chrome.sockets to pages in any browser (see: serve --help)
+  run      run an unpacked Chrome App (see: run --help)
 `;
 
 if (command === 'serve') {
   require('../dist/main/browser-host/cli.js')
+    .main(rest)
+    .then((code) => {
+      process.exitCode = code;
+    });
+} else if (command === 'run') {
+  require('../dist/main/runner/cli.js')
     .main(rest)
     .then((code) => {
       process.exitCode = code;

@@ -18,6 +18,8 @@ export interface ConnectOptions {
   facade?: FacadeOptions;
   /** Give up opening the connection after this long. Default 10 s. */
   timeoutMs?: number;
+  /** Query parameters for the WebSocket URL (the Chrome App runner's `role=background`). */
+  query?: Readonly<Record<string, string>>;
 }
 
 /** The token in a browser host URL's fragment (`#token=…`), if any. */
@@ -50,7 +52,9 @@ export function openBrowserHostPort(url: string, token?: string, options: Connec
       new TypeError('connectBrowserHost: missing or malformed token (expected the #token=… of the URL the host printed)'),
     );
   }
-  const ws = new WebSocket(webSocketUrl(url), [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + secret]);
+  const wsUrl = new URL(webSocketUrl(url));
+  for (const [key, value] of Object.entries(options.query ?? {})) wsUrl.searchParams.set(key, value);
+  const ws = new WebSocket(wsUrl.href, [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + secret]);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail('timed out'), options.timeoutMs ?? 10_000);
     function settle(): void {

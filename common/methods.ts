@@ -11,6 +11,8 @@ export type Schema =
   | { readonly type: 'string' }
   | { readonly type: 'binary' }
   | { readonly type: 'function' }
+  /** Any structured-cloneable value (app services: storage items, messages); the handler checks it. */
+  | { readonly type: 'any' }
   /** A string enum referenced by name, e.g. `sockets.tcp.DnsQueryType`. */
   | { readonly type: 'enum'; readonly ref: string; readonly values: readonly string[] }
   /** A dictionary referenced by name, e.g. `sockets.tcp.SocketProperties`. */
@@ -268,13 +270,98 @@ export function isNamespace(value: unknown): value is Namespace {
   return value === 'tcp' || value === 'tcpServer' || value === 'udp' || value === 'raw';
 }
 
+// ---- app services (the runner): same port, same dispatch as the sockets ---------------------
+
+const any = { type: 'any' } as const;
+const optionalAny = (name: string): ParamSpec => ({ name, schema: any, optional: true });
+const area: ParamSpec = { name: 'areaName', schema: { type: 'enum', ref: 'storage.AreaName', values: ['local', 'sync'] } };
+
+/**
+ * The app services a Chrome App runner serves over the sockets' port (main/app-services/).
+ * Positional, as the page-side facades (preload/app-runtime/) send them after doing Chrome's
+ * own argument checks; the host checks shapes again before a handler runs.
+ */
+export const SERVICE_METHODS = {
+  /** chrome.storage.local / .sync: the area is the first argument. */
+  storage: {
+    get: m([area, optionalAny('keys')]),
+    /** Items as UTF-8 JSON bytes: Chrome stores values as JSON, and bytes escape the string and depth bounds. */
+    set: m([area, { name: 'items', schema: binary }]),
+    remove: m([area, { name: 'keys', schema: any }]),
+    clear: m([area]),
+    getBytesInUse: m([area, optionalAny('keys')]),
+  },
+  alarms: {
+    create: m([
+      { name: 'name', schema: string, optional: true },
+      { name: 'alarmInfo', schema: any },
+    ]),
+    get: m([{ name: 'name', schema: string, optional: true }]),
+    getAll: m([]),
+    clear: m([{ name: 'name', schema: string, optional: true }]),
+    clearAll: m([]),
+  },
+  systemNetwork: {
+    getNetworkInterfaces: m([]),
+  },
+  power: {
+    requestKeepAwake: m([{ name: 'level', schema: { type: 'enum', ref: 'power.Level', values: ['system', 'display'] } }]),
+    releaseKeepAwake: m([]),
+  },
+  /** chrome.runtime parts the host takes part in: launch reasons and messaging between pages. */
+  runtime: {
+    launchInfo: m([]),
+    /** Messages and responses as UTF-8 JSON bytes (Chrome serializes them as JSON). */
+    sendMessage: m([{ name: 'message', schema: binary }]),
+    respond: m([
+      { name: 'messageId', schema: integer },
+      { name: 'responded', schema: boolean },
+      { name: 'response', schema: binary, optional: true },
+    ]),
+  },
+} as const satisfies Record<string, Record<string, MethodSpec>>;
+
+export type ServiceNamespace = keyof typeof SERVICE_METHODS;
+export const SERVICE_NAMESPACES = Object.keys(SERVICE_METHODS) as ServiceNamespace[];
+
+export const SERVICE_EVENTS = {
+  storage: ['onChanged'],
+  alarms: ['onAlarm'],
+  systemNetwork: [],
+  power: [],
+  runtime: ['onMessage'],
+} as const satisfies Record<ServiceNamespace, readonly string[]>;
+
+/** Every namespace a call or event may name on the port: the sockets and the app services. */
+export type WireNamespace = Namespace | ServiceNamespace;
+
+export function isServiceNamespace(value: unknown): value is ServiceNamespace {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(SERVICE_METHODS, value);
+}
+
+export function isWireNamespace(value: unknown): value is WireNamespace {
+  return isNamespace(value) || isServiceNamespace(value);
+}
+
+/** How Chrome names the namespace in texts: `sockets.tcp`, `storage`, `system.network`. */
+export function qualifiedNamespace(ns: WireNamespace): string {
+  if (isNamespace(ns)) return `sockets.${ns}`;
+  return ns === 'systemNetwork' ? 'system.network' : ns;
+}
+
 /** The method's spec, or undefined for a name the namespace does not have. */
-export function methodSpec(ns: Namespace, method: string): MethodSpec | undefined {
-  const table = METHODS[ns] as Record<string, MethodSpec>;
+export function methodSpec(ns: WireNamespace, method: string): MethodSpec | undefined {
+  const table = (isNamespace(ns) ? METHODS[ns] : SERVICE_METHODS[ns]) as Record<string, MethodSpec>;
   return Object.prototype.hasOwnProperty.call(table, method) ? table[method] : undefined;
 }
 
 /** `"tcp.onReceive"`: the key a context uses to say it listens to an event. */
-export function eventKey(ns: Namespace, event: string): string {
+export function eventKey(ns: WireNamespace, event: string): string {
   return `${ns}.${event}`;
 }
+
+/** Every event key a context may listen to. */
+export const ALL_EVENT_KEYS: readonly string[] = [
+  ...NAMESPACES.flatMap((ns) => EVENTS[ns].map((ev) => eventKey(ns, ev))),
+  ...SERVICE_NAMESPACES.flatMap((ns) => (SERVICE_EVENTS[ns] as readonly string[]).map((ev) => eventKey(ns, ev))),
+];

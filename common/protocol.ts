@@ -3,7 +3,7 @@
  * one bidirectional port per context (MessageChannelMain, worker_threads MessageChannel, or the
  * browser host's WebSocket). Errors cross as data, never as thrown objects.
  */
-import type { Namespace } from './methods';
+import type { WireNamespace as Namespace } from './methods';
 
 export const PROTOCOL_VERSION = 1;
 

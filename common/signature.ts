@@ -4,7 +4,15 @@
  * by type with backtracking, then each matched argument is parsed in full. Top-level mismatches
  * give `No matching signature.`; nested problems name the parameter and property.
  */
-import { METHODS, type MethodSpec, type Namespace, type ParamSpec, type PropertySchema, type Schema } from './methods';
+import {
+  METHODS,
+  qualifiedNamespace,
+  type MethodSpec,
+  type ParamSpec,
+  type PropertySchema,
+  type Schema,
+  type WireNamespace as Namespace,
+} from './methods';
 
 function isArrayBuffer(value: unknown): value is ArrayBuffer {
   // instanceof fails across realms (a worker, another frame), so look at the brand.
@@ -58,6 +66,8 @@ function isCorrectType(schema: Schema, value: unknown): boolean {
       return typeof value === 'function';
     case 'object':
       return isPlainObject(value);
+    case 'any':
+      return value !== undefined;
   }
 }
 
@@ -109,7 +119,7 @@ function parseObject(properties: Readonly<Record<string, PropertySchema>>, value
 export function signatureText(ns: Namespace, method: string, spec: MethodSpec): string {
   const parts = spec.params.map((p) => `${p.optional ? 'optional ' : ''}${schemaTypeName(p.schema)} ${p.name}`);
   parts.push(`${spec.callbackOptional ? 'optional ' : ''}function callback`);
-  return `sockets.${ns}.${method}(${parts.join(', ')})`;
+  return `${qualifiedNamespace(ns)}.${method}(${parts.join(', ')})`;
 }
 
 export function invocationError(ns: Namespace, method: string, spec: MethodSpec, detail: string): TypeError {

@@ -5,7 +5,7 @@
 import * as dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import * as tls from 'node:tls';
-import { methodSpec, type Namespace } from '../common/methods';
+import { methodSpec, qualifiedNamespace, type WireNamespace } from '../common/methods';
 import type { HostPort } from '../common/port';
 import type { CallMessage, WireError } from '../common/protocol';
 import { parsePositional } from '../common/signature';
@@ -24,6 +24,21 @@ import { createUdpHandlers } from './udp/udp-handlers';
 import type { UdpSocket } from './udp/udp-socket';
 import { createRawHandlers, isOwnedBy, type RawSocket } from './raw/raw-handlers';
 import type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
+
+/**
+ * Services beside the sockets on the same port and dispatch (the Chrome App runner's storage,
+ * alarms, system.network, power, runtime messaging: main/app-services/). Handlers get the
+ * caller's context and app like the socket handlers; the hooks release per-app state.
+ */
+export interface AppServices {
+  readonly handlers: Partial<Record<WireNamespace, Handlers>>;
+  /** A page context went away (answer what it still owed, drop what it held). */
+  contextEnded?(ctx: PageContext): void;
+  /** The app was detached: drop its timers and state. */
+  appEnded?(app: AppState): void;
+  /** The host is disposed. */
+  dispose?(): Promise<void> | void;
+}
 
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
 export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
@@ -73,7 +88,8 @@ export class SocketsHost {
 
   private readonly apps = new Map<string, AppState>();
   private readonly contexts = new Set<PageContext>();
-  private readonly handlers: Partial<Record<Namespace, Handlers>>;
+  private readonly handlers: Partial<Record<WireNamespace, Handlers>>;
+  private readonly services: AppServices | undefined;
   private readonly limits: ContextLimits;
   private readonly secureContexts = new Map<string, tls.SecureContext>();
   private nextContextId = 1;
@@ -92,7 +108,9 @@ export class SocketsHost {
       maxPendingCalls: options.limits?.maxPendingCalls ?? 4096,
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
+    this.services = options.services?.(this);
     this.handlers = {
+      ...this.services?.handlers,
       tcp: createTcpHandlers(this),
       tcpServer: createTcpServerHandlers(this),
       udp: createUdpHandlers(this),
@@ -142,6 +160,7 @@ export class SocketsHost {
     for (const ctx of [...app.contexts]) ctx.end();
     this.closeSockets(app, () => true);
     this.apps.delete(name);
+    this.services?.appEnded?.(app);
   }
 
   /** Closes everything. The host cannot be used afterwards. */
@@ -149,6 +168,7 @@ export class SocketsHost {
     if (this.disposed) return;
     this.disposed = true;
     for (const name of [...this.apps.keys()]) this.detachApp(name);
+    await this.services?.dispose?.();
     // Let destroyed sockets emit their 'close' so nothing is pending when this resolves.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -178,16 +198,16 @@ export class SocketsHost {
    */
   emit(
     app: AppState,
-    ns: Namespace,
+    ns: WireNamespace,
     ev: string,
     arg: Record<string, unknown>,
     data?: Uint8Array,
-    options: { transferable?: boolean; sliceSize?: number } = {},
+    options: { transferable?: boolean; sliceSize?: number; except?: PageContext } = {},
   ): boolean {
     let delivered = false;
     let transferable = options.transferable === true;
     for (const ctx of app.contexts) {
-      if (!ctx.listens(ns, ev)) continue;
+      if (ctx === options.except || !ctx.listens(ns, ev)) continue;
       delivered = true;
       if (data === undefined) {
         ctx.enqueueEvent(ns, ev, arg);
@@ -270,6 +290,7 @@ export class SocketsHost {
       ctx.app.contexts.delete(ctx);
       this.contexts.delete(ctx);
       this.contextGone(ctx, false);
+      this.services?.contextEnded?.(ctx);
     },
     log: (line) => this.log(line),
   };
@@ -278,7 +299,7 @@ export class SocketsHost {
     const spec = methodSpec(call.ns, call.m);
     const handler = this.handlers[call.ns]?.[call.m];
     if (spec === undefined || handler === undefined) {
-      return { a: [], e: { message: `sockets.${call.ns}.${call.m} is not available` } };
+      return { a: [], e: { message: `${qualifiedNamespace(call.ns)}.${call.m} is not available` } };
     }
     try {
       const args = parsePositional(call.ns, call.m, spec, call.a);

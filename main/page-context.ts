@@ -3,7 +3,14 @@
  * page, queues results and events in one order, flushes them in batches, and keeps the
  * receive credit for flow control.
  */
-import { METHODS, eventKey, isNamespace, methodSpec, type Namespace } from '../common/methods';
+import {
+  ALL_EVENT_KEYS,
+  eventKey,
+  isWireNamespace,
+  methodSpec,
+  qualifiedNamespace,
+  type WireNamespace as Namespace,
+} from '../common/methods';
 import { EVENT_CREDIT, PROTOCOL_VERSION, type CallMessage, type DownItem, type WireError } from '../common/protocol';
 import type { HostPort } from '../common/port';
 import type { AppState } from './app-state';
@@ -11,16 +18,8 @@ import type { AppState } from './app-state';
 /** A flush happens at least this often: once per event-loop turn, or earlier at this size. */
 const BATCH_BYTES = 1 << 20;
 
-const VALID_EVENT_KEYS = new Set<string>(
-  (Object.keys(METHODS) as Namespace[]).flatMap((ns) =>
-    // The raw namespace's events go to the owning context whether or not it "listens".
-    ns === 'raw'
-      ? []
-      : ns === 'tcpServer'
-        ? [eventKey(ns, 'onAccept'), eventKey(ns, 'onAcceptError')]
-        : [eventKey(ns, 'onReceive'), eventKey(ns, 'onReceiveError')],
-  ),
-);
+// The raw namespace's events go to the owning context whether or not it "listens" (not in ALL_EVENT_KEYS).
+const VALID_EVENT_KEYS = new Set<string>(ALL_EVENT_KEYS);
 
 /** The permission check a context carries: its app manifest's "sockets" section. */
 export interface PermissionChecker {
@@ -184,12 +183,12 @@ export class PageContext {
     const { id, ns, m, a } = msg;
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return this.drop('call without a valid id');
     const fail = (message: string): void => this.enqueueResult(id, [], { message }, this.generation);
-    if (!isNamespace(ns) || typeof m !== 'string' || methodSpec(ns, m) === undefined) {
+    if (!isWireNamespace(ns) || typeof m !== 'string' || methodSpec(ns, m) === undefined) {
       return fail(`Unknown method ${String(ns).slice(0, 40)}.${String(m).slice(0, 40)}`);
     }
-    if (!Array.isArray(a)) return fail(`Invalid arguments for sockets.${ns}.${m}`);
+    if (!Array.isArray(a)) return fail(`Invalid arguments for ${qualifiedNamespace(ns)}.${m}`);
     if (hasLongString(a, this.limits.maxStringLength)) {
-      return fail(`Argument too long for sockets.${ns}.${m}`);
+      return fail(`Argument too long for ${qualifiedNamespace(ns)}.${m}`);
     }
     if (this.pending >= this.limits.maxPendingCalls) {
       return fail(`Too many calls in flight (${this.limits.maxPendingCalls})`);
@@ -203,7 +202,7 @@ export class PageContext {
       },
       (error: unknown) => {
         if (generation === this.generation) this.pending--;
-        this.owner.log(`sockets.${ns}.${m} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
+        this.owner.log(`${qualifiedNamespace(ns)}.${m} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
         this.enqueueResult(id, [], { message: 'Internal error' }, generation);
       },
     );

@@ -3,6 +3,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import type { SocketsManifest } from '../common/api-types';
+import type { AppServices, SocketsHost } from './host';
 
 export interface SocketsHostOptions {
   /** TLS for `chrome.sockets.tcp.secure`. `ca` adds trusted roots to Node's bundled ones. */
@@ -18,6 +19,11 @@ export interface SocketsHostOptions {
   lookup?: LookupFunction;
   /** Where the host writes its log lines (dropped messages, refusals). Default: console.warn. */
   log?: (line: string) => void;
+  /**
+   * App services served on the same port and dispatch as the sockets (the Chrome App runner's
+   * storage, alarms, …), created once with the host.
+   */
+  services?: (host: SocketsHost) => AppServices;
   /** Per-context guards against hostile pages. */
   limits?: {
     /** Calls a context may have unanswered at once before further calls are refused. */

@@ -5,7 +5,7 @@
  * up a socket before the events that follow it in the same batch), events routed by namespace,
  * and one credit ack per batch after every listener ran.
  */
-import type { Namespace } from '../common/methods';
+import type { WireNamespace as Namespace } from '../common/methods';
 import type { PagePort } from '../common/port';
 import {
   EVENT_CREDIT,

@@ -46,6 +46,11 @@ export class ChromeEventImpl<L extends (...args: never[]) => void> implements Ch
     return this.listeners.length > 0;
   }
 
+  /** The listeners now, in the order they were added (for events whose dispatch needs each result). */
+  currentListeners(): L[] {
+    return this.listeners.slice();
+  }
+
   /** Runs every listener present when the event fires, in the order they were added. */
   dispatch(...args: Parameters<L>): void {
     for (const listener of this.listeners.slice()) {

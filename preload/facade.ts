@@ -3,7 +3,15 @@
  * around callbacks, ChromeEvent objects, and a Promise when the callback is left out. Plain
  * TypeScript: no Electron or Node import, so it runs in a page's main world, a worker or Node.
  */
-import { EVENTS, METHODS, NAMESPACES, eventKey, type MethodSpec, type Namespace } from '../common/methods';
+import {
+  EVENTS,
+  METHODS,
+  NAMESPACES,
+  eventKey,
+  qualifiedNamespace,
+  type MethodSpec,
+  type WireNamespace as Namespace,
+} from '../common/methods';
 import type { PagePort } from '../common/port';
 import type { EventMessage, ResultMessage } from '../common/protocol';
 import { isBinary, parseInvocation } from '../common/signature';
@@ -25,6 +33,34 @@ export interface ChromeSockets {
 export interface FacadeOptions {
   /** Where `Unchecked runtime.lastError` and listener errors go. Default: globalThis.console. */
   console?: ConsoleLike;
+}
+
+/**
+ * The facade's connection to the host, for the other page-side facades that share its port
+ * (the Chrome App runtime: storage, alarms, runtime messaging …): calls with lastError and
+ * promises handled as for chrome.sockets, and raw events with the listen bookkeeping.
+ */
+export interface PortClient {
+  /**
+   * Sends an already-checked positional call. With `callback`, it runs with
+   * chrome.runtime.lastError set as Chrome does; without, the call returns a Promise.
+   */
+  call(ns: Namespace, method: string, args: unknown[], callback?: AnyFunction): Promise<unknown> | undefined;
+  /** The host's event `ns.ev`; the host sends it only while the event has listeners. */
+  event(ns: Namespace, ev: string): ChromeEvent<AnyFunction>;
+  /** Runs `callback(...args)` with chrome.runtime.lastError set to `error` (if any), as a callback of `name`. */
+  callWithLastError(name: string, error: string | undefined, callback: AnyFunction, args: unknown[]): void;
+  /** The console the facade reports to. */
+  readonly console: ConsoleLike;
+}
+
+const PORT_CLIENTS = new WeakMap<object, PortClient>();
+
+/** The port client behind a `chrome` object made by createChromeSockets. */
+export function portClientOf(chrome: ChromeSockets): PortClient {
+  const client = PORT_CLIENTS.get(chrome);
+  if (client === undefined) throw new TypeError('not a chrome object made by createChromeSockets');
+  return client;
 }
 
 interface PendingCall {
@@ -88,7 +124,10 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
   const sendListening = (): void => channel.post({ t: 'listen', ev: [...listening] });
 
   function call(ns: Namespace, method: string, spec: MethodSpec, args: unknown[]): unknown {
-    const parsed = parseInvocation(ns, method, spec, args);
+    return send(ns, method, parseInvocation(ns, method, spec, args));
+  }
+
+  function send(ns: Namespace, method: string, parsed: { args: unknown[]; callback?: AnyFunction }): Promise<unknown> | undefined {
     const transfer: ArrayBuffer[] = [];
     const wireArgs = parsed.args.map((value) => {
       if (!isBinary(value)) return value;
@@ -110,18 +149,9 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
   }
 
   function settle(entry: PendingCall, result: ResultMessage): void {
-    const name = `sockets.${entry.ns}.${entry.method}`;
+    const name = `${qualifiedNamespace(entry.ns)}.${entry.method}`;
     if (entry.callback !== undefined) {
-      lastError = result.e === undefined ? undefined : { message: result.e.message };
-      lastErrorRead = false;
-      try {
-        entry.callback(...result.a);
-      } catch (error) {
-        console.error(`Error handling response for ${name}:`, error);
-      } finally {
-        if (lastError !== undefined && !lastErrorRead) console.error(`Unchecked runtime.lastError: ${lastError.message}`);
-        lastError = undefined;
-      }
+      callWithLastError(name, result.e?.message, entry.callback, result.a as unknown[]);
       return;
     }
     if (result.e === undefined) return entry.resolve?.(result.a[0]);
@@ -132,6 +162,43 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
       void Promise.prototype.then.call(entry.promise, undefined, () => {});
     }
     entry.reject?.(error);
+  }
+
+  function callWithLastError(name: string, error: string | undefined, callback: AnyFunction, args: unknown[]): void {
+    const outer = lastError;
+    const outerRead = lastErrorRead;
+    lastError = error === undefined ? undefined : { message: error };
+    lastErrorRead = false;
+    try {
+      callback(...args);
+    } catch (err) {
+      console.error(`Error handling response for ${name}:`, err);
+    } finally {
+      if (lastError !== undefined && !lastErrorRead) console.error(`Unchecked runtime.lastError: ${lastError.message}`);
+      // A callback may run inside another's (a page-side facade answering at once).
+      lastError = outer;
+      lastErrorRead = outerRead;
+    }
+  }
+
+  function rawEvent(ns: Namespace, ev: string): ChromeEventImpl<AnyFunction> {
+    const key = eventKey(ns, ev);
+    let event = events.get(key);
+    if (event === undefined) {
+      event = new ChromeEventImpl<AnyFunction>(
+        `${qualifiedNamespace(ns)}.${ev}`,
+        (has) => {
+          if (has) listening.add(key);
+          else listening.delete(key);
+          sendListening();
+        },
+        console,
+      );
+      events.set(key, event);
+      // The app services' events (chrome.sockets routes its own namespaces below).
+      if (!(NAMESPACES as readonly string[]).includes(ns)) channel.route(ns, dispatchEvent);
+    }
+    return event;
   }
 
   function dispatchEvent(message: EventMessage, bufs: readonly ArrayBuffer[], wholeUsed: Set<number>): number {
@@ -169,22 +236,16 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
         return call(ns, method, spec, args);
       };
     }
-    for (const ev of EVENTS[ns]) {
-      const key = eventKey(ns, ev);
-      const event = new ChromeEventImpl<AnyFunction>(
-        `sockets.${ns}.${ev}`,
-        (has) => {
-          if (has) listening.add(key);
-          else listening.delete(key);
-          sendListening();
-        },
-        console,
-      );
-      events.set(key, event);
-      api[ev] = event;
-    }
+    for (const ev of EVENTS[ns]) api[ev] = rawEvent(ns, ev);
     sockets[ns] = api;
   }
 
-  return { sockets, runtime };
+  const chrome = { sockets, runtime };
+  PORT_CLIENTS.set(chrome, {
+    call: (ns, method, args, callback) => send(ns, method, { args, callback }),
+    event: rawEvent,
+    callWithLastError,
+    console,
+  });
+  return chrome;
 }

@@ -23,9 +23,12 @@ export async function buildBrowser({ outdir = path.join(root, 'dist/browser'), t
   };
   const esm = path.join(outdir, 'index.mjs');
   const iife = path.join(outdir, 'electron-chrome-sockets.js');
+  // The Chrome App runner's page runtime (main/runner/browser-runner.ts serves it).
+  const appRuntime = path.join(outdir, 'app-runtime.js');
   await Promise.all([
     build({ ...common, format: 'esm', outfile: esm }),
     build({ ...common, format: 'iife', globalName: 'ElectronChromeSockets', outfile: iife }),
+    build({ ...common, entryPoints: [path.join(root, 'browser/app-runtime/index.ts')], format: 'iife', outfile: appRuntime }),
   ]);
   if (types) {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -45,7 +48,7 @@ export async function buildBrowser({ outdir = path.join(root, 'dist/browser'), t
       { stdio: 'inherit' },
     );
   }
-  return { esm, iife };
+  return { esm, iife, appRuntime };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -69,6 +69,16 @@ export interface BrowserHostOptions {
   browserDir?: string;
   /** Where refusals and warnings go. Default: console.warn. */
   log?: (line: string) => void;
+  /**
+   * Answers HTTP requests instead of the debugging window's files (the Chrome App runner serves
+   * the app's files at the origin root). Called after the Host check.
+   */
+  serveRequest?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  /**
+   * Per-connection attach options (after the token, Origin and Host checks passed) and a
+   * callback for the connection's end. The runner marks the background page's connection.
+   */
+  connection?: (req: http.IncomingMessage) => { background?: boolean; label?: string; closed?: () => void };
 }
 
 export interface BrowserHost {
@@ -153,7 +163,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       return;
     }
     if ((req.url ?? '').split('?', 1)[0] === INSPECT_PATH) return serveInspection(req, res);
-    serveStatic(req, res, staticOptions).catch((err: unknown) => {
+    (options.serveRequest !== undefined ? options.serveRequest(req, res) : serveStatic(req, res, staticOptions)).catch((err: unknown) => {
       log(`browser-host: serving ${req.url}: ${String(err)}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -197,8 +207,15 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       connections.add(ws);
       ws.on('close', () => connections.delete(ws));
       const label = `${req.headers.origin ?? 'no-origin'} ${who}`;
+      const extra = options.connection?.(req) ?? {};
+      if (extra.closed !== undefined) ws.on('close', extra.closed);
       try {
-        host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket), { app, sockets, label: `browser ${label}` });
+        host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket), {
+          app,
+          sockets,
+          background: extra.background,
+          label: extra.label ?? `browser ${label}`,
+        });
       } catch (err) {
         // E.g. a host disposed by its owner while the server still runs.
         log(`browser-host: could not attach ${label}: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -44,7 +44,7 @@ export interface StaticFilesOptions {
 }
 
 /** Resolves a URL path under `root`, or undefined for anything that escapes it or is hidden. */
-function resolveUnder(root: string, urlPath: string): string | undefined {
+export function resolveUnder(root: string, urlPath: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -58,7 +58,7 @@ function resolveUnder(root: string, urlPath: string): string | undefined {
   return file.startsWith(root + path.sep) ? file : undefined;
 }
 
-async function readFile(file: string): Promise<Buffer | undefined> {
+export async function readFile(file: string): Promise<Buffer | undefined> {
   try {
     const stat = await fs.stat(file);
     return stat.isFile() ? await fs.readFile(file) : undefined;
@@ -67,7 +67,7 @@ async function readFile(file: string): Promise<Buffer | undefined> {
   }
 }
 
-function send(
+export function send(
   res: ServerResponse,
   req: IncomingMessage,
   status: number,

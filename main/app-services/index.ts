@@ -1,0 +1,59 @@
+/**
+ * The app services of the Chrome App runner, as one `AppServices` for `SocketsHostOptions.services`:
+ * storage, alarms, system.network, power and runtime on the sockets' port and dispatch.
+ */
+import type { AppServices, SocketsHost } from '../host';
+import { createAlarms } from './alarms/alarms-handlers';
+import { createPower, type KeepAwake } from './power/power-handlers';
+import { createRuntime } from './runtime/runtime-handlers';
+import type { ServedApps } from './served-app';
+import { createStorage } from './storage/storage-handlers';
+import { createSystemNetworkHandlers } from './system-network/system-network-handlers';
+
+export type { ServedApp, ServedApps, LaunchInfo } from './served-app';
+export type { KeepAwake } from './power/power-handlers';
+
+export interface AppServicesOptions {
+  /** The app the runner serves under a host app name, or undefined. */
+  apps: ServedApps;
+  /** Electron's powerSaveBlocker; without it chrome.power is a no-op. */
+  keepAwake?: KeepAwake;
+  /** Where warnings go (Chrome's alarm minimum warning). */
+  log?: (line: string) => void;
+}
+
+export interface RunnerServices extends AppServices {
+  /** Resolves once every storage write so far is on disk. */
+  flushed(): Promise<void>;
+}
+
+export function createAppServices(options: AppServicesOptions): (host: SocketsHost) => RunnerServices {
+  return (host) => {
+    const log = options.log ?? host.log;
+    const storage = createStorage(host, options.apps);
+    const alarms = createAlarms(host, options.apps, log);
+    const power = createPower(options.apps, options.keepAwake);
+    const runtime = createRuntime(host, options.apps);
+    return {
+      handlers: {
+        storage: storage.handlers,
+        alarms: alarms.handlers,
+        systemNetwork: createSystemNetworkHandlers(options.apps),
+        power: power.handlers,
+        runtime: runtime.handlers,
+      },
+      contextEnded: (ctx) => runtime.contextEnded(ctx),
+      appEnded(app) {
+        alarms.appEnded(app);
+        power.appEnded(app);
+        runtime.appEnded(app);
+      },
+      async dispose() {
+        alarms.dispose();
+        power.dispose();
+        await storage.flushed();
+      },
+      flushed: () => storage.flushed(),
+    };
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The parts of chrome.runtime the host takes part in: why the app starts (onInstalled /
+ * onStartup) and one-time messages between the app's pages (sendMessage / onMessage). A message
+ * goes to every other page of the app listening to onMessage; the first page that answers
+ * (sendResponse) gives the sender its response. Texts from Chromium's messaging
+ * (extensions/renderer/resources and extensions/common/constants): no receiver gives
+ * `Could not establish connection. Receiving end does not exist.`, receivers that all decline
+ * give `The message port closed before a response was received.`
+ */
+import { CallError } from '../../call-error';
+import type { AppState } from '../../app-state';
+import type { Handlers, SocketsHost } from '../../host';
+import type { PageContext } from '../../page-context';
+import { servedApp, type ServedApps } from '../served-app';
+
+export const NO_RECEIVER = 'Could not establish connection. Receiving end does not exist.';
+export const PORT_CLOSED = 'The message port closed before a response was received.';
+/** Per app: messages waiting for an answer. Beyond it sendMessage fails at once (Chrome has no such bound). */
+export const MAX_PENDING_MESSAGES = 1024;
+
+interface PendingMessage {
+  readonly app: AppState;
+  readonly sender: PageContext;
+  readonly waiting: Set<PageContext>;
+  resolve(args: readonly unknown[]): void;
+  reject(error: CallError): void;
+}
+
+function utf8(bytes: unknown): string {
+  const view = ArrayBuffer.isView(bytes)
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : new Uint8Array(bytes as ArrayBuffer);
+  return Buffer.from(view).toString('utf8');
+}
+
+export function createRuntime(host: SocketsHost, apps: ServedApps) {
+  const pending = new Map<number, PendingMessage>();
+  const launched = new Set<string>();
+  let nextId = 1;
+
+  function declined(id: number, entry: PendingMessage, ctx: PageContext): void {
+    entry.waiting.delete(ctx);
+    if (entry.waiting.size > 0) return;
+    pending.delete(id);
+    entry.reject(new CallError(PORT_CLOSED));
+  }
+
+  const handlers: Handlers = {
+    /** Once per app and host: the reasons to fire; later calls (a reloaded background page) get `{ first: false }`. */
+    launchInfo(scope) {
+      const app = servedApp(apps, scope.app.name, 'runtime');
+      const first = !launched.has(app.name);
+      launched.add(app.name);
+      return [first ? { ...app.launch, first } : { first }];
+    },
+    sendMessage(scope, [message]) {
+      servedApp(apps, scope.app.name, 'runtime');
+      const receivers = [...scope.app.contexts].filter((c) => c !== scope.ctx && c.listens('runtime', 'onMessage'));
+      if (receivers.length === 0) throw new CallError(NO_RECEIVER);
+      let open = 0;
+      for (const p of pending.values()) if (p.app === scope.app) open++;
+      if (open >= MAX_PENDING_MESSAGES) throw new CallError(`Too many messages waiting for a response (${MAX_PENDING_MESSAGES})`);
+      const id = nextId++;
+      return new Promise<readonly unknown[]>((resolve, reject) => {
+        pending.set(id, { app: scope.app, sender: scope.ctx, waiting: new Set(receivers), resolve, reject });
+        host.emit(scope.app, 'runtime', 'onMessage', { messageId: id, payload: utf8(message) }, undefined, { except: scope.ctx });
+      });
+    },
+    respond(scope, [messageId, responded, response]) {
+      const id = messageId as number;
+      const entry = pending.get(id);
+      // A late or foreign answer is ignored, as Chrome ignores a second sendResponse.
+      if (entry === undefined || entry.app !== scope.app || !entry.waiting.has(scope.ctx)) return [];
+      if (responded) {
+        pending.delete(id);
+        entry.resolve([response === undefined ? undefined : utf8(response)]);
+      } else {
+        declined(id, entry, scope.ctx);
+      }
+      return [];
+    },
+  };
+
+  return {
+    handlers,
+    contextEnded(ctx: PageContext): void {
+      for (const [id, entry] of [...pending]) {
+        if (entry.sender === ctx) pending.delete(id);
+        else if (entry.waiting.has(ctx)) declined(id, entry, ctx);
+      }
+    },
+    appEnded(app: AppState): void {
+      for (const [id, entry] of [...pending]) if (entry.app === app) pending.delete(id);
+      launched.delete(app.name);
+    },
+  };
+}
