@@ -24,11 +24,20 @@ function start(env: Record<string, string>): Started {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so kill() ends whatever it started too (a build, the browser host),
+    // even when it is stopped in the middle of a synchronous step.
+    detached: true,
   });
   const started: Started = {
     out: '',
     exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-    kill: () => child.kill('SIGTERM'),
+    kill: () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    },
     waitFor: (pattern, ms = 15000) =>
       new Promise((resolve, reject) => {
         const check = (): boolean => {
