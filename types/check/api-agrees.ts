@@ -17,7 +17,7 @@
 import type * as api from '../../common/api-types';
 import type { METHODS } from '../../common/methods';
 import type { SocketsChrome } from '../../renderer/lib/chrome-types';
-import type { TcpApi as SpecSuiteTcpApi } from '../../test/tcp-spec/helpers';
+import type { TcpApi as SpecSuiteTcpApi } from '../../test/tcp/helpers';
 
 /** True only when A and B are the same type (not merely assignable one way). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
