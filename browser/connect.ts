@@ -89,5 +89,18 @@ export function openBrowserHostPort(url: string, token?: string, options: Connec
  */
 export async function connectBrowserHost(url: string, token?: string, options: ConnectOptions = {}): Promise<ChromeSockets> {
   const port = await openBrowserHostPort(url, token, options);
-  return createChromeSockets(port, options.facade);
+  // Resolve once the host's welcome has arrived, so chrome.runtime.id is set before the page's
+  // code (or a library it loads next) looks at it.
+  let welcomed!: () => void;
+  const welcome = new Promise<void>((resolve) => (welcomed = resolve));
+  const chrome = createChromeSockets(port, {
+    ...options.facade,
+    onWelcome: (id) => {
+      options.facade?.onWelcome?.(id);
+      welcomed();
+    },
+  });
+  port.onClose(() => welcomed());
+  await welcome;
+  return chrome;
 }

@@ -170,24 +170,31 @@ function place(root: unknown, path: Path, value: unknown): unknown {
   return root;
 }
 
+export interface DecodeOptions {
+  /** Largest JSON header accepted, in bytes (checked before it is parsed). Default: no limit. */
+  maxHeaderBytes?: number;
+}
+
 /**
  * Decodes one frame from an untrusted peer. The result's buffers are fresh ArrayBuffers (never
  * views on `frame`). Throws only FrameError, for any frame that is not exactly what
  * `encodeFrame` produces: short, bad lengths, bad UTF-8 or JSON, bad paths, trailing bytes.
  */
-export function decodeFrame(frame: Uint8Array): unknown {
+export function decodeFrame(frame: Uint8Array, options: DecodeOptions = {}): unknown {
   try {
-    return decodeUnchecked(frame);
+    return decodeUnchecked(frame, options.maxHeaderBytes ?? Number.POSITIVE_INFINITY);
   } catch (err) {
     if (err instanceof FrameError) throw err;
     throw new FrameError(`Malformed frame: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-function decodeUnchecked(frame: Uint8Array): unknown {
+function decodeUnchecked(frame: Uint8Array, maxHeaderBytes: number): unknown {
   if (frame.byteLength < 4) throw new FrameError('Frame shorter than its length prefix');
   const headLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0, true);
   if (headLength > frame.byteLength - 4) throw new FrameError('Header length exceeds the frame');
+  // Checked before parsing: a huge header of tiny JSON values costs far more heap than bytes.
+  if (headLength > maxHeaderBytes) throw new FrameError(`Header of ${headLength} bytes exceeds the limit of ${maxHeaderBytes}`);
   let header: unknown;
   try {
     header = JSON.parse(decoder.decode(frame.subarray(4, 4 + headLength)));

@@ -13,10 +13,21 @@ export interface HostPort {
   /** Registers the one handler for the port's end (peer gone, channel closed). */
   onClose(handler: () => void): void;
   close(): void;
+  /**
+   * Bytes the carrier holds for the page in this process and has not handed on yet (a
+   * WebSocket's `bufferedAmount`). Absent where the carrier queues on the page's side.
+   */
+  readonly backlog?: number;
+  /** Registers the one handler called when the backlog may have fallen (the carrier drained). */
+  onDrain?(handler: () => void): void;
+  /** Stops (true) or resumes (false) reading the page's messages: back-pressure on the page. */
+  pauseIncoming?(paused: boolean): void;
 }
 
 /** The page's end of the port. */
 export interface PagePort {
   postMessage(message: UpMessage, transfer?: ArrayBuffer[]): void;
   onMessage(handler: (message: DownMessage) => void): void;
+  /** Registers a handler for the carrier's end (host gone, channel closed), where it can tell. */
+  onClose?(handler: () => void): void;
 }

@@ -91,4 +91,14 @@ export interface BatchMessage {
   readonly bufs: readonly ArrayBuffer[];
 }
 
-export type DownMessage = BatchMessage;
+/**
+ * The host's answer to every hello, before anything else for that page: the app's id in Chrome's
+ * format (32 letters a–p), which the facade shows as `chrome.runtime.id`.
+ */
+export interface WelcomeMessage {
+  readonly t: 'w';
+  readonly v: number;
+  readonly appId: string;
+}
+
+export type DownMessage = BatchMessage | WelcomeMessage;

@@ -91,7 +91,16 @@ export class AppState {
   /** Contexts whose unacknowledged receive bytes are over the high-water mark. */
   private blockedContexts = 0;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** Sockets the app may hold at once, across namespaces (SocketsHostOptions.limits). */
+    readonly maxSockets = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Whether one more socket would exceed the app's limit. */
+  get atSocketLimit(): boolean {
+    return this.sockets.size >= this.maxSockets;
+  }
 
   get flowBlocked(): boolean {
     return this.blockedContexts > 0;

@@ -10,6 +10,7 @@ import type { HostPort } from '../common/port';
 import type { CallMessage, WireError } from '../common/protocol';
 import { parsePositional } from '../common/signature';
 import { AppState, type ManagedSocket, type SocketSnapshot } from './app-state';
+import { chromeAppId, isChromeAppId } from './app-id';
 import { CallError } from './call-error';
 import { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
 import type { WebContentsLike } from './electron/electron-types';
@@ -43,6 +44,9 @@ export interface AppServices {
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
 export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
 
+/** Sockets per app unless `limits.maxSocketsPerApp` says otherwise (Chrome has no limit). */
+export const DEFAULT_MAX_SOCKETS_PER_APP = 4096;
+
 /** The page side of a call: which context made it, for which app. */
 export interface CallScope {
   readonly ctx: PageContext;
@@ -60,6 +64,10 @@ export interface ContextSnapshot {
   background: boolean;
   unackedBytes: number;
   flowBlocked: boolean;
+  /** Bytes the carrier holds for the page (WebSocket bufferedAmount; 0 where it cannot tell). */
+  carrierBacklog: number;
+  /** Calls not yet settled, those of an earlier page of the context included. */
+  pendingCalls: number;
 }
 
 export interface HostSnapshot {
@@ -85,6 +93,8 @@ export class SocketsHost {
   /** Trusted roots for secure(): Node's bundled ones plus `options.tls.ca`. */
   readonly trustedCa: Array<string | Buffer>;
   readonly log: (line: string) => void;
+  /** Sockets one app may hold at once, across namespaces. */
+  readonly maxSocketsPerApp: number;
 
   private readonly apps = new Map<string, AppState>();
   private readonly contexts = new Set<PageContext>();
@@ -108,6 +118,7 @@ export class SocketsHost {
       maxPendingCalls: options.limits?.maxPendingCalls ?? 4096,
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
+    this.maxSocketsPerApp = options.limits?.maxSocketsPerApp ?? DEFAULT_MAX_SOCKETS_PER_APP;
     this.services = options.services?.(this);
     this.handlers = {
       ...this.services?.handlers,
@@ -125,6 +136,9 @@ export class SocketsHost {
   attachPort(port: HostPort, options: AttachOptions): ContextHandle {
     if (this.disposed) throw new Error('SocketsHost is disposed');
     if (typeof options?.app !== 'string' || options.app === '') throw new TypeError('attachPort: options.app must be a non-empty string');
+    if (options.appId !== undefined && !isChromeAppId(options.appId)) {
+      throw new TypeError('attachPort: options.appId must be 32 letters a-p (a Chrome app id)');
+    }
     const policy = SocketsPolicy.parse(options.sockets);
     const app = this.appState(options.app);
     const ctx = new PageContext(
@@ -136,6 +150,7 @@ export class SocketsHost {
       port,
       this.owner,
       this.limits,
+      options.appId ?? chromeAppId(options.app),
     );
     if (ctx.background) app.hasBackground = true;
     app.contexts.add(ctx);
@@ -183,6 +198,8 @@ export class SocketsHost {
         background: c.background,
         unackedBytes: c.unacked,
         flowBlocked: c.isFlowBlocked,
+        carrierBacklog: c.carrierBacklog,
+        pendingCalls: c.pendingCalls,
       })),
       sockets: [...this.apps.values()].flatMap((app) => [...app.sockets].map((s) => s.snapshot())),
     };
@@ -259,7 +276,7 @@ export class SocketsHost {
   private appState(name: string): AppState {
     let app = this.apps.get(name);
     if (app === undefined) {
-      app = new AppState(name);
+      app = new AppState(name, this.maxSocketsPerApp);
       this.apps.set(name, app);
     }
     return app;

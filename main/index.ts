@@ -1,5 +1,6 @@
 /** `electron-chrome-sockets/main`: the host that owns the sockets. */
 export { SocketsHost, DEFAULT_WRITE_QUOTA, type HostSnapshot, type ContextSnapshot } from './host';
+export { chromeAppId, isChromeAppId } from './app-id';
 export type { SocketSnapshot, PauseReason } from './app-state';
 export type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';
 export { SocketsPolicy, ALLOW_ALL_SOCKETS } from './permissions';

@@ -17,6 +17,14 @@ import type { AppState } from './app-state';
 
 /** A flush happens at least this often: once per event-loop turn, or earlier at this size. */
 const BATCH_BYTES = 1 << 20;
+/**
+ * On a carrier whose backlog the host can see (the browser host's WebSocket), calls taken
+ * between two flushes. Results only exist once their calls ran, so this bounds what one burst
+ * of calls can add before the backlog is checked again: at most this many results.
+ */
+const CALLS_PER_FLUSH = 64;
+/** Messages held back (while the carrier is held, or past CALLS_PER_FLUSH) before the carrier stops reading the page. */
+const MAX_DEFERRED = 4096;
 
 // The raw namespace's events go to the owning context whether or not it "listens" (not in ALL_EVENT_KEYS).
 const VALID_EVENT_KEYS = new Set<string>(ALL_EVENT_KEYS);
@@ -27,11 +35,22 @@ export interface PermissionChecker {
 }
 
 export interface ContextLimits {
+  /**
+   * Calls a context may have unanswered at once. Calls of an earlier page of the context (before
+   * a new hello) still count until they settle; close, disconnect, getInfo and getSockets are
+   * never refused, so a page can always cancel what hangs.
+   */
   maxPendingCalls: number;
   maxStringLength: number;
   highWaterMark: number;
   lowWaterMark: number;
 }
+
+/**
+ * Methods the in-flight limit never refuses: they answer at once and are how a page gets out of
+ * hanging calls (closing what hangs, or finding out what it has).
+ */
+const ALWAYS_ALLOWED = new Set(['close', 'disconnect', 'getInfo', 'getSockets']);
 
 /** What the context asks of the host. */
 export interface ContextOwner {
@@ -49,6 +68,7 @@ export class PageContext {
   private ended = false;
   /** Bumped on every reset so results of calls made by an earlier page are dropped. */
   private generation = 0;
+  /** Calls not yet settled, those of earlier pages of this context included. */
   private pending = 0;
 
   private items: DownItem[] = [];
@@ -62,7 +82,19 @@ export class PageContext {
 
   /** Receive bytes sent down and not yet acknowledged by the page. */
   unacked = 0;
+  /** Whether this context holds its app's sockets (unacked credit or carrier backlog too high). */
   private blocked = false;
+  /**
+   * The carrier's own backlog is over the high-water mark: the page does not read what it is
+   * sent, whatever its acks say. Sockets stop and no call is taken until it drains.
+   */
+  private carrierHeld = false;
+  /** Messages held back (carrier held, or too many calls since the last flush), in order. */
+  private deferred: unknown[] = [];
+  private resumeImmediate?: NodeJS.Immediate;
+  private incomingPaused = false;
+  /** Calls taken since the last flush. */
+  private callsSinceFlush = 0;
   private droppedMessages = 0;
 
   constructor(
@@ -74,9 +106,22 @@ export class PageContext {
     private readonly port: HostPort,
     private readonly owner: ContextOwner,
     private readonly limits: ContextLimits,
+    /** The app's id in Chrome's format, sent to the page with every welcome. */
+    readonly appId: string,
   ) {
     port.onMessage((message) => this.onMessage(message));
     port.onClose(() => this.end());
+    port.onDrain?.(() => this.checkCarrier());
+  }
+
+  /** Bytes the carrier holds for the page (0 where it cannot tell). */
+  get carrierBacklog(): number {
+    return this.port.backlog ?? 0;
+  }
+
+  /** Calls not yet settled, including those of earlier pages of this context. */
+  get pendingCalls(): number {
+    return this.pending;
   }
 
   get isEnded(): boolean {
@@ -96,8 +141,12 @@ export class PageContext {
     if (this.ended) return;
     this.ended = true;
     this.dropQueued();
-    this.setBlocked(false);
+    this.deferred = [];
+    if (this.resumeImmediate !== undefined) clearImmediate(this.resumeImmediate);
+    this.resumeImmediate = undefined;
+    this.carrierHeld = false;
     this.unacked = 0;
+    this.updateBlocked();
     this.listening.clear();
     try {
       this.port.close();
@@ -130,6 +179,50 @@ export class PageContext {
 
   private onMessage(message: unknown): void {
     if (this.ended) return;
+    if (this.deferred.length > 0 || this.mustDefer(message)) {
+      this.deferred.push(message);
+      this.updateIncoming();
+      this.scheduleResume();
+      return;
+    }
+    this.take(message);
+  }
+
+  /**
+   * Whether `message` must wait: nothing is taken while the carrier is held, and on a carrier
+   * that shows its backlog no more than CALLS_PER_FLUSH calls between flushes.
+   */
+  private mustDefer(message: unknown): boolean {
+    if (this.carrierHeld) return true;
+    if (this.port.backlog === undefined || this.callsSinceFlush < CALLS_PER_FLUSH) return false;
+    return typeof message === 'object' && message !== null && (message as { t?: unknown }).t === 'call';
+  }
+
+  private scheduleResume(): void {
+    if (this.resumeImmediate !== undefined || this.carrierHeld || this.ended) return;
+    this.resumeImmediate = setImmediate(this.resumeDeferred);
+  }
+
+  /** Takes held-back messages in order until one must wait again. */
+  private readonly resumeDeferred = (): void => {
+    this.resumeImmediate = undefined;
+    // What the calls taken so far produced goes out first, so the backlog check sees it.
+    this.flush();
+    this.callsSinceFlush = 0;
+    while (this.deferred.length > 0 && !this.ended && !this.mustDefer(this.deferred[0])) this.take(this.deferred.shift());
+    this.updateIncoming();
+    if (this.deferred.length > 0) this.scheduleResume();
+  };
+
+  /** The carrier stops reading the page while it is held or too much is held back. */
+  private updateIncoming(): void {
+    const paused = !this.ended && (this.carrierHeld || this.deferred.length >= MAX_DEFERRED);
+    if (paused === this.incomingPaused) return;
+    this.incomingPaused = paused;
+    this.port.pauseIncoming?.(paused);
+  }
+
+  private take(message: unknown): void {
     try {
       this.handle(message);
     } catch (error) {
@@ -145,22 +238,26 @@ export class PageContext {
       case 'hello':
         if (msg.v !== PROTOCOL_VERSION) return this.drop(`unsupported protocol version ${String(msg.v)}`);
         if (this.started) {
+          // Results of the old page's calls are dropped, but those calls still count against
+          // the in-flight limit until they settle: a page must not escape it by saying hello.
           this.generation++;
-          this.pending = 0;
           // What was queued for the page that has gone must not reach the new one.
           this.dropQueued();
           this.listening.clear();
           this.unacked = 0;
-          this.setBlocked(false);
+          this.updateBlocked();
           this.owner.contextReset(this);
         }
         this.started = true;
+        this.welcome();
         return;
       case 'ack': {
         const n = msg.n;
         if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return this.drop('bad ack');
+        // A page may lie here (ack more than it was sent); the carrier backlog check does not
+        // depend on what it says.
         this.unacked = Math.max(0, this.unacked - n);
-        if (this.blocked && this.unacked <= this.limits.lowWaterMark) this.setBlocked(false);
+        if (this.blocked && this.unacked <= this.limits.lowWaterMark) this.updateBlocked();
         return;
       }
       case 'listen': {
@@ -190,18 +287,19 @@ export class PageContext {
     if (hasLongString(a, this.limits.maxStringLength)) {
       return fail(`Argument too long for ${qualifiedNamespace(ns)}.${m}`);
     }
-    if (this.pending >= this.limits.maxPendingCalls) {
+    if (this.pending >= this.limits.maxPendingCalls && !ALWAYS_ALLOWED.has(m)) {
       return fail(`Too many calls in flight (${this.limits.maxPendingCalls})`);
     }
     this.pending++;
+    this.callsSinceFlush++;
     const generation = this.generation;
     this.owner.dispatch(this, { t: 'call', id, ns, m, a }).then(
       (result) => {
-        if (generation === this.generation) this.pending--;
+        this.pending--;
         this.enqueueResult(id, result.a, result.e, generation);
       },
       (error: unknown) => {
-        if (generation === this.generation) this.pending--;
+        this.pending--;
         this.owner.log(`${qualifiedNamespace(ns)}.${m} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
         this.enqueueResult(id, [], { message: 'Internal error' }, generation);
       },
@@ -213,7 +311,11 @@ export class PageContext {
   private enqueueResult(id: number, a: readonly unknown[], e: WireError | undefined, generation: number): void {
     if (this.ended || generation !== this.generation) return;
     this.items.push(e === undefined ? { t: 'r', id, a } : { t: 'r', id, a, e });
-    this.scheduleFlush(false);
+    // Results count towards the batch size too (getSockets can be large), so a page that
+    // calls fast cannot pile up more than one batch before the carrier's backlog is checked.
+    this.queuedBytes += estimateSize(a, 0);
+    if (this.queuedBytes >= BATCH_BYTES) this.flush();
+    else this.scheduleFlush(false);
   }
 
   /**
@@ -254,7 +356,38 @@ export class PageContext {
   /** Counts what the page has yet to acknowledge; over the high-water mark the app stops reading. */
   private credit(amount: number): void {
     this.unacked += amount;
-    if (!this.blocked && this.unacked > this.limits.highWaterMark) this.setBlocked(true);
+    if (!this.blocked && this.unacked > this.limits.highWaterMark) this.updateBlocked();
+  }
+
+  /** The app's id for `chrome.runtime.id`, ahead of anything else this page gets. */
+  private welcome(): void {
+    try {
+      this.port.postMessage({ t: 'w', v: PROTOCOL_VERSION, appId: this.appId }, []);
+    } catch (error) {
+      this.owner.log(`context ${this.id}: port failed, ending context: ${(error as Error)?.message}`);
+      this.end();
+    }
+  }
+
+  /**
+   * Holds the app's sockets and stops reading the page while the carrier's backlog is over the
+   * high-water mark; lets go once it is down to the low-water mark. Called after every flush
+   * and whenever the carrier drains.
+   */
+  private checkCarrier(): void {
+    if (this.ended) return;
+    const backlog = this.port.backlog ?? 0;
+    const held = this.carrierHeld ? backlog > this.limits.lowWaterMark : backlog > this.limits.highWaterMark;
+    if (held === this.carrierHeld) return;
+    this.carrierHeld = held;
+    this.updateIncoming();
+    this.updateBlocked();
+    if (!held && this.deferred.length > 0) this.scheduleResume();
+  }
+
+  private updateBlocked(): void {
+    const overCredit = this.blocked ? this.unacked > this.limits.lowWaterMark : this.unacked > this.limits.highWaterMark;
+    this.setBlocked(!this.ended && (overCredit || this.carrierHeld));
   }
 
   /**
@@ -298,6 +431,7 @@ export class PageContext {
     this.flushImmediate = undefined;
     this.flushScheduled = undefined;
     if (this.ended || this.items.length === 0) return;
+    this.callsSinceFlush = 0;
     const batch = { t: 'b' as const, m: this.items, bufs: this.bufs };
     const transfer = this.transfer;
     this.items = [];
@@ -310,8 +444,20 @@ export class PageContext {
     } catch (error) {
       this.owner.log(`context ${this.id}: port failed, ending context: ${(error as Error)?.message}`);
       this.end();
+      return;
     }
+    if (this.port.backlog !== undefined) this.checkCarrier();
   }
+}
+
+/** A cheap upper-bound-ish guess of a result's encoded size, for batching. */
+function estimateSize(value: unknown, depth: number): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value !== 'object' || value === null || depth > 4) return 8;
+  let size = 16;
+  if (Array.isArray(value)) for (const item of value) size += estimateSize(item, depth + 1);
+  else for (const [key, item] of Object.entries(value)) size += key.length + 3 + estimateSize(item, depth + 1);
+  return size;
 }
 
 function hasLongString(value: unknown, max: number, depth = 0): boolean {

@@ -2,7 +2,12 @@
  * The functions every namespace has in the same shape (create, update, setPaused, getInfo,
  * getSockets) and the owner-scoped lookup they all use.
  */
-import { notFound } from './call-error';
+import { CallError, notFound } from './call-error';
+
+/** The error `create` fails with at the per-app socket limit. */
+export function tooManySockets(limit: number): string {
+  return `Too many sockets: this app already holds ${limit} (limits.maxSocketsPerApp)`;
+}
 import type { ManagedSocket } from './app-state';
 import type { CallScope, Handler } from './host';
 import type { Registry } from './registry';
@@ -41,6 +46,8 @@ export function sharedHandlers<Properties extends object, Info, T extends ApiSoc
     find,
     handlers: {
       create(scope, [properties]) {
+        // Chrome has no such limit; a hostile page must not exhaust the host's descriptors.
+        if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets));
         const socket = registry.add((id) => make(id, scope));
         applyProperties<Properties>(socket, (properties ?? {}) as Partial<Properties>);
         return [{ socketId: socket.id }];

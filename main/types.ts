@@ -24,12 +24,21 @@ export interface SocketsHostOptions {
    * storage, alarms, …), created once with the host.
    */
   services?: (host: SocketsHost) => AppServices;
-  /** Per-context guards against hostile pages. */
+  /** Guards against hostile pages (defaults in the README's "Limits" table). */
   limits?: {
-    /** Calls a context may have unanswered at once before further calls are refused. */
+    /**
+     * Calls a context may have unanswered at once before further calls are refused (default
+     * 4096). Calls of an earlier page of the context still count until they settle; close,
+     * disconnect, getInfo and getSockets are never refused.
+     */
     maxPendingCalls?: number;
-    /** Longest string accepted in any argument. */
+    /** Longest string accepted in any argument (default 64 Ki characters). */
     maxStringLength?: number;
+    /**
+     * Sockets an app may hold at once across tcp, tcpServer and udp, accepted ones included
+     * (default 4096). Past it `create` fails and new connections to its servers are reset.
+     */
+    maxSocketsPerApp?: number;
   };
 }
 
@@ -48,6 +57,11 @@ export interface AttachOptions {
   background?: boolean;
   /** A human-readable name for the inspector, e.g. a window title or URL. */
   label?: string;
+  /**
+   * The app's id as `chrome.runtime.id` shows it: 32 letters a–p (Chrome's format). Default:
+   * derived from `app` with Chrome's algorithm (`chromeAppId(app)`), stable across runs.
+   */
+  appId?: string;
 }
 
 /** One attached page context. */

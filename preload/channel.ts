@@ -10,11 +10,16 @@ import type { PagePort } from '../common/port';
 import {
   EVENT_CREDIT,
   PROTOCOL_VERSION,
-  type BatchMessage,
+  type DownMessage,
   type EventMessage,
   type ResultMessage,
   type UpMessage,
 } from '../common/protocol';
+
+/** The lastError every call gets once the port to the host has ended. */
+export const HOST_GONE_MESSAGE = 'The connection to the sockets host has closed';
+
+const APP_ID = /^[a-p]{32}$/;
 
 /** Dispatches one event item; returns the data bytes it consumed (for the credit ack). */
 export type EventRoute = (message: EventMessage, bufs: readonly ArrayBuffer[], wholeUsed: Set<number>) => number;
@@ -23,10 +28,22 @@ export class PageChannel {
   private readonly pending = new Map<number, (result: ResultMessage) => void>();
   private readonly routes = new Map<Namespace, EventRoute>();
   private nextCallId = 1;
+  private closed = false;
+  private welcomeHandlers: Array<(appId: string) => void> = [];
+  /** The app's id from the host's welcome (chrome.runtime.id); undefined until it arrives. */
+  appId: string | undefined;
 
   constructor(private readonly port: PagePort) {
-    port.onMessage((message: BatchMessage) => this.onBatch(message));
+    port.onMessage((message: DownMessage) => this.onMessage(message));
+    // Calls in flight when the port ends would otherwise never settle: an app awaiting one hangs.
+    port.onClose?.(() => this.onClose());
     port.postMessage({ t: 'hello', v: PROTOCOL_VERSION });
+  }
+
+  /** Runs `handler` once with the app id when the host's welcome arrives (at once if it has). */
+  onWelcome(handler: (appId: string) => void): void {
+    if (this.appId !== undefined) handler(this.appId);
+    else this.welcomeHandlers.push(handler);
   }
 
   /** Sends a call; `onResult` runs synchronously when its result is dispatched. */
@@ -39,6 +56,11 @@ export class PageChannel {
   ): void {
     const id = this.nextCallId++;
     this.pending.set(id, onResult);
+    if (this.closed) {
+      // Nothing will ever answer: fail on a later task, as a real answer would arrive.
+      setTimeout(() => this.settleGone(id), 0);
+      return;
+    }
     this.port.postMessage({ t: 'call', id, ns, m: method, a: args }, transfer);
   }
 
@@ -51,7 +73,27 @@ export class PageChannel {
     this.port.postMessage(message);
   }
 
-  private onBatch(message: BatchMessage): void {
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.pending.keys()]) this.settleGone(id);
+  }
+
+  private settleGone(id: number): void {
+    const onResult = this.pending.get(id);
+    if (onResult === undefined) return;
+    this.pending.delete(id);
+    onResult({ t: 'r', id, a: [], e: { message: HOST_GONE_MESSAGE } });
+  }
+
+  private onMessage(message: DownMessage): void {
+    if (message?.t === 'w') {
+      if (this.appId === undefined && typeof message.appId === 'string' && APP_ID.test(message.appId)) {
+        this.appId = message.appId;
+        for (const handler of this.welcomeHandlers.splice(0)) handler(message.appId);
+      }
+      return;
+    }
     if (message?.t !== 'b') return;
     let bytes = 0;
     const wholeUsed = new Set<number>();

@@ -27,13 +27,28 @@ export type SocketsNamespace = Record<string, AnyFunction | ChromeEvent<AnyFunct
 
 export interface ChromeSockets {
   sockets: { tcp: SocketsNamespace; tcpServer: SocketsNamespace; udp: SocketsNamespace };
-  runtime: { readonly lastError: { message: string } | undefined };
+  runtime: {
+    readonly lastError: { message: string } | undefined;
+    /**
+     * The app's id in Chrome's format (32 letters a–p). Libraries test `typeof chrome.runtime.id
+     * === 'string'` to know they run in a Chrome App. Set from the start when the facade is given
+     * it (`FacadeOptions.appId`, as the test host does), otherwise when the host's welcome
+     * arrives, before any callback or event.
+     */
+    readonly id: string | undefined;
+  };
 }
 
 export interface FacadeOptions {
   /** Where `Unchecked runtime.lastError` and listener errors go. Default: globalThis.console. */
   console?: ConsoleLike;
+  /** The app's id, when the page side knows it before the host says so. */
+  appId?: string;
+  /** Called once with the app id when the host's welcome arrives. */
+  onWelcome?: (appId: string) => void;
 }
+
+export { HOST_GONE_MESSAGE } from './channel';
 
 /**
  * The facade's connection to the host, for the other page-side facades that share its port
@@ -117,7 +132,12 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
       if (lastError !== undefined) lastErrorRead = true;
       return lastError;
     },
+    get id(): string | undefined {
+      return options.appId ?? channel.appId;
+    },
   };
+  const onWelcome = options.onWelcome;
+  if (onWelcome !== undefined) channel.onWelcome(onWelcome);
 
   const events = new Map<string, ChromeEventImpl<AnyFunction>>();
   const listening = new Set<string>();

@@ -8,6 +8,8 @@ import type { DownMessage, UpMessage } from '../common/protocol';
 export interface DomMessagePortLike {
   postMessage(message: unknown, transfer?: unknown[]): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  /** Node's MessagePort and recent Chromium fire 'close' when the other end closes. */
+  addEventListener(type: 'close', listener: () => void): void;
   start?(): void;
 }
 
@@ -19,6 +21,9 @@ export function pagePortFromMessagePort(port: DomMessagePortLike): PagePort {
     onMessage(handler: (message: DownMessage) => void) {
       port.addEventListener('message', (event) => handler(event.data as DownMessage));
       port.start?.();
+    },
+    onClose(handler: () => void) {
+      port.addEventListener('close', handler);
     },
   };
 }

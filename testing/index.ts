@@ -4,6 +4,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import type { SocketsManifest } from '../common/api-types';
+import { chromeAppId } from '../main/app-id';
 import { SocketsHost } from '../main/host';
 import { hostPortFromNodePort } from '../main/node-port';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
@@ -18,6 +19,8 @@ export interface TestHostOptions extends Omit<SocketsHostOptions, 'tls'> {
   tls?: { ca?: string | Buffer | Array<string | Buffer> };
   /** App name the context is attached as. Default `test-app`. */
   app?: string;
+  /** `chrome.runtime.id` (32 letters a–p). Default: Chrome's id derived from `app`. */
+  appId?: string;
   /** Where the facade reports `Unchecked runtime.lastError` and listener errors. */
   console?: FacadeOptions['console'];
 }
@@ -31,16 +34,20 @@ export interface TestHost {
 }
 
 export async function createTestHost(options: TestHostOptions = {}): Promise<TestHost> {
-  const { sockets, app, console, ...hostOptions } = options;
+  const { sockets, app, console, appId, ...hostOptions } = options;
   const host = new SocketsHost(hostOptions);
   const { port1, port2 } = new MessageChannel();
+  const name = app ?? 'test-app';
+  const id = appId ?? chromeAppId(name);
   host.attachPort(hostPortFromNodePort(port1), {
-    app: app ?? 'test-app',
+    app: name,
     sockets: sockets ?? ALLOW_ALL_SOCKETS,
     background: true,
     label: 'test host',
+    appId: id,
   });
-  const chrome = createChromeSockets(pagePortFromMessagePort(port2 as never), { console });
+  // The id is known here, so chrome.runtime.id is set before any app code runs.
+  const chrome = createChromeSockets(pagePortFromMessagePort(port2 as never), { console, appId: id });
   let closed = false;
   return {
     chrome,

@@ -23,6 +23,8 @@ Options:
   --manifest <file>      grant the permissions of this Chrome App manifest's "sockets" section
   --allow-all            grant every socket permission
   --ca <file>            trust this PEM CA for tcp.secure(), besides Node's roots (repeatable)
+  --max-connections <n>  page connections served at once (default 16)
+  --max-sockets <n>      sockets the app may hold at once (default 4096)
   -h, --help             show this help
 
 Without --manifest or --allow-all pages get Chrome's permission errors for connect, listen,
@@ -68,6 +70,8 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
       manifest: { type: 'string' },
       'allow-all': { type: 'boolean' },
       ca: { type: 'string', multiple: true },
+      'max-connections': { type: 'string' },
+      'max-sockets': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,6 +86,13 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
     if (!/^\d+$/.test(values.port) || port > 65535) throw new Error(`Invalid --port '${values.port}'`);
   }
   const ca = (values.ca ?? []).map((file) => readFileSync(file, 'utf8'));
+  const positive = (flag: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^[1-9]\d{0,8}$/.test(text)) throw new Error(`Invalid --${flag} '${text}' (a positive whole number)`);
+    return Number(text);
+  };
+  const maxConnections = positive('max-connections', values['max-connections']);
+  const maxSockets = positive('max-sockets', values['max-sockets']);
   const sockets = values.manifest === undefined ? undefined : readManifestSockets(values.manifest);
   const host = await startBrowserHost({
     port,
@@ -91,7 +102,11 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<Browser
     app: values.app,
     sockets,
     allowAll: values['allow-all'],
-    hostOptions: ca.length > 0 ? { tls: { ca } } : undefined,
+    hostOptions: {
+      ...(ca.length > 0 ? { tls: { ca } } : {}),
+      ...(maxSockets !== undefined ? { limits: { maxSocketsPerApp: maxSockets } } : {}),
+    },
+    maxConnections,
     log: io.err,
   });
   if (sockets === undefined && !values['allow-all']) {

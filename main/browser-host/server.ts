@@ -28,18 +28,22 @@ import {
   SUBPROTOCOL,
 } from './request-checks';
 import { DEFAULT_BROWSER_DIR, DEFAULT_RENDERER_DIR, serveStatic } from './static-files';
-import { WebSocketHostPort } from './ws-host-port';
+import { DEFAULT_MAX_HEADER_BYTES, WebSocketHostPort } from './ws-host-port';
 
 /** The WebSocket endpoint's path. */
 export const WEBSOCKET_PATH = BROWSER_HOST_PATHS.websocket;
 const INSPECT_PATH = BROWSER_HOST_PATHS.inspect;
 /** The app page contexts belong to when `app` is not given. */
 export const DEFAULT_APP = 'browser';
+/** Page connections served at once unless `maxConnections` says otherwise. */
+export const DEFAULT_MAX_CONNECTIONS = 16;
 /**
- * Largest message a page may send. A single `send` may carry up to Chrome's write quota
- * (200 MiB), plus the frame header.
+ * Bytes of unfinished messages (received, not yet complete) all connections together may hold,
+ * unless `maxUnfinishedBytes` says otherwise. Past it the connection that pushed it over closes
+ * with 1009.
  */
-const MAX_UP_MESSAGE = 201 * 1024 * 1024;
+export const DEFAULT_MAX_UNFINISHED_BYTES = 256 * 1024 * 1024;
+const MESSAGE_TOO_BIG = 1009;
 
 export interface BrowserHostOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -69,6 +73,19 @@ export interface BrowserHostOptions {
   browserDir?: string;
   /** Where refusals and warnings go. Default: console.warn. */
   log?: (line: string) => void;
+  /** Page connections (WebSockets) served at once; more are refused with 503. Default 16. */
+  maxConnections?: number;
+  /**
+   * Largest JSON header of a message from a page, checked before it is parsed; past it the
+   * connection closes with 1009. Default 1 MiB. The largest message accepted is this plus the
+   * largest payload a call can carry (the host's write quota, 200 MiB by default).
+   */
+  maxHeaderBytes?: number;
+  /**
+   * Bytes of partly received messages all connections together may hold; the connection that
+   * goes past it closes with 1009. Default 256 MiB.
+   */
+  maxUnfinishedBytes?: number;
   /**
    * Answers HTTP requests instead of the debugging window's files (the Chrome App runner serves
    * the app's files at the origin root). Called after the Host check.
@@ -89,6 +106,8 @@ export interface BrowserHost {
   readonly port: number;
   /** The SocketsHost behind the server. */
   readonly host: SocketsHost;
+  /** The HTTP server (it has an 'error' listener that logs; add your own to act on errors). */
+  readonly server: http.Server;
   /** Closes every page connection and the server, then disposes the host it created. */
   close(): Promise<void>;
 }
@@ -148,9 +167,18 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
 
   let port = 0;
   const connections = new Set<WebSocket>();
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const maxUnfinishedBytes = options.maxUnfinishedBytes ?? DEFAULT_MAX_UNFINISHED_BYTES;
+  /** Upgrades accepted but not yet open: they count towards maxConnections too. */
+  let upgrading = 0;
+  /** Bytes of unfinished messages across all connections. */
+  let unfinishedBytes = 0;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_UP_MESSAGE,
+    // The largest call is a send of the whole write quota; its frame adds the length prefix
+    // and a header of at most maxHeaderBytes.
+    maxPayload: 4 + maxHeaderBytes + host.writeQuota,
     perMessageDeflate: false,
     handleProtocols: () => SUBPROTOCOL,
   });
@@ -203,14 +231,28 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       log(`browser-host: refused WebSocket from ${who}${req.headers.origin ? ` (Origin ${req.headers.origin})` : ''}: ${reason}`);
       return forbidden !== undefined ? refuse(socket, 403, 'Forbidden') : refuse(socket, 401, 'Unauthorized');
     }
+    if (connections.size + upgrading >= maxConnections) {
+      log(`browser-host: refused WebSocket from ${who}: ${maxConnections} connections already open (maxConnections)`);
+      return refuse(socket, 503, 'Service Unavailable');
+    }
+    // Counted until it opens or fails (ws calls back only on success).
+    upgrading++;
+    let counted = true;
+    const uncount = (): void => {
+      if (counted) upgrading--;
+      counted = false;
+    };
+    socket.once('close', uncount);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      uncount();
       connections.add(ws);
-      ws.on('close', () => connections.delete(ws));
       const label = `${req.headers.origin ?? 'no-origin'} ${who}`;
+      boundUnfinished(ws, socket as Socket, label);
+      ws.on('close', () => connections.delete(ws));
       const extra = options.connection?.(req) ?? {};
       if (extra.closed !== undefined) ws.on('close', extra.closed);
       try {
-        host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket), {
+        host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket, maxHeaderBytes), {
           app,
           sockets,
           background: extra.background,
@@ -223,6 +265,34 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       }
     });
   });
+
+  /**
+   * Counts the bytes of the message a connection is receiving (everything read since its last
+   * complete message) against the budget all connections share; the connection that goes past
+   * it is closed with 1009, and what it held is freed.
+   */
+  function boundUnfinished(ws: WebSocket, socket: Socket, label: string): void {
+    let held = 0;
+    const release = (): void => {
+      unfinishedBytes -= held;
+      held = 0;
+    };
+    // Before ws's own listener, so the budget is checked before ws buffers the chunk.
+    socket.prependListener('data', (chunk: Buffer) => {
+      if (ws.readyState !== ws.OPEN) return;
+      held += chunk.byteLength;
+      unfinishedBytes += chunk.byteLength;
+      if (unfinishedBytes <= maxUnfinishedBytes) return;
+      log(`browser-host: closing ${label}: unfinished messages over ${maxUnfinishedBytes} bytes (maxUnfinishedBytes)`);
+      release();
+      ws.close(MESSAGE_TOO_BIG, 'too much unfinished data');
+      // Read nothing more; once the close frame is out, drop the connection and its buffers.
+      socket.pause();
+      socket.end(() => ws.terminate());
+    });
+    ws.on('message', release);
+    ws.on('close', release);
+  }
 
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
 
@@ -241,6 +311,8 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
     throw err;
   }
   port = (server.address() as AddressInfo).port;
+  // After listening, an error (e.g. EMFILE while accepting) must be logged, not thrown.
+  server.on('error', (err) => log(`browser-host: server error: ${err.message}`));
   const urlHost = isWildcardAddress(bindAddress) ? (isIP(bindAddress) === 6 ? '[::1]' : '127.0.0.1') : hostForUrl(bindAddress);
   const url = `http://${urlHost}:${port}/#token=${token}`;
 
@@ -256,5 +328,5 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       if (ownsHost) await host.dispose();
     })());
 
-  return { url, token, port, host, close };
+  return { url, token, port, host, server, close };
 }

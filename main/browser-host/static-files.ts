@@ -81,6 +81,10 @@ export function send(
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
+    // No other page may frame the window (clickjacking its buttons); only a response header
+    // can say so, a <meta> CSP cannot carry frame-ancestors.
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': "frame-ancestors 'none'",
     ...extra,
   });
   res.end(req.method === 'HEAD' ? undefined : body);

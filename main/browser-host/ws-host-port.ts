@@ -12,11 +12,17 @@ import type { DownMessage } from '../../common/protocol';
 export interface Corkable {
   cork(): void;
   uncork(): void;
+  /** The TCP socket's 'drain': its write buffer emptied. */
+  on?(event: 'drain', listener: () => void): unknown;
 }
 
 /** Close codes (RFC 6455 §7.4.1). */
 const UNSUPPORTED_DATA = 1003;
 const INVALID_PAYLOAD = 1007;
+const MESSAGE_TOO_BIG = 1009;
+
+/** Largest JSON header of one message from a page, unless the server says otherwise. */
+export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;
 
 export class WebSocketHostPort implements HostPort {
   private messageHandler: ((message: unknown) => void) | undefined;
@@ -38,6 +44,8 @@ export class WebSocketHostPort implements HostPort {
     private readonly log: (line: string) => void,
     private readonly label: string,
     private readonly socket?: Corkable,
+    /** Largest JSON header accepted from the page; past it the connection closes with 1009. */
+    private readonly maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES,
   ) {
     ws.on('message', this.onWsMessage);
     ws.on('close', this.onWsClose);
@@ -73,6 +81,18 @@ export class WebSocketHostPort implements HostPort {
     for (const message of early) handler(message);
   }
 
+  /** The socket's write buffer emptied: the backlog fell. */
+  onDrain(handler: () => void): void {
+    this.socket?.on?.('drain', handler);
+  }
+
+  /** Stops reading the page's frames (TCP back-pressure on the page) or resumes. */
+  pauseIncoming(paused: boolean): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (paused) this.ws.pause();
+    else this.ws.resume();
+  }
+
   onClose(handler: () => void): void {
     this.closeHandler = handler;
     if (this.closed) queueMicrotask(handler);
@@ -87,6 +107,11 @@ export class WebSocketHostPort implements HostPort {
     return this.ws.bufferedAmount;
   }
 
+  /** What this process holds for the page: the WebSocket's buffered amount. */
+  get backlog(): number {
+    return this.ws.bufferedAmount;
+  }
+
   private readonly uncork = (): void => {
     this.corked = false;
     this.socket?.uncork();
@@ -96,9 +121,15 @@ export class WebSocketHostPort implements HostPort {
     if (this.closed) return;
     if (!isBinary) return this.reject(UNSUPPORTED_DATA, 'text frame');
     const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    if (bytes.byteLength >= 4) {
+      const headerBytes = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+      if (headerBytes > this.maxHeaderBytes) {
+        return this.reject(MESSAGE_TOO_BIG, `message header of ${headerBytes} bytes is over the limit of ${this.maxHeaderBytes}`);
+      }
+    }
     let message: unknown;
     try {
-      message = decodeFrame(bytes);
+      message = decodeFrame(bytes, { maxHeaderBytes: this.maxHeaderBytes });
     } catch (err) {
       return this.reject(INVALID_PAYLOAD, err instanceof FrameError ? err.message : String(err));
     }
@@ -108,8 +139,10 @@ export class WebSocketHostPort implements HostPort {
 
   /** A peer that breaks the framing is not talking to us: drop it, never the host. */
   private reject(code: number, reason: string): void {
+    // Nothing more from this page is taken, whatever else it had already sent.
+    this.ws.off('message', this.onWsMessage);
     this.log(`browser-host: closing ${this.label}: ${reason}`);
-    this.ws.close(code, 'malformed frame');
+    this.ws.close(code, code === MESSAGE_TOO_BIG ? 'message too big' : 'malformed frame');
   }
 
   private readonly onWsError = (err: Error): void => {

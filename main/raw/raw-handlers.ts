@@ -9,6 +9,8 @@ import { CallError } from '../call-error';
 import type { CallScope, Handlers, SocketsHost } from '../host';
 import { parseIpLiteral } from '../ip-literal';
 import type { ManagedSocket } from '../app-state';
+import { canonicalHost } from '../host-name';
+import { tooManySockets } from '../shared-handlers';
 import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
 import { RawServer } from './raw-server';
 import { RawTcp, type RawError } from './raw-tcp';
@@ -57,20 +59,23 @@ export function createRawHandlers(host: SocketsHost): Handlers {
         localPort?: number;
       };
       const port = port16(o.port);
-      if (!scope.ctx.policy.allows('tcp-connect', o.host.toLowerCase(), port))
-        throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      // What is checked is what is resolved (host-name.ts): a name no host can hold is -105.
+      const target = canonicalHost(o.host);
+      if (target === undefined) throw failure({ resultCode: NET_ERRORS.NAME_NOT_RESOLVED });
+      if (!scope.ctx.policy.allows('tcp-connect', target.name, port)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       const socket = registry.add((id) => new RawTcp(host, id, scope.app, scope.ctx, o.pull === true));
-      socket.hostname = o.host;
+      socket.hostname = target.name;
       try {
         let addresses;
         try {
-          addresses = await resolveHost(host, o.host, o.dnsQueryType);
+          addresses = await resolveHost(host, target, o.dnsQueryType);
         } catch (error) {
           throw { resultCode: dnsError(error), code: (error as { code?: string }).code } satisfies RawError;
         }
         await socket.connect(addresses, port, {
           tls: o.tls,
-          servername: o.tls && parseIpLiteral(o.host) === undefined ? o.host : undefined,
+          servername: o.tls && target.family === 0 ? target.name : undefined,
           noDelay: o.noDelay,
           keepAliveDelay: o.keepAliveDelay,
           localAddress: o.localAddress,
@@ -143,6 +148,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
       const port = port16(o.port);
       if (!scope.ctx.policy.allows('tcp-listen', o.host.toLowerCase(), port))
         throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+      if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       const server = registry.add((id) => new RawServer(host, id, scope.app, scope.ctx, o.pull === true));
       try {
         const bound = await server.listen(literal.address, port, o.backlog, o.ipv6Only === true);
@@ -173,11 +179,12 @@ export function createRawHandlers(host: SocketsHost): Handlers {
       if (o.remoteAddress !== undefined || o.remotePort !== undefined) {
         if (o.remoteAddress === undefined || o.remotePort === undefined) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
         const rport = port16(o.remotePort);
-        if (!scope.ctx.policy.allows('udp-send', o.remoteAddress.toLowerCase(), rport))
-          throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+        const target = canonicalHost(o.remoteAddress);
+        if (target === undefined) throw failure({ resultCode: NET_ERRORS.NAME_NOT_RESOLVED });
+        if (!scope.ctx.policy.allows('udp-send', target.name, rport)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
         let addresses;
         try {
-          addresses = await resolveHost(host, o.remoteAddress, o.dnsQueryType);
+          addresses = await resolveHost(host, target, o.dnsQueryType);
         } catch (error) {
           throw failure({ resultCode: dnsError(error) });
         }
@@ -192,6 +199,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
       if (remote === undefined && !scope.ctx.policy.allows('udp-bind', localAddress.toLowerCase(), localPort)) {
         throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
+      if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       const socket = registry.add((id) => new RawUdp(host, id, scope.app, scope.ctx, o.pull === true));
       try {
         const info = await socket.open({
@@ -216,16 +224,19 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     async udpSend(scope, [id, data, address, port]) {
       const socket = find(scope, id, RawUdp);
+      let target: string | undefined;
       if (address !== undefined) {
         const p = port16((port as number | undefined) ?? 0);
-        if (!scope.ctx.policy.allows('udp-send', (address as string).toLowerCase(), p))
-          throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
+        const canonical = canonicalHost(address as string);
+        if (canonical === undefined) throw failure({ resultCode: NET_ERRORS.NAME_NOT_RESOLVED });
+        target = canonical.name;
+        if (!scope.ctx.policy.allows('udp-send', target, p)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
       const buffer = Buffer.from(toBuffer(data as ArrayBuffer));
       if (!host.reserveWrite(scope.app, buffer.byteLength))
         throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
-        await socket.send(buffer, address as string | undefined, port as number | undefined);
+        await socket.send(buffer, target, port as number | undefined);
       } catch (error) {
         throw failure(error);
       } finally {

@@ -81,6 +81,11 @@ export class RawServer extends RawOwner implements ManagedSocket {
     while (this.queue.length > 0 && !this.paused && !this.app.flowBlocked && !this.destroyed) {
       const socket = this.queue.shift()!;
       if (socket.destroyed) continue;
+      if (this.app.atSocketLimit) {
+        // The app may hold no more sockets (limits.maxSocketsPerApp): refuse the peer at once.
+        socket.resetAndDestroy();
+        continue;
+      }
       socket.removeAllListeners('error');
       const client = this.host.registries.raw.add((id) => new RawTcp(this.host, id, this.app, this.ctx, this.pull));
       client.adopt(socket);

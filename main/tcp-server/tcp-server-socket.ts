@@ -160,6 +160,15 @@ export class TcpServerSocket implements ManagedSocket {
         connection.off('error', ignore);
         // A connection Node has already torn down has no addresses left to report.
         if (connection.destroyed) continue;
+        if (this.app.atSocketLimit) {
+          // The app may hold no more sockets: refuse the peer at once rather than keep it waiting.
+          this.droppedCount++;
+          if (this.droppedCount <= 10 || this.droppedCount % 1000 === 0) {
+            this.host.log(`tcpServer ${this.id} (app ${this.app.name}): app at its socket limit; reset connection #${this.droppedCount}`);
+          }
+          connection.resetAndDestroy();
+          continue;
+        }
         const client = this.host.registries.tcp.add((id) => new TcpSocket(this.host, id, this.app, true));
         client.adoptAccepted(connection);
         this.acceptedCount++;

@@ -3,19 +3,23 @@
  * callback's arguments or throws a CallError in the shape Chrome answers with (spec §2.3).
  */
 import type * as dns from 'node:dns';
-import * as net from 'node:net';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
 import type { Handlers, SocketsHost } from '../host';
 import { sharedHandlers } from '../shared-handlers';
 import { netErrorFrom } from '../net-error-map';
+import { canonicalHost, type CanonicalHost } from '../host-name';
 import { TcpSocket } from './tcp-socket';
 
-/** Resolves a host name the way the dnsQueryType asks; IP literals skip the resolver. */
-export function resolveHost(host: SocketsHost, name: string, dnsQueryType: string | undefined): Promise<dns.LookupAddress[]> {
+/**
+ * Resolves a canonical host (see host-name.ts) the way the dnsQueryType asks; IP literals skip
+ * the resolver. Only canonical names reach it: what was checked is what is resolved.
+ */
+export function resolveHost(host: SocketsHost, target: CanonicalHost, dnsQueryType: string | undefined): Promise<dns.LookupAddress[]> {
   const family = dnsQueryType === 'ipv4' ? 4 : dnsQueryType === 'ipv6' ? 6 : 0;
-  const literal = net.isIP(name);
+  const name = target.name;
+  const literal = target.family;
   if (literal !== 0) {
     if (family !== 0 && family !== literal)
       return Promise.reject(Object.assign(new Error('address family mismatch'), { code: 'ENOTFOUND' }));
@@ -63,22 +67,25 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
     },
 
     /**
-     * Order of checks as in Chrome (spec §4.1): id, permission on the literal address, DNS,
-     * then the socket's state, then the connection itself.
+     * Order of checks as in Chrome (spec §4.1): id, permission on the address, DNS, then the
+     * socket's state, then the connection itself. The address is canonicalised first (a name
+     * no host can hold is -105) and the permission is checked against what will be resolved.
      */
     async connect(scope, [id, peerAddress, peerPort, dnsQueryType]) {
       const socket = find(scope, id);
-      const address = peerAddress as string;
+      const target = canonicalHost(peerAddress as string);
+      if (target === undefined) throw codeError(NET_ERRORS.NAME_NOT_RESOLVED);
+      const address = target.name;
       const port = wrapPort(peerPort as number);
-      if (!scope.ctx.policy.allows('tcp-connect', address.toLowerCase(), port)) throw new CallError('Does not have permission');
-      let addresses: dns.LookupAddress[];
+      if (!scope.ctx.policy.allows('tcp-connect', address, port)) throw new CallError('Does not have permission');
+      let addresses: dns.LookupAddress[] | undefined;
       try {
-        addresses = await resolveHost(host, address, dnsQueryType as string | undefined);
+        addresses = await socket.resolving(resolveHost(host, target, dnsQueryType as string | undefined));
       } catch (error) {
         if (registry.get(socket.id, scope.app) !== socket) throw notFound();
         throw codeError(dnsError(error));
       }
-      if (registry.get(socket.id, scope.app) !== socket) throw notFound();
+      if (addresses === undefined || registry.get(socket.id, scope.app) !== socket) throw notFound();
       // A TLS socket answers every connect with ERR_CONNECTION_FAILED (TLSSocket::Connect),
       // connected or not; only a plain one checks its state.
       if (socket.secured) throw codeError(NET_ERRORS.CONNECTION_FAILED);
@@ -100,6 +107,9 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
     async secure(scope, [id, options]) {
       const socket = find(scope, id, [NET_ERRORS.INVALID_ARGUMENT]);
       if (socket.secured) throw new CallError('Socket must be a connected client TCP socket.', [NET_ERRORS.INVALID_ARGUMENT]);
+      // One upgrade at a time: a second secure() must not wrap the raw socket again, nor (as
+      // Chrome's failures do) destroy the socket the first one is securing.
+      if (socket.upgrading) throw codeError(NET_ERRORS.FAILED);
       if (socket.state !== 'connected') throw new CallError('Socket not connected', [NET_ERRORS.INVALID_ARGUMENT]);
       // A read or write in flight, or an accepted socket (no local address): Chrome fails with
       // ERR_FAILED and destroys the socket.

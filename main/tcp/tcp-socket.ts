@@ -44,6 +44,12 @@ export class TcpSocket implements ManagedSocket {
   /** Chrome keeps one read outstanding from the moment reading starts; secure() needs none. */
   readPending = false;
   writesInFlight = 0;
+  /**
+   * secure() is under way: from its first step (dropping buffered plaintext) until the handshake
+   * ends. Sends are refused meanwhile, so no byte reaches the wire in clear, and a second
+   * secure() fails instead of wrapping the raw socket again.
+   */
+  upgrading = false;
   /** The peerAddress string given to connect: TLS verifies against it. */
   hostname?: string;
 
@@ -53,6 +59,7 @@ export class TcpSocket implements ManagedSocket {
   private peerAddress?: string;
   private peerPort?: number;
   private abortConnect?: () => void;
+  private readonly abortResolves = new Set<() => void>();
   /** Bumped on every new connection so late callbacks of an old one are recognised. */
   private connection = 0;
   private writeFailed = false;
@@ -219,9 +226,25 @@ export class TcpSocket implements ManagedSocket {
     if (this.state === 'connected') this.endConnection(true);
   }
 
+  /**
+   * `lookup`, or undefined as soon as the socket is closed: a connect waiting on DNS is then
+   * answered at once (Chrome answers it `Socket not found` when DNS completes, which may be
+   * never), so closing is always a way out of a hanging call.
+   */
+  resolving<T>(lookup: Promise<T>): Promise<T | undefined> {
+    if (this.destroyed) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const abort = (): void => resolve(undefined);
+      this.abortResolves.add(abort);
+      lookup.then(resolve, reject).finally(() => this.abortResolves.delete(abort));
+    });
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    for (const abort of [...this.abortResolves]) abort();
+    this.abortResolves.clear();
     this.abortConnect?.();
     this.endConnection(false);
   }
@@ -235,6 +258,9 @@ export class TcpSocket implements ManagedSocket {
   write(data: Buffer, done: (code: number) => void): void {
     const socket = this.socket;
     if (socket === undefined || this.state !== 'connected') return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
+    // During secure() Chrome's socket has handed its pipes to the upgrade (no data pump), and a
+    // write finds none: -15. Writing to the raw socket here would put plaintext on the wire.
+    if (this.upgrading) return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
     const connection = this.connection;
     this.writesInFlight++;
     socket.write(data, (error) => {
@@ -285,7 +311,12 @@ export class TcpSocket implements ManagedSocket {
       if (servername === '') return Promise.resolve(NET_ERRORS.FAILED);
     }
     this.detach(raw);
-    return this.discardPlaintext(raw).then(() => this.handshake(raw, hostname, servername, minVersion, maxVersion, host));
+    this.upgrading = true;
+    return this.discardPlaintext(raw)
+      .then(() => this.handshake(raw, hostname, servername, minVersion, maxVersion, host))
+      .finally(() => {
+        this.upgrading = false;
+      });
   }
 
   /**

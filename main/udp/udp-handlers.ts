@@ -5,6 +5,7 @@
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
 import type { CallScope, Handlers, SocketsHost } from '../host';
+import { canonicalHost } from '../host-name';
 import { parseIpLiteral } from '../ip-literal';
 import { sharedHandlers } from '../shared-handlers';
 import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
@@ -42,6 +43,7 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
       const wrapped = wrapPort(port as number);
       if (!scope.ctx.policy.allows('udp-bind', text.toLowerCase(), wrapped)) throw new CallError(PERMISSION_ERROR);
       if (socket.state !== 'idle') throw codeError(NET_ERRORS.CONNECTION_FAILED);
+      // Only an IP literal (nothing is resolved): what fails to parse, NUL and all, is refused.
       const literal = parseIpLiteral(text);
       if (literal === undefined) throw codeError(NET_ERRORS.INVALID_ARGUMENT);
       const open = registry.all().reduce((n, s) => n + (s.state === 'idle' ? 0 : 1), 0);
@@ -62,12 +64,14 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
       if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
       try {
         const socket = find(scope, id);
-        const text = address as string;
+        // What is checked is what is resolved (host-name.ts); a name no host can hold is -105.
+        const canonical = canonicalHost(address as string);
+        if (canonical === undefined) throw sendError(NET_ERRORS.NAME_NOT_RESOLVED);
         const wrapped = wrapPort(port as number);
-        if (!scope.ctx.policy.allows('udp-send', text.toLowerCase(), wrapped)) throw new CallError(PERMISSION_ERROR);
+        if (!scope.ctx.policy.allows('udp-send', canonical.name, wrapped)) throw new CallError(PERMISSION_ERROR);
         let target: string;
         try {
-          target = (await resolveHost(host, text, dnsQueryType as string | undefined))[0].address;
+          target = (await resolveHost(host, canonical, dnsQueryType as string | undefined))[0].address;
         } catch (error) {
           throw sendError(dnsError(error));
         }

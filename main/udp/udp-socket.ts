@@ -107,9 +107,15 @@ export class UdpSocket implements ManagedSocket {
     readonly app: AppState,
   ) {}
 
-  /** Delivers what waits while nothing holds the socket: app pause, error pause, flow control. */
+  /**
+   * Delivers what waits while nothing holds the socket (app pause, error pause, flow control),
+   * on a later turn: Chrome answers setPaused(false) first and only then starts reading, and
+   * apps (Chromium's own testPauseAndThenResume) depend on that order.
+   */
   updateReading(): void {
-    this.drain();
+    if (this.drainScheduled === undefined && this.queuedDatagrams > 0 && this.canDeliver()) {
+      this.drainScheduled = setImmediate(this.drainNow);
+    }
   }
 
   get isBound(): boolean {

@@ -15,6 +15,7 @@ export interface QueuedPagePort extends PagePort {
 export function createQueuedPagePort(): QueuedPagePort {
   let target: PagePort | undefined;
   let handler: ((message: DownMessage) => void) | undefined;
+  let closeHandler: (() => void) | undefined;
   const queue: Array<[UpMessage, ArrayBuffer[] | undefined]> = [];
 
   return {
@@ -29,10 +30,15 @@ export function createQueuedPagePort(): QueuedPagePort {
       handler = h;
       target?.onMessage(h);
     },
+    onClose(h) {
+      closeHandler = h;
+      target?.onClose?.(h);
+    },
     connect(port) {
       if (target !== undefined) return false;
       target = port;
       if (handler !== undefined) port.onMessage(handler);
+      if (closeHandler !== undefined) port.onClose?.(closeHandler);
       for (const [message, transfer] of queue.splice(0)) port.postMessage(message, transfer);
       return true;
     },

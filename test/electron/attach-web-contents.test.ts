@@ -120,6 +120,8 @@ describe('SocketsHost#attach (Electron glue)', () => {
         background: false,
         unackedBytes: 0,
         flowBlocked: false,
+        carrierBacklog: 0,
+        pendingCalls: 0,
       });
 
       const socketId = await connectedSocket(page);

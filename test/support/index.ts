@@ -57,6 +57,8 @@ export function attachRaw(host: SocketsHost, options: AttachOptions, cleanup: Cl
   const items: DownItem[] = [];
   const waiters: Array<() => void> = [];
   port2.on('message', (batch: BatchMessage) => {
+    // The welcome (the app id) is not a batch; tests that care read the port themselves.
+    if (batch.t !== 'b') return;
     items.push(...batch.m);
     for (const w of waiters.splice(0)) w();
   });
