@@ -57,7 +57,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/triple-slash-reference': 'off' },
   },
   {
-    // Plain JavaScript (build scripts, the bin entry, the app's fallback page): no type information.
+    // Plain JavaScript (build scripts, the bin entry): no type information.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {
@@ -73,7 +73,7 @@ export default tseslint.config(
         URL: 'readonly',
         TextEncoder: 'readonly',
         TextDecoder: 'readonly',
-        // Page-side code (the fallback page, functions a script evaluates inside Chromium).
+        // Page-side code (functions a script evaluates inside Chromium).
         document: 'readonly',
         window: 'readonly',
         performance: 'readonly',

@@ -2,10 +2,9 @@
  * `npm start`: the socket debugging window, as an Electron app built on the package itself.
  * The window runs with the settings the package is made for (context isolation, sandbox, no
  * Node) and gets chrome.sockets from the prebuilt preload. It loads the debugging window page
- * (dist/renderer/index.html) when it is built, otherwise a minimal page.
+ * (dist/renderer/index.html), which `npm start` and `npm run dist` always build first.
  */
 import { app, BrowserWindow, ipcMain, Menu } from 'electron';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SocketsHost } from '../main/host';
 import { serveInspection, serveTap } from '../main/electron/inspect-ipc';
@@ -16,7 +15,6 @@ const root = path.resolve(__dirname, '../..');
 // The package's preload plus the Inspector feed (app/preload.ts).
 const preload = path.join(root, 'dist/app/preload.bundle.js');
 const debuggingWindow = path.join(root, 'dist/renderer/index.html');
-const fallbackPage = path.join(root, 'app/fallback.html');
 
 const host = new SocketsHost();
 const debuggingWindows = new Set<Electron.WebContents>();
@@ -47,7 +45,7 @@ function openDebuggingWindow(): void {
   const contents = window.webContents;
   debuggingWindows.add(contents);
   contents.once('destroyed', () => debuggingWindows.delete(contents));
-  void window.loadFile(existsSync(debuggingWindow) ? debuggingWindow : fallbackPage);
+  void window.loadFile(debuggingWindow);
 }
 
 app.on('window-all-closed', () => {

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { startBrowserHost } from '../main/browser-host/server';
-import { buildPageBundle, CHROMIUM_ARGS, requireChromium } from '../test/helpers/chromium';
+import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../test/support/chromium';
 import { MiB, startPeers } from './harness';
 import { DEFAULT_REPEAT, median, parseBenchArgs, putSpread, round, showSpread, type BenchOptions, type Row } from './pairs';
 
@@ -316,7 +316,13 @@ async function startTextFlood(bytes: number): Promise<{ port: number; close(): P
 }
 
 /** Launches headless Chromium at `url` (no CDP attached) and waits for `until`, then ends it. */
-async function withChromium<T>(executable: string, profile: string, url: string, until: Promise<T>): Promise<T> {
+async function withChromium<T>(
+  executable: string,
+  env: Record<string, string>,
+  profile: string,
+  url: string,
+  until: Promise<T>,
+): Promise<T> {
   const chromium = spawn(
     executable,
     [
@@ -327,7 +333,7 @@ async function withChromium<T>(executable: string, profile: string, url: string,
       `--user-data-dir=${profile}`,
       url,
     ],
-    { stdio: 'ignore', detached: true },
+    { stdio: 'ignore', detached: true, env },
   );
   // Never leave the browser behind, even when this process is interrupted.
   const killBrowser = (): void => {
@@ -381,7 +387,7 @@ async function withChromium<T>(executable: string, profile: string, url: string,
  * receive in the same page), and the absolute figures behind them.
  */
 export async function runBrowserBench(options: Partial<BenchOptions> = {}): Promise<{ out: Record<string, number>; rows: Row[] }> {
-  const executable = requireChromium();
+  const { executablePath: executable, env: chromiumEnv } = await findChromium();
   await buildPageBundle();
   const quick = options.quick ?? false;
   const repeats = options.repeat ?? DEFAULT_REPEAT;
@@ -410,7 +416,7 @@ export async function runBrowserBench(options: Partial<BenchOptions> = {}): Prom
         path.join(pageDir, 'index.html'),
         `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">(${pageMain.toString()})(${JSON.stringify(full)});</script>`,
       );
-      result = await withChromium(executable, path.join(work, 'profile'), host.url, control.result);
+      result = await withChromium(executable, chromiumEnv, path.join(work, 'profile'), host.url, control.result);
     } finally {
       await host.close();
     }
@@ -428,7 +434,7 @@ export async function runBrowserBench(options: Partial<BenchOptions> = {}): Prom
     );
     const windowHost = await startBrowserHost({ allowAll: true, rendererDir: windowDir, log: () => {} });
     try {
-      windowResult = await withChromium(executable, path.join(work, 'profile-window'), windowHost.url, control.windowResult);
+      windowResult = await withChromium(executable, chromiumEnv, path.join(work, 'profile-window'), windowHost.url, control.windowResult);
     } finally {
       await windowHost.close();
     }

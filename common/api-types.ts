@@ -2,6 +2,9 @@
  * The public `chrome.sockets.*` types, written from Chromium's IDL
  * (extensions/common/api/sockets_tcp.idl, sockets_tcp_server.idl, sockets_udp.idl).
  * These are what page code sees; the host produces exactly these shapes.
+ *
+ * The API's one description is types/chrome-sockets.d.ts; types/check/api-agrees.ts makes the
+ * build fail unless each type here is the very same type as its counterpart there.
  */
 
 /** `"any"` lets the OS order A and AAAA answers; `"ipv4"` / `"ipv6"` restrict the lookup. */

@@ -13,7 +13,7 @@ await mkdir(out, { recursive: true });
 const page0 = pathToFileURL(join(root, 'dist', 'renderer-dev', 'index.html')).href;
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu'],
 });
 let failures = 0;

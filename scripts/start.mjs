@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// `npm start`: the socket debugging window in Electron. Where no Electron binary can be had,
-// says so in one line and starts the browser host instead (when it is built).
-import { spawn } from 'node:child_process';
+// `npm start`: the socket debugging window in Electron.
+//  1. Builds only when dist/ is older than the sources (or missing).
+//  2. Where the Electron binary is missing, runs Electron's own installer (`install-electron`,
+//     which downloads it) once.
+//  3. Where that fails too, says why in one line and starts the browser host instead.
+// ECS_INSTALL_ELECTRON names another installer command (the tests use it; nothing else should).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFreshness } from './build-freshness.mjs';
 import { findElectronBinary } from './electron-binary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const electron = findElectronBinary();
+const require = createRequire(import.meta.url);
 const browserHost = path.join(root, 'dist/main/browser-host/cli.js');
 const bin = path.join(root, 'bin/electron-chrome-sockets.js');
 
@@ -20,15 +26,62 @@ function run(command, args) {
   });
 }
 
+/** The first line a failed command printed that is not a stack frame: for an exception, its message. */
+function firstErrorLine(output) {
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('at '));
+  return lines[0] ?? 'no output';
+}
+
+/** Runs Electron's installer; undefined on success, else why it failed (one line). */
+function installElectron() {
+  let command;
+  let args;
+  if (process.env.ECS_INSTALL_ELECTRON) {
+    [command, args] = [process.env.ECS_INSTALL_ELECTRON, []];
+  } else {
+    let installer;
+    try {
+      installer = path.join(path.dirname(require.resolve('electron/package.json')), 'install.js');
+    } catch {
+      return 'the electron package is not installed';
+    }
+    [command, args] = [process.execPath, [installer]];
+  }
+  console.log(`npm start: no Electron binary yet; running Electron's installer (install-electron) to download it…`);
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+  if (result.error) return `install-electron could not run: ${result.error.message}`;
+  if (result.status !== 0) return `install-electron failed: ${firstErrorLine(result.stderr ?? '')}`;
+  return undefined;
+}
+
+const freshness = buildFreshness(root);
+if (!freshness.fresh) {
+  console.log(`npm start: building (${freshness.reason})`);
+  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error('npm start: the build failed (above).');
+    process.exit(1);
+  }
+}
+
+let electron = findElectronBinary();
+let why = electron.reason;
+if (!electron.path) {
+  const failure = installElectron();
+  electron = findElectronBinary();
+  why = failure ?? electron.reason;
+}
+
 if (electron.path) {
   run(electron.path, [path.join(root, 'dist/app/main.js')]);
 } else if (existsSync(browserHost)) {
-  console.log(`npm start: no Electron binary here (${electron.reason}), so starting the browser host instead: open the URL it prints.`);
+  console.log(`npm start: no Electron binary (${why}), so starting the browser host instead: open the URL it prints.`);
   // The debugging window may connect, listen and bind anywhere, as in the Electron app.
   run(process.execPath, [bin, 'serve', '--allow-all']);
 } else {
-  console.error(
-    `npm start: no Electron binary here (${electron.reason}) and no browser host build (dist/main/browser-host/cli.js) to fall back to.`,
-  );
+  console.error(`npm start: no Electron binary (${why}) and no browser host build (dist/main/browser-host/cli.js) to fall back to.`);
   process.exitCode = 1;
 }

@@ -3,7 +3,7 @@
  * built into dist/renderer-dev/ by `node scripts/build-renderer.mjs --dev` and never into the
  * real window. It imitates enough of Chrome's behaviour to exercise every view (callbacks with
  * lastError, paused accepted sockets, -100 on disconnect, a flooding chargen peer); it is not a
- * reference for how Chrome behaves — spec/chrome-sockets.md is.
+ * reference for how Chrome behaves — docs/spec/chrome-sockets.md is.
  *
  * Simulated peers for tcp.connect: port 7 echo, 10 a flood of "\n", 13 daytime (then closes), 19 chargen (floods),
  * 80 HTTP, port 1 refused, host `*.invalid` not resolved. udp: port 7 echoes, sending to your own

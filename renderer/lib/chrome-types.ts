@@ -1,7 +1,8 @@
 /**
  * The part of the `chrome` object the window uses: Chrome's public `chrome.sockets.*` signatures
  * (callback form) and `chrome.runtime.lastError`. Whatever supplies `chrome` (Electron's preload,
- * the browser host, a test) must look like this.
+ * the browser host, a test) must look like this. types/check/api-agrees.ts checks at build time
+ * that the real API (types/chrome-sockets.d.ts) satisfies it and that it names nothing else.
  */
 import type { DnsQueryType, tcp, tcpServer, udp } from '../../common/api-types';
 

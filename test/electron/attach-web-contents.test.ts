@@ -12,6 +12,7 @@ import { SocketsHost } from '../../main/host';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import type { AttachOptions } from '../../main/types';
 import { FakeFrame, FakeIpcMain, FakeMessageChannelMain, FakeWebContents, loadPage, type FakeRenderer } from './fakes';
+import { until } from '../support/wait';
 
 /** The promise forms of chrome.sockets.tcp used here. */
 interface Tcp {
@@ -26,14 +27,6 @@ interface Tcp {
 
 function tcpOf(page: FakeRenderer): Tcp {
   return page.chrome.sockets.tcp as unknown as Tcp;
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 /** Sends `text` on a connected socket and resolves with what comes back. */
@@ -99,7 +92,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
   async function openPage(wc: FakeWebContents, options: Partial<AttachOptions> = {}) {
     const attached = attach(wc, options);
     const page = loadPage(wc, ipcMain);
-    await until('the context', () => attached.context !== undefined);
+    await until(() => attached.context !== undefined, 'the context');
     return { attached, page };
   }
 
@@ -192,7 +185,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       expect((existing as unknown as { sockets: object }).sockets).to.have.keys('tcp', 'tcpServer', 'udp');
 
       // lastError is the facade's, live: set inside a failing callback, gone after it.
-      await until('the context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the context');
       const seen = await new Promise<unknown>((resolve) =>
         tcpOf(page).getInfo(12345, () => resolve((runtime as { lastError?: unknown }).lastError)),
       );
@@ -204,13 +197,13 @@ describe('SocketsHost#attach (Electron glue)', () => {
       attach(new FakeWebContents()); // another window, so main is listening
       const wc = new FakeWebContents();
       const page = loadPage(wc, ipcMain);
-      await until('the first request', () => page.requests.length === 1);
+      await until(() => page.requests.length === 1, 'the first request');
       await new Promise((resolve) => setImmediate(resolve));
       expect(log.calledWith(`ignored a port request from webContents ${wc.id}: it is not attached`)).to.equal(true);
 
       const attached = attach(wc);
       expect(wc.sent).to.deep.equal([ELECTRON_CHANNELS.attached]);
-      await until('the context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the context');
       expect(page.requests).to.have.length(2);
       const socketId = await connectedSocket(page);
       expect(await echo(page, socketId, 'late')).to.equal('late');
@@ -231,7 +224,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       const attached = attach(wc);
       const page = loadPage(wc, ipcMain, { contextIsolated: false });
       expect(page.injection).to.equal('same-world');
-      await until('the context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the context');
       expect((await tcpOf(page).create()).socketId).to.be.a('number');
     });
 
@@ -242,7 +235,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       expect(page.injection).to.equal('executeJavaScript');
       expect(page.requests, 'no request before the facade is in place').to.have.length(0);
       expect(page.executedCode).to.match(/^\(.*\)\(\{"token":"[^"]+","apis":\[\]\}\)$/s);
-      await until('the context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the context');
       expect((await tcpOf(page).create()).socketId).to.be.a('number');
     });
   });
@@ -252,7 +245,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       const stranger = new FakeWebContents();
       const page = loadPage(stranger, ipcMain);
       attach(new FakeWebContents()); // something is attached, just not this one
-      await until('the request', () => page.requests.length === 1);
+      await until(() => page.requests.length === 1, 'the request');
       await new Promise((resolve) => setImmediate(resolve));
       expect(log.calledWithMatch(`ignored a port request from webContents ${stranger.id}: it is not attached`)).to.equal(true);
       expect(host.inspect().contexts).to.deep.equal([]);
@@ -295,7 +288,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       sandbox.stub(wc, 'send').throws(new Error('Render frame was disposed before WebFrameMain could be accessed'));
       const attached = attach(wc);
       loadPage(wc, ipcMain);
-      await until('the context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the context');
     });
 
     it('refuses to attach a webContents twice, or a destroyed one', () => {
@@ -328,7 +321,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       wc.crash();
       expect(contextIds()).to.deep.equal([]);
       loadPage(wc, ipcMain, { newFrame: true });
-      await until('a new context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'a new context');
       expect(attached.context!.id).to.not.equal(before);
     });
 
@@ -349,7 +342,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       wc.startNavigation();
       wc.commitNavigation();
       const reloaded = loadPage(wc, ipcMain);
-      await until('the new context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the new context');
       expect(attached.context!.id).to.not.equal(before);
       expect(contextIds()).to.deep.equal([attached.context!.id]);
       expect(FakeMessageChannelMain.created).to.have.length(2);
@@ -362,7 +355,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       wc.startNavigation();
       wc.commitNavigation();
       loadPage(wc, ipcMain);
-      await until('the new context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the new context');
       const current = attached.context!.id;
       // The old page's request (e.g. its answer to an "attached" notice) arrives late.
       ipcMain.emit(ELECTRON_CHANNELS.requestPort, { sender: wc, senderFrame: wc.mainFrame }, page.requests[0]);
@@ -378,7 +371,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       const before = attached.context!.id;
       wc.startNavigation();
       loadPage(wc, ipcMain, { newFrame: true });
-      await until('the new context', () => attached.context !== undefined && attached.context.id !== before);
+      await until(() => attached.context !== undefined && attached.context.id !== before, 'the new context');
       const after = attached.context!.id;
       wc.commitNavigation(); // arrives late: must not end the new page's context
       expect(contextIds()).to.deep.equal([after]);
@@ -413,14 +406,14 @@ describe('SocketsHost#attach (Electron glue)', () => {
       const { attached, page } = await openPage(wc, { background: true });
       const persistent = await connectedSocket(page, { persistent: true, name: 'keep' });
       const transient = await connectedSocket(page, { name: 'drop' });
-      await until('both connections at the server', () => serverSockets.size === 2);
+      await until(() => serverSockets.size === 2, 'both connections at the server');
 
       wc.startNavigation();
       wc.commitNavigation();
-      await until('the transient connection closed at the server', () => serverSockets.size === 1);
+      await until(() => serverSockets.size === 1, 'the transient connection closed at the server');
 
       const reloaded = loadPage(wc, ipcMain);
-      await until('the new context', () => attached.context !== undefined);
+      await until(() => attached.context !== undefined, 'the new context');
       const sockets = await tcpOf(reloaded).getSockets();
       expect(sockets.map((s) => [s.socketId, s.name, s.persistent, s.connected])).to.deep.equal([[persistent, 'keep', true, true]]);
       expect(sockets.map((s) => s.socketId)).to.not.include(transient);
@@ -437,7 +430,7 @@ describe('SocketsHost#attach (Electron glue)', () => {
       const pageTwo = two.mainFrame.renderer!;
       expect((await tcpOf(pageTwo).getSockets()).map((s) => s.socketId)).to.deep.equal([socketId]);
       two.destroy();
-      await until('the connection closed at the server', () => serverSockets.size === 0);
+      await until(() => serverSockets.size === 0, 'the connection closed at the server');
     });
 
     it('two apps cannot see or use each other\u2019s socket ids', async () => {

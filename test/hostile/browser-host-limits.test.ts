@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { PROTOCOL_VERSION } from '../../common/protocol';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../../main/browser-host/server';
-import { waitUntil } from '../tcp-spec/helpers';
+import { waitUntil } from '../tcp/helpers';
 import { openRawWs, type RawWsPage } from './ws-page';
 
 describe('browser host limits (issue 9 items 2, 3, 4, 7)', function () {

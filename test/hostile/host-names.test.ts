@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { canonicalHost } from '../../main/host-name';
-import { answer, createSocket, mockLookup, openHost, startEchoServer, useCleanup } from '../tcp-spec/helpers';
+import { answer, createSocket, mockLookup, openHost, startEchoServer, useCleanup } from '../tcp/helpers';
 
 const NOT_RESOLVED = 'net::ERR_NAME_NOT_RESOLVED';
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { HOST_GONE_MESSAGE } from '../../preload/facade';
 import { createTestHost } from '../../testing';
-import { answer, bytes, connectedSocket, openHost, startTcpServer, useCleanup, type Host } from '../tcp-spec/helpers';
+import { answer, bytes, connectedSocket, openHost, startTcpServer, useCleanup, type Host } from '../tcp/helpers';
 
 describe('calls in flight when the port ends (issue 9 item 8)', () => {
   const cleanup = useCleanup();

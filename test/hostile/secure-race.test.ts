@@ -16,7 +16,7 @@ import {
   useCleanup,
   type Cleanup,
   type Host,
-} from '../tcp-spec/helpers';
+} from '../tcp/helpers';
 
 /** A TCP proxy to `target` that records everything the client sends through it. */
 async function tap(cleanup: Cleanup, target: number): Promise<{ port: number; recorded: () => Buffer }> {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as dgram from 'node:dgram';
 import { createTestHost, type TestHost } from '../../testing';
-import { call, waitFor } from '../server-udp/helpers';
+import { call, waitFor } from '../support/server-udp';
 
 describe('UDP setPaused(false) order (issue 9 item 9)', () => {
   let t: TestHost;

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { runInBrowser, type BrowserRun, type RunAppOptions } from '../../main/runner/browser-runner';
-import { buildPageBundle, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium';
+import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../support/chromium';
 
 const APPS = path.resolve(__dirname, '../../../test/fixtures/apps');
 
@@ -79,10 +79,10 @@ describe('runner: Chrome Apps in Chromium (browser mode)', function () {
 
   before(async function () {
     this.timeout(120_000);
-    const executablePath = requireChromium();
+    const { executablePath, env } = await findChromium();
     await buildPageBundle();
     profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-runner-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, { executablePath, headless: true, args: [...CHROMIUM_ARGS] });
+    context = await chromium.launchPersistentContext(profileDir, { executablePath, env, headless: true, args: [...CHROMIUM_ARGS] });
   });
 
   after(async () => {
