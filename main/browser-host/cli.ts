@@ -138,15 +138,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (host === undefined) return 0;
   const running = host;
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await running.close();
+  // The handlers stay until the host has closed: a terminal's Ctrl-C reaches the whole process
+  // group, so a parent (npm start) forwarding it sends a second signal while we are closing, and
+  // that one must not end the process mid-close with the default action.
+  let stop = (): void => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await stopped;
+    await running.close();
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
   return 0;
 }

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { MozTCPServerSocket, MozTCPSocket } from '../../preload/moz/moz-tcp-socket';
 import { createTestHost, type TestHost } from '../../testing';
-import { makeTestCertificates, type TestCertificates } from '../helpers/test-certs';
+import { makeTestCertificates, type TestCertificates } from '../support/certs';
 import { bytes, nextConnection, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
 
 async function openTestHost(cleanup: Cleanup, options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {

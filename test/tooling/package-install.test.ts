@@ -61,11 +61,15 @@ describe('the installed package (npm pack, then npm install of the tarball)', fu
 
   it('resolves every entry of package.json "exports" from the app', async () => {
     const { exports } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-    const names = Object.keys(exports).map((key) => `electron-chrome-sockets${key.slice(1)}`);
+    // Types-only entries (`./chrome`, `./direct-sockets`, `./moz-tcp-socket`) have nothing to require.
+    const typesOnly = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.keys(value).join() === 'types';
+    const names = Object.keys(exports)
+      .filter((key) => !typesOnly(exports[key]))
+      .map((key) => `electron-chrome-sockets${key.slice(1)}`);
     const resolved = JSON.parse(
       await node(`
         const out = {};
-        for (const name of ${JSON.stringify(names.filter((n) => !n.endsWith('/chrome')))}) out[name] = require.resolve(name);
+        for (const name of ${JSON.stringify(names)}) out[name] = require.resolve(name);
         console.log(JSON.stringify(out));
       `),
     ) as Record<string, string>;
