@@ -82,22 +82,33 @@ export interface InspectSnapshot {
 /** The provider the window is given; it rejects (with any Error) when the host is unreachable. */
 export type InspectProvider = () => Promise<InspectSnapshot>;
 
-/**
- * One record of the debugging window's tap (main/tap.ts) as it crosses to the window: payload
- * bytes as base64 in `data`.
- */
-export interface TapWireRecord {
+/** The fields of a tap record that cross the wire as they are (`main/tap.ts` adds the payload bytes). */
+export interface TapRecordFields {
+  /** Increases by one per record of this watch. */
   readonly seq: number;
+  /** Epoch ms. */
   readonly time: number;
+  /** `rx`/`tx` payload, `call` an app call on the socket, `event` an event other than data. */
   readonly type: 'rx' | 'tx' | 'call' | 'event';
-  readonly data?: string;
+  /** Stream offset of the payload in its direction (TCP). */
   readonly offset?: number;
+  /** UDP: the datagram's remote end. */
   readonly remote?: { readonly address: string; readonly port: number };
+  /** `tcp.send`, `tcp.onReceiveError`, … */
   readonly name?: string;
+  /** Arguments, payloads summarised as `<N bytes>`. */
   readonly args?: string;
   readonly resultCode?: number;
   readonly lastError?: string;
   readonly latencyMs?: number;
+}
+
+/**
+ * One record of the debugging window's tap (main/tap.ts) as it crosses to the window: payload
+ * bytes as base64 in `data`.
+ */
+export interface TapWireRecord extends TapRecordFields {
+  readonly data?: string;
 }
 
 export interface TapWireRead {

@@ -8,7 +8,7 @@
  * an app's port.
  */
 import type { Namespace } from '../common/methods';
-import type { InspectSocket } from '../common/inspect-types';
+import type { InspectSocket, TapRecordFields } from '../common/inspect-types';
 
 export interface TapLimits {
   readonly maxRecords: number;
@@ -29,25 +29,8 @@ export const TAP_LIMITS: TapLimits = Object.freeze({
   leaseMs: 15_000,
 });
 
-export interface TapRecord {
-  /** Increases by one per record of this watch. */
-  readonly seq: number;
-  /** Epoch ms. */
-  readonly time: number;
-  /** `rx`/`tx` payload, `call` an app call on the socket, `event` an event other than data. */
-  readonly type: 'rx' | 'tx' | 'call' | 'event';
+export interface TapRecord extends TapRecordFields {
   readonly bytes?: Uint8Array;
-  /** Stream offset of `bytes` in its direction (TCP). */
-  readonly offset?: number;
-  /** UDP: the datagram's remote end. */
-  readonly remote?: { readonly address: string; readonly port: number };
-  /** `tcp.send`, `tcp.onReceiveError`, … */
-  readonly name?: string;
-  /** Arguments, payloads summarised as `<N bytes>`. */
-  readonly args?: string;
-  readonly resultCode?: number;
-  readonly lastError?: string;
-  readonly latencyMs?: number;
 }
 
 export interface TapRead {

@@ -5,13 +5,13 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
-import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
-import { ELECTRON_CHANNELS } from '../common/electron-channels';
-import { serveTap, type InspectIpcMain } from '../main/electron/inspect-ipc';
-import { startBrowserHost } from '../main/browser-host/server';
-import { SocketTap, type TapRead } from '../main/tap';
-import { createTestHost } from '../testing';
-import { Cleanup, delay, echoServer } from './support';
+import { BROWSER_HOST_PATHS } from '../../common/browser-host-paths';
+import { ELECTRON_CHANNELS } from '../../common/electron-channels';
+import { serveTap, type InspectIpcMain } from '../../main/electron/inspect-ipc';
+import { startBrowserHost } from '../../main/browser-host/server';
+import { SocketTap, type TapRead } from '../../main/tap';
+import { createTestHost } from '../../testing';
+import { Cleanup, delay, echoServer } from '../support';
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
   const end = Date.now() + timeoutMs;

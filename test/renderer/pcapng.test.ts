@@ -10,12 +10,12 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { capturesOf } from '../renderer/lib/capture-export';
-import type { SocketsChrome } from '../renderer/lib/chrome-types';
-import { writePcapng } from '../renderer/lib/pcapng';
-import { type SocketEntry, Workbench } from '../renderer/lib/workbench';
-import { createTestHost, type TestHost } from '../testing';
-import { Cleanup, delay, listen } from './support';
+import { capturesOf } from '../../renderer/lib/capture-export';
+import type { SocketsChrome } from '../../renderer/lib/chrome-types';
+import { writePcapng } from '../../renderer/lib/pcapng';
+import { type SocketEntry, Workbench } from '../../renderer/lib/workbench';
+import { createTestHost, type TestHost } from '../../testing';
+import { Cleanup, delay, listen } from '../support';
 
 interface Parsed {
   linktype: number;

@@ -5,11 +5,11 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
-import type { InspectSnapshot, InspectSocket } from '../common/inspect-types';
-import type { SocketsChrome } from '../renderer/lib/chrome-types';
-import { type SocketEntry, Workbench } from '../renderer/lib/workbench';
-import { createTestHost, type TestHost } from '../testing';
-import { Cleanup, delay } from './support';
+import type { InspectSnapshot, InspectSocket } from '../../common/inspect-types';
+import type { SocketsChrome } from '../../renderer/lib/chrome-types';
+import { type SocketEntry, Workbench } from '../../renderer/lib/workbench';
+import { createTestHost, type TestHost } from '../../testing';
+import { Cleanup, delay } from '../support';
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
   const end = Date.now() + timeoutMs;
