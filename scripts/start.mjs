@@ -20,9 +20,16 @@ const bin = path.join(root, 'bin/electron-chrome-sockets.js');
 
 function run(command, args) {
   const child = spawn(command, args, { stdio: 'inherit', cwd: root });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  // A terminal's Ctrl-C reaches the child too (same process group), so the one we forward can
+  // arrive after the child has closed and kill it by signal: that is still the stop that was asked for.
+  let forwarded;
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.on(signal, () => {
+      forwarded = signal;
+      child.kill(signal);
+    });
   child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal ? 1 : 0);
+    process.exitCode = code ?? (signal !== null && signal === forwarded ? 0 : 1);
   });
 }
 
