@@ -10,13 +10,22 @@ import { SocketsHost } from '../main/host';
 import { serveInspection, serveTap } from '../main/electron/inspect-ipc';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
 import { debuggingMenuTemplate } from './menu';
+import { parseWindowArgs, readCaFiles } from './window-args';
 
 const root = path.resolve(__dirname, '../..');
 // The package's preload plus the Inspector feed (app/preload.ts).
 const preload = path.join(root, 'dist/app/preload.bundle.js');
 const debuggingWindow = path.join(root, 'dist/renderer/index.html');
 
-const host = new SocketsHost();
+// `--ca <file>` (repeatable): trust that PEM CA for tcp.secure(), as `serve --ca` does.
+let ca: string[];
+try {
+  ca = readCaFiles(parseWindowArgs(process.argv.slice(1)).caFiles);
+} catch (error) {
+  console.error(`electron-chrome-sockets: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+const host = new SocketsHost(ca.length > 0 ? { tls: { ca } } : {});
 const debuggingWindows = new Set<Electron.WebContents>();
 serveInspection(ipcMain, host, (sender) => debuggingWindows.has(sender as Electron.WebContents));
 serveTap(ipcMain, host, (sender) => debuggingWindows.has(sender as Electron.WebContents));

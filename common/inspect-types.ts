@@ -55,6 +55,54 @@ export interface InspectSocket {
   readonly queued?: number;
   /** Events the host had to drop because that queue was full. */
   readonly dropped?: number;
+  /** tcp after a successful secure(): what was negotiated and whom it talks to. */
+  readonly tls?: InspectTls;
+}
+
+/** A certificate as the window shows it (no key material; `pem` only where it can be trusted). */
+export interface InspectCertificate {
+  /** `CN=…, O=…` in the certificate's order. */
+  readonly subject: string;
+  readonly issuer: string;
+  /** OpenSSL's dates, e.g. `Dec  2 13:00:00 2026 GMT`. */
+  readonly validFrom: string;
+  readonly validTo: string;
+  /** SHA-256 of the DER, colon-separated upper-case hex. */
+  readonly fingerprint256: string;
+  readonly subjectAltName?: string;
+}
+
+/** The TLS session of a secured tcp socket. */
+export interface InspectTls {
+  /** `TLSv1.3`, `TLSv1.2`. */
+  readonly protocol: string;
+  /** IANA name, e.g. `TLS_AES_256_GCM_SHA384`. */
+  readonly cipher: string;
+  /** The peer's leaf certificate. */
+  readonly peerCertificate?: InspectCertificate;
+}
+
+/**
+ * A secure() that failed certificate verification (most often ERR_CERT_AUTHORITY_INVALID): what
+ * the peer presented, so the window can offer to trust it for this session (`trust` below).
+ */
+export interface InspectRejectedCertificate {
+  readonly app: string;
+  readonly socketId: number;
+  /** Epoch ms. */
+  readonly time: number;
+  /** The net error secure() reported (-202, -200, -201, …). */
+  readonly resultCode: number;
+  /** OpenSSL's reason, e.g. `UNABLE_TO_VERIFY_LEAF_SIGNATURE`. */
+  readonly reason: string;
+  /** The leaf the peer presented. */
+  readonly certificate: InspectCertificate;
+  /**
+   * The top of the chain the peer sent (the leaf when it sent only that). Trusting it helps
+   * only when it is self-signed (`anchor`): OpenSSL needs a chain ending in a trusted root.
+   */
+  readonly top: InspectCertificate;
+  readonly anchor: boolean;
 }
 
 export interface InspectContext {
@@ -77,6 +125,10 @@ export interface InspectSnapshot {
   readonly takenAt?: number;
   /** Per-app extras, when the host provides them. */
   readonly apps?: readonly { readonly app: string; readonly writeQuota?: { readonly used: number; readonly limit: number } }[];
+  /** The latest secure() certificate rejections, newest last (bounded). */
+  readonly rejectedCertificates?: readonly InspectRejectedCertificate[];
+  /** Certificates trusted at run time, per app (`SocketsHost.addTrustedCertificate`). */
+  readonly trustedCertificates?: readonly { readonly app: string; readonly certificate: InspectCertificate }[];
 }
 
 /** The provider the window is given; it rejects (with any Error) when the host is unreachable. */
@@ -118,10 +170,14 @@ export interface TapWireRead {
   readonly socket?: InspectSocket;
 }
 
-/** What the window asks the tap: follow, read since a record, stop following a socket. */
+/**
+ * What the window asks the tap: follow, read since a record, stop following a socket; or trust,
+ * for `app` and this session, a certificate the host saw rejected (by its SHA-256 fingerprint).
+ */
 export type TapWireRequest =
   | { readonly op: 'watch' | 'unwatch'; readonly kind: Namespace; readonly id: number }
-  | { readonly op: 'read'; readonly kind: Namespace; readonly id: number; readonly since: number };
+  | { readonly op: 'read'; readonly kind: Namespace; readonly id: number; readonly since: number }
+  | { readonly op: 'trust'; readonly app: string; readonly fingerprint256: string };
 
 /** The tap provider the window is given (Electron IPC or the browser host's POST /tap). */
 export type TapProvider = (request: TapWireRequest) => Promise<unknown>;

@@ -2,12 +2,13 @@
  * SocketsHost: owns every real socket in app-scoped, per-namespace registries and serves page
  * contexts attached through ordered ports (ARCHITECTURE.md).
  */
+import { X509Certificate } from 'node:crypto';
 import * as dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import * as tls from 'node:tls';
 import { methodSpec, qualifiedNamespace, type WireNamespace } from '../common/methods';
 import type { HostPort } from '../common/port';
-import type { InspectSnapshot } from '../common/inspect-types';
+import type { InspectCertificate, InspectRejectedCertificate, InspectSnapshot } from '../common/inspect-types';
 import type { CallMessage, WireError } from '../common/protocol';
 import { parsePositional } from '../common/signature';
 import { AppState, type ManagedSocket, type SocketSnapshot } from './app-state';
@@ -23,6 +24,7 @@ import { createTcpServerHandlers } from './tcp-server/tcp-server-handlers';
 import type { TcpServerSocket } from './tcp-server/tcp-server-socket';
 import { createTcpHandlers } from './tcp/tcp-handlers';
 import type { TcpSocket } from './tcp/tcp-socket';
+import { chainTop, describePeerCertificate, describeX509 } from './tcp/tls-details';
 import { createUdpHandlers } from './udp/udp-handlers';
 import type { UdpSocket } from './udp/udp-socket';
 import { createRawHandlers, isOwnedBy, type RawSocket } from './raw/raw-handlers';
@@ -45,6 +47,12 @@ export interface AppServices {
 
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
 export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
+
+/** Certificates one app may be given at run time unless `limits.maxTrustedPerApp` says otherwise. */
+export const DEFAULT_MAX_TRUSTED_PER_APP = 32;
+
+/** Certificate rejections the host remembers for the debugging window, newest kept. */
+export const MAX_REJECTED_CERTIFICATES = 16;
 
 /** Sockets per app unless `limits.maxSocketsPerApp` says otherwise (Chrome has no limit). */
 export const DEFAULT_MAX_SOCKETS_PER_APP = 4096;
@@ -98,6 +106,8 @@ export class SocketsHost {
   readonly log: (line: string) => void;
   /** Sockets one app may hold at once, across namespaces. */
   readonly maxSocketsPerApp: number;
+  /** Certificates one app may be given at run time (addTrustedCertificate). */
+  readonly maxTrustedPerApp: number;
 
   private readonly apps = new Map<string, AppState>();
   private readonly contexts = new Set<PageContext>();
@@ -105,6 +115,10 @@ export class SocketsHost {
   private readonly services: AppServices | undefined;
   private readonly limits: ContextLimits;
   private readonly secureContexts = new Map<string, tls.SecureContext>();
+  /** Certificates trusted at run time, per app, by SHA-256 fingerprint (this session only). */
+  private readonly appTrust = new Map<string, Map<string, { pem: string; certificate: InspectCertificate }>>();
+  /** The latest certificate rejections of secure(), with the PEM of the top of each chain. */
+  private readonly rejected: Array<InspectRejectedCertificate & { topPem: string }> = [];
   /** Contexts attached with `apis`: only they may call the raw namespace. */
   private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
   private nextContextId = 1;
@@ -115,11 +129,15 @@ export class SocketsHost {
    * call `tap.handle` (Electron IPC for its webContents, the browser host's POST /tap with the
    * token); an app's port never reaches it.
    */
-  readonly tap = new SocketTap((kind, id) =>
-    (this.registries[kind as keyof SocketsHost['registries']] as Registry<ManagedSocket> | undefined)
-      ?.all()
-      .find((s) => s.id === id)
-      ?.snapshot(),
+  readonly tap = new SocketTap(
+    (kind, id) =>
+      (this.registries[kind as keyof SocketsHost['registries']] as Registry<ManagedSocket> | undefined)
+        ?.all()
+        .find((s) => s.id === id)
+        ?.snapshot(),
+    undefined,
+    undefined,
+    (app, fingerprint) => this.trustRejectedCertificate(app, fingerprint),
   );
   private disposed = false;
 
@@ -137,6 +155,7 @@ export class SocketsHost {
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
     this.maxSocketsPerApp = options.limits?.maxSocketsPerApp ?? DEFAULT_MAX_SOCKETS_PER_APP;
+    this.maxTrustedPerApp = options.limits?.maxTrustedPerApp ?? DEFAULT_MAX_TRUSTED_PER_APP;
     this.services = options.services?.(this);
     this.handlers = {
       ...this.services?.handlers,
@@ -233,7 +252,72 @@ export class SocketsHost {
           return code === undefined ? s.snapshot() : { ...s.snapshot(), lastErrorCode: code };
         }),
       ),
+      rejectedCertificates: this.rejected.map(({ topPem: _pem, ...r }) => r),
+      trustedCertificates: [...this.appTrust].flatMap(([app, certs]) =>
+        [...certs.values()].map(({ certificate }) => ({ app, certificate })),
+      ),
     };
+  }
+
+  /**
+   * Trusts `pem` (a CA, or a self-signed certificate) for secure() of `app`'s sockets, besides
+   * Node's roots and `options.tls.ca`, until the host is disposed. Privileged: reached only from
+   * the debugging window's channel (Electron IPC for its webContents, the browser host's
+   * token-guarded POST /tap), never from an app's port. At most `limits.maxTrustedPerApp` per app.
+   */
+  addTrustedCertificate(app: string, pem: string): InspectCertificate {
+    if (typeof app !== 'string' || app === '') throw new TypeError('addTrustedCertificate: app must be a non-empty string');
+    let x: X509Certificate;
+    try {
+      x = new X509Certificate(pem);
+    } catch {
+      throw new TypeError('addTrustedCertificate: pem must be one PEM certificate');
+    }
+    let certs = this.appTrust.get(app);
+    if (certs === undefined) this.appTrust.set(app, (certs = new Map()));
+    const certificate = describeX509(x);
+    if (!certs.has(x.fingerprint256)) {
+      if (certs.size >= this.maxTrustedPerApp) {
+        throw new Error(`An app may be given at most ${this.maxTrustedPerApp} certificates at run time (limits.maxTrustedPerApp)`);
+      }
+      certs.set(x.fingerprint256, { pem: x.toString(), certificate });
+      for (const key of [...this.secureContexts.keys()]) if (key.startsWith(`${app}\n`)) this.secureContexts.delete(key);
+    }
+    return certificate;
+  }
+
+  /**
+   * The window's "Trust this certificate for this session": trusts the top of the chain that a
+   * socket of `app` was refused for. Only a self-signed top can anchor a chain in OpenSSL; for
+   * any other the error says to give the host its CA instead.
+   */
+  trustRejectedCertificate(app: string, fingerprint256: string): { app: string; certificate: InspectCertificate } {
+    const r = [...this.rejected].reverse().find((x) => x.app === app && x.top.fingerprint256 === fingerprint256);
+    if (r === undefined) throw new Error(`No certificate ${fingerprint256} was rejected for app ${app}`);
+    if (!r.anchor) {
+      throw new Error(
+        `The peer sent no self-signed root (the chain ends at ${r.top.subject}, issued by ${r.top.issuer}); trust its CA instead (--ca <file>)`,
+      );
+    }
+    return { app, certificate: this.addTrustedCertificate(app, r.topPem) };
+  }
+
+  /** secure() refused a peer's certificate: remembered (bounded) for the debugging window. */
+  certificateRejected(app: AppState, socketId: number, resultCode: number, reason: string, peer: tls.DetailedPeerCertificate): void {
+    if (!peer?.raw) return;
+    const { top, anchor } = chainTop(peer);
+    this.rejected.push({
+      app: app.name,
+      socketId,
+      time: Date.now(),
+      resultCode,
+      reason,
+      certificate: describePeerCertificate(peer),
+      top: describeX509(top),
+      anchor,
+      topPem: top.toString(),
+    });
+    if (this.rejected.length > MAX_REJECTED_CERTIFICATES) this.rejected.shift();
   }
 
   // ---- for namespace implementations ----------------------------------------------------------
@@ -274,14 +358,16 @@ export class SocketsHost {
   }
 
   /**
-   * The TLS context for secure(): trusted roots plus `options.tls.ca`, per version range.
-   * Built once each: loading ~150 roots costs tens of milliseconds.
+   * The TLS context for secure(): trusted roots plus `options.tls.ca`, plus what `app` was given
+   * at run time, per version range. Built once each: loading ~150 roots costs tens of milliseconds.
    */
-  secureContext(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion): tls.SecureContext {
-    const key = `${minVersion}-${maxVersion}`;
+  secureContext(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion, app?: string): tls.SecureContext {
+    const extra = app === undefined ? undefined : this.appTrust.get(app);
+    const key = extra === undefined ? `${minVersion}-${maxVersion}` : `${app}\n${minVersion}-${maxVersion}`;
     let context = this.secureContexts.get(key);
     if (context === undefined) {
-      context = tls.createSecureContext({ ca: this.trustedCa, minVersion, maxVersion });
+      const ca = extra === undefined ? this.trustedCa : [...this.trustedCa, ...[...extra.values()].map((c) => c.pem)];
+      context = tls.createSecureContext({ ca, minVersion, maxVersion });
       this.secureContexts.set(key, context);
     }
     return context;

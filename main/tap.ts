@@ -8,7 +8,7 @@
  * an app's port.
  */
 import type { Namespace } from '../common/methods';
-import type { InspectSocket, TapRecordFields } from '../common/inspect-types';
+import type { InspectCertificate, InspectSocket, TapRecordFields } from '../common/inspect-types';
 
 export interface TapLimits {
   readonly maxRecords: number;
@@ -46,7 +46,18 @@ export interface TapRead {
 export type TapRequest =
   | { op: 'watch'; kind: Namespace; id: number }
   | { op: 'unwatch'; kind: Namespace; id: number }
-  | { op: 'read'; kind: Namespace; id: number; since: number };
+  | { op: 'read'; kind: Namespace; id: number; since: number }
+  | { op: 'trust'; app: string; fingerprint256: string };
+
+/** What a `trust` request answers: the certificate now trusted for the app. */
+export interface TapTrusted {
+  readonly trusted: { readonly app: string; readonly certificate: InspectCertificate };
+}
+
+/** Trusts, for `app` and this session, a certificate the host saw rejected; throws when it cannot. */
+export type TrustRejected = (app: string, fingerprint256: string) => TapTrusted['trusted'];
+
+const FINGERPRINT = /^[0-9A-F]{2}(?::[0-9A-F]{2}){31}$/;
 
 interface Watch {
   records: TapRecord[];
@@ -64,6 +75,12 @@ const KINDS: readonly string[] = ['tcp', 'tcpServer', 'udp'];
 export function parseTapRequest(value: unknown): TapRequest {
   const r = value as Record<string, unknown> | null;
   if (typeof r !== 'object' || r === null) throw new TypeError('tap request must be an object');
+  if (r.op === 'trust') {
+    if (typeof r.app !== 'string' || r.app === '' || r.app.length > 256) throw new TypeError('tap request: app must be an app name');
+    if (typeof r.fingerprint256 !== 'string' || !FINGERPRINT.test(r.fingerprint256))
+      throw new TypeError('tap request: fingerprint256 must be a SHA-256 fingerprint (AB:CD:…, 32 bytes)');
+    return { op: 'trust', app: r.app, fingerprint256: r.fingerprint256 };
+  }
   if (!KINDS.includes(r.kind as string)) throw new TypeError('tap request: kind must be tcp, tcpServer or udp');
   if (!Number.isSafeInteger(r.id) || (r.id as number) < 1) throw new TypeError('tap request: id must be a positive integer');
   const kind = r.kind as Namespace;
@@ -74,7 +91,7 @@ export function parseTapRequest(value: unknown): TapRequest {
     if (!Number.isSafeInteger(since) || (since as number) < 0) throw new TypeError('tap request: since must be a whole number');
     return { op: 'read', kind, id, since: since as number };
   }
-  throw new TypeError('tap request: op must be watch, unwatch or read');
+  throw new TypeError('tap request: op must be watch, unwatch, read or trust');
 }
 
 function summarise(all: readonly unknown[]): string {
@@ -102,11 +119,17 @@ export class SocketTap {
     private readonly lookup: (kind: Namespace, id: number) => InspectSocket | undefined,
     readonly limits: TapLimits = TAP_LIMITS,
     private readonly now: () => number = Date.now,
+    /** The host's `trust` (SocketsHost.trustRejectedCertificate); without it `trust` is refused. */
+    private readonly trust?: TrustRejected,
   ) {}
 
   /** Answers one request of the window; throws with a clear message on a bad one. */
-  handle(value: unknown): TapRead | { watching: number } {
+  handle(value: unknown): TapRead | { watching: number } | TapTrusted {
     const req = parseTapRequest(value);
+    if (req.op === 'trust') {
+      if (this.trust === undefined) throw new Error('This host cannot trust certificates at run time');
+      return { trusted: this.trust(req.app, req.fingerprint256) };
+    }
     const key = `${req.kind}:${req.id}`;
     this.expire();
     if (req.op === 'watch') {
@@ -239,7 +262,7 @@ export class SocketTap {
 }
 
 /** A tap answer as JSON-safe data: payloads as base64 (`data`), for carriers without binary. */
-export function encodeTapAnswer(answer: TapRead | { watching: number }): unknown {
+export function encodeTapAnswer(answer: TapRead | { watching: number } | TapTrusted): unknown {
   if (!('records' in answer)) return answer;
   return {
     ...answer,

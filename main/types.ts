@@ -39,6 +39,11 @@ export interface SocketsHostOptions {
      * (default 4096). Past it `create` fails and new connections to its servers are reset.
      */
     maxSocketsPerApp?: number;
+    /**
+     * Certificates the debugging window may trust for one app at run time
+     * (`SocketsHost.addTrustedCertificate`; default 32).
+     */
+    maxTrustedPerApp?: number;
   };
 }
 

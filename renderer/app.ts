@@ -153,7 +153,7 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
   function viewFor(entry: SocketEntry): SocketView {
     let view = views.get(entry.key);
     if (!view) {
-      view = new SocketView(entry, workbench, requestRender, (e) => select(e));
+      view = new SocketView(entry, workbench, requestRender, (e) => select(e), { inspect: options.inspect, tap: options.tap });
       views.set(entry.key, view);
     }
     return view;

@@ -83,11 +83,12 @@ if (!electron.path) {
 }
 
 if (electron.path) {
-  run(electron.path, [path.join(root, 'dist/app/main.js')]);
+  // Options after `npm start --` (e.g. --ca <file>) go to the window.
+  run(electron.path, [path.join(root, 'dist/app/main.js'), ...process.argv.slice(2)]);
 } else if (existsSync(browserHost)) {
   console.log(`npm start: no Electron binary (${why}), so starting the browser host instead: open the URL it prints.`);
   // The debugging window may connect, listen and bind anywhere, as in the Electron app.
-  run(process.execPath, [bin, 'serve', '--allow-all']);
+  run(process.execPath, [bin, 'serve', '--allow-all', ...process.argv.slice(2)]);
 } else {
   console.error(`npm start: no Electron binary (${why}) and no browser host build (dist/main/browser-host/cli.js) to fall back to.`);
   process.exitCode = 1;

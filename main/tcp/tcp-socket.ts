@@ -10,9 +10,14 @@ import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
 import type { SocketsHost } from '../host';
+import type { InspectTls } from '../../common/inspect-types';
 import { netErrorFrom } from '../net-error-map';
+import { tlsSessionOf } from './tls-details';
 
 export type TcpState = 'idle' | 'connecting' | 'connected';
+
+/** What secure() needs of the host: the app's trust, and where to report a rejected certificate. */
+export type TlsHost = Pick<SocketsHost, 'secureContext' | 'certificateRejected'>;
 
 /** Chrome's default read size when bufferSize is unset or ≤ 0. */
 export const DEFAULT_BUFFER_SIZE = 4096;
@@ -52,6 +57,8 @@ export class TcpSocket implements ManagedSocket {
   upgrading = false;
   /** The peerAddress string given to connect: TLS verifies against it. */
   hostname?: string;
+  /** After secure(): the negotiated session, for the inspector (never shown to the app). */
+  tlsSession?: InspectTls;
 
   private socket?: net.Socket;
   private localAddress?: string;
@@ -304,7 +311,7 @@ export class TcpSocket implements ManagedSocket {
    * given to connect. Resolves 0 or a negative net error; the caller destroys the socket on
    * failure, as Chrome does. On success only `persistent` and `paused` survive (spec §4.4).
    */
-  upgradeToTls(options: api.tcp.SecureOptions | undefined, host: Pick<SocketsHost, 'secureContext'>): Promise<number> {
+  upgradeToTls(options: api.tcp.SecureOptions | undefined, host: TlsHost): Promise<number> {
     const raw = this.socket;
     const hostname = this.hostname;
     if (raw === undefined || hostname === undefined) return Promise.resolve(NET_ERRORS.FAILED);
@@ -348,15 +355,17 @@ export class TcpSocket implements ManagedSocket {
     servername: string | undefined,
     minVersion: tls.SecureVersion,
     maxVersion: tls.SecureVersion,
-    host: Pick<SocketsHost, 'secureContext'>,
+    host: TlsHost,
   ): Promise<number> {
     // The peer went away, or the app disconnected or closed the socket, while we waited.
     if (raw.destroyed || this.socket !== raw) return Promise.resolve(NET_ERRORS.CONNECTION_CLOSED);
     return new Promise<number>((resolve) => {
       let secure: tls.TLSSocket;
       try {
-        const secureContext = host.secureContext(minVersion, maxVersion);
-        secure = tls.connect({ socket: raw, host: hostname, servername, secureContext, rejectUnauthorized: true });
+        const secureContext = host.secureContext(minVersion, maxVersion, this.app.name);
+        // Verified below, as Node would with rejectUnauthorized (same point, same checks), so that
+        // the certificate of a rejected peer can still be read for the debugging window.
+        secure = tls.connect({ socket: raw, host: hostname, servername, secureContext, rejectUnauthorized: false });
       } catch (error) {
         raw.destroy();
         return resolve(
@@ -372,6 +381,14 @@ export class TcpSocket implements ManagedSocket {
       secure.once('close', () => resolve(NET_ERRORS.CONNECTION_CLOSED));
       secure.once('secureConnect', () => {
         secure.off('error', onError);
+        if (!secure.authorized) {
+          const reason = String(secure.authorizationError);
+          const code = netErrorFrom({ code: reason }, 'tls');
+          host.certificateRejected(this.app, this.id, code, reason, secure.getPeerCertificate(true));
+          secure.destroy();
+          return resolve(code);
+        }
+        this.tlsSession = tlsSessionOf(secure);
         this.secured = true;
         this.name = '';
         this.bufferSize = 0;
@@ -414,6 +431,7 @@ export class TcpSocket implements ManagedSocket {
       peerAddress: this.peerAddress,
       peerPort: this.peerPort,
       secure: this.secured,
+      tls: this.tlsSession,
       acceptedBy: this.acceptedBy,
       bytesInFlight: this.bytesInFlight,
       bytesReceived: this.bytesReceived,

@@ -32,6 +32,8 @@ export interface SocketEntry {
   info?: AnyInfo;
   /** Set when the socket went through secure() (Chrome then drops name and bufferSize). */
   secure: boolean;
+  /** tcp: the net error of a secure() that failed (the socket is gone; the view says why). */
+  secureError?: number;
   conversation: Conversation;
   /** tcp client: where it last connected, for Reconnect. */
   target?: { host: string; port: number; dnsQueryType?: DnsQueryType };
@@ -536,6 +538,7 @@ export class Workbench {
     const s = await invoke<number>(this.chrome, (cb) => this.api.tcp.secure(entry.id, options, cb));
     if (this.failed(s)) {
       // Chrome destroys the socket when secure() fails past its argument checks.
+      if (typeof s.value === 'number') entry.secureError = s.value;
       const res = this.fail(entry, 'secure', s);
       entry.phase = 'connected';
       await this.refresh(entry);

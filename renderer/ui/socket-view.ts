@@ -4,6 +4,7 @@
  * kept while the socket is listed, so drafts and scroll positions survive switching.
  */
 import type { tcp } from '../../common/api-types';
+import type { InspectProvider, TapProvider } from '../../common/inspect-types';
 import { capturesOf } from '../lib/capture-export';
 import { formatTranscript, type TranscriptMode } from '../lib/conversation';
 import { writePcapng } from '../lib/pcapng';
@@ -13,6 +14,7 @@ import { Composer } from './composer';
 import { checkbox, h, intValue, replace, segmented, setText } from './dom';
 import { ThroughputPlot } from './plot';
 import { endpointsOf, stateOf } from './socket-list';
+import { TlsPanel } from './tls-panel';
 import { TrafficView, type ViewMode } from './traffic-view';
 
 /** Saves `data` through a download link. */
@@ -54,13 +56,21 @@ export class SocketView {
   private secureButton?: HTMLButtonElement;
   private bindRow?: HTMLElement;
   private disabledForClose = false;
+  /** tcp clients: the TLS session or refused certificate, read from the host's inspection. */
+  private readonly tls?: TlsPanel;
+  private tlsLoaded = '';
 
   constructor(
     readonly entry: SocketEntry,
     private readonly workbench: Workbench,
     requestRender: () => void,
     private readonly select: (e: SocketEntry) => void,
+    /** The host's inspection and tap, when the window has them (TLS details, trusting a certificate). */
+    private readonly hostTools: { inspect?: InspectProvider; tap?: TapProvider } = {},
   ) {
+    if (entry.kind === 'tcp' && entry.acceptedBy === undefined && hostTools.inspect) {
+      this.tls = new TlsPanel(hostTools.tap, () => this.offerReconnect());
+    }
     this.title = h('h1', { class: 'sv-title' });
     this.pill = h('span', { class: 'pill' });
     this.endpoints = h('div', { class: 'sv-endpoints' });
@@ -160,6 +170,7 @@ export class SocketView {
         h('div', { class: 'panel' }, h('h3', null, 'Options'), this.options),
         third,
       ),
+      this.tls?.root ?? null,
       h(
         'div',
         { class: 'log-bar', role: 'toolbar', 'aria-label': 'Conversation' },
@@ -259,6 +270,56 @@ export class SocketView {
       bytes,
       `${this.entry.kind}-${this.entry.id}-${formatDateTime(now).replace(/[: ]/g, '-')}.pcapng`,
       'application/vnd.tcpdump.pcap',
+    );
+  }
+
+  // ---- TLS ------------------------------------------------------------------------------------
+
+  /** Reads the session (after secure()) or the refused certificate (after a failed one) once. */
+  private loadTls(): void {
+    const e = this.entry;
+    const want = e.secure ? 'secure' : e.secureError !== undefined ? `error:${e.secureError}` : '';
+    if (!this.tls || !this.hostTools.inspect || want === this.tlsLoaded) return;
+    this.tlsLoaded = want;
+    if (want === '') return this.tls.show(undefined, undefined);
+    void this.hostTools.inspect().then(
+      (snap) => {
+        if (this.tlsLoaded !== want) return;
+        const session = e.secure ? snap.sockets.find((s) => s.kind === 'tcp' && s.id === e.id)?.tls : undefined;
+        const rejected = e.secure ? undefined : [...(snap.rejectedCertificates ?? [])].reverse().find((r) => r.socketId === e.id);
+        this.tls!.show(session, rejected);
+      },
+      () => {
+        // The host is unreachable now: try again on the next repaint.
+        this.tlsLoaded = '';
+      },
+    );
+  }
+
+  /** After trusting a certificate: one click opens a new TLS connection to the same target. */
+  private offerReconnect(): void {
+    const target = this.entry.target;
+    if (!target || !this.tls) return;
+    this.tls.root.append(
+      h(
+        'div',
+        { class: 'opt-row' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'tls-again',
+            title: 'A new TCP socket: connect and secure() to the same host and port',
+            onclick: () =>
+              void this.workbench
+                .createTcpClient({ host: target.host, port: target.port, dnsQueryType: target.dnsQueryType, tls: {} })
+                .then((r) => {
+                  if ('key' in r) this.select(r);
+                }),
+          },
+          `Connect again with TLS to ${formatEndpoint(target.host, target.port)}`,
+        ),
+      ),
     );
   }
 
@@ -586,6 +647,7 @@ export class SocketView {
       if (reason) setText(reason, can.ok || e.phase === 'closed' ? '' : `secure(): ${can.reason}`);
     }
     if (this.bindRow) this.bindRow.hidden = e.phase === 'bound' || e.phase === 'closed' || e.bindAt === undefined;
+    this.loadTls();
     this.paintClosed();
     if (!this.busy) this.buildActions();
   }

@@ -11,6 +11,7 @@ import { formatDateTime, formatEndpoint } from '../lib/format';
 import { writePcapng } from '../lib/pcapng';
 import { errorText, type Kind, KIND_LABEL, PEER_CLOSED, type SocketEntry } from '../lib/workbench';
 import { h, setText } from './dom';
+import { TlsPanel } from './tls-panel';
 import { TrafficView } from './traffic-view';
 
 const POLL_MS = 250;
@@ -42,6 +43,8 @@ export class TapView {
   private stopped = false;
   private socket?: InspectSocket;
   private peerClosed = false;
+  /** A secured socket's session (the trust offer lives in the window's own views). */
+  private readonly tls = new TlsPanel(undefined);
 
   constructor(
     private readonly tap: TapProvider,
@@ -69,6 +72,7 @@ export class TapView {
         h('button', { type: 'button', class: 'save-pcapng', onclick: () => this.savePcapng() }, 'Save pcapng'),
         h('button', { type: 'button', class: 'danger', onclick: onClose }, 'Stop following'),
       ),
+      this.tls.root,
       this.traffic.root,
     );
   }
@@ -111,6 +115,7 @@ export class TapView {
       this.next = answer.next;
       this.socket = answer.socket ?? this.socket;
       const s = this.socket;
+      this.tls.show(s?.tls, undefined);
       setText(
         this.status,
         `${s ? `${s.state} · ${formatEndpoint(s.localAddress, s.localPort)}${s.peerAddress !== undefined ? ` → ${formatEndpoint(s.peerAddress, s.peerPort)}` : ''}` : 'socket gone'}${answer.dropped ? ` · ${answer.dropped} oldest dropped (bounded tap)` : ''}`,

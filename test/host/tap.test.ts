@@ -125,7 +125,7 @@ describe('tap (following an app socket from the debugging window)', () => {
       expect(() => tap.handle(null)).to.throw('tap request must be an object');
       expect(() => tap.handle({ op: 'watch', kind: 'socket', id: 1 })).to.throw('kind must be tcp, tcpServer or udp');
       expect(() => tap.handle({ op: 'watch', kind: 'tcp', id: -1 })).to.throw('id must be a positive integer');
-      expect(() => tap.handle({ op: 'drop', kind: 'tcp', id: 1 })).to.throw('op must be watch, unwatch or read');
+      expect(() => tap.handle({ op: 'drop', kind: 'tcp', id: 1 })).to.throw('op must be watch, unwatch, read or trust');
       expect(() => new SocketTap(() => undefined).handle({ op: 'watch', kind: 'tcp', id: 7 })).to.throw('No tcp socket 7');
     });
   });
