@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import * as net from 'node:net';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import { createTestHost } from '../../testing';
-import { PROTOCOL_VERSION } from '../../common/protocol';
+import { PROTOCOL_VERSION, type ResultMessage } from '../../common/protocol';
 import { Cleanup, attachFacade, attachRaw, delay, echoServer, listen, newHost } from '../support';
 
 /** Handles and requests the process holds, by type (timers, sockets, ports, …). */
@@ -133,6 +133,24 @@ describe('SocketsHost lifetime', () => {
       page.items.filter((i) => i.t === 'r' && i.id === 3),
       "the old page's connect answer is not delivered to the new page",
     ).to.have.length(0);
+  });
+
+  it('does not hand a result queued for the old page to the new page after a second hello', async () => {
+    const host = newHost({}, cleanup);
+    const page = attachRaw(host, { app: 'a', sockets: ALLOW_ALL_SOCKETS }, cleanup);
+    page.send({ t: 'hello', v: PROTOCOL_VERSION });
+    // Call id 1 from the old page, then a reload (hello) and call id 1 from the new page, all in
+    // one drain of the port: the old result is still queued when the new page says hello.
+    page.send({ t: 'call', id: 1, ns: 'tcp', m: 'getSockets', a: [] });
+    page.send({ t: 'hello', v: PROTOCOL_VERSION });
+    page.send({ t: 'call', id: 1, ns: 'tcp', m: 'create', a: [{}] });
+    // A later call's answer is the marker: once it and the new page's create answer are here, an
+    // answer to the old page's call 1 queued before them would have arrived too.
+    page.send({ t: 'call', id: 2, ns: 'tcp', m: 'getSockets', a: [] });
+    await page.next((i) => i.t === 'r' && i.id === 1 && !Array.isArray((i as ResultMessage).a[0]));
+    await page.next((i) => i.t === 'r' && i.id === 2);
+    const ones = page.items.filter((i): i is ResultMessage => i.t === 'r' && i.id === 1);
+    expect(ones.map((r) => r.a[0])).to.deep.equal([{ socketId: 1 }]);
   });
 
   it("detachApp closes every socket of the app, persistent ones too, and no other app's", async () => {

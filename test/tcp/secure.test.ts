@@ -122,6 +122,34 @@ describe('chrome.sockets.tcp', function () {
       expect((await log.waitForBytes(id, 8)).toString()).to.equal('over tls');
     });
 
+    it('answers secure() with a net error when the socket is closed during the handshake', async () => {
+      // A peer that reads the ClientHello and never answers it.
+      let helloSeen!: () => void;
+      const hello = new Promise<void>((resolve) => (helloSeen = resolve));
+      const server = await startTcpServer(cleanup, (socket) => socket.once('data', () => helloSeen()).resume());
+      const t = await openHost(cleanup);
+      const id = await connectedSocket(t, server.port, { paused: true });
+      const secured = answer(t, (cb) => t.tcp.secure(id, cb));
+      await hello;
+      await ok(t, (cb) => t.tcp.close(id, cb));
+      const result = await secured;
+      expect(result.args[0]).to.be.a('number').below(0);
+      expect(result.lastError).to.match(/^net::ERR_/);
+    });
+
+    it('reads after secure() when setPaused(false) came during the handshake', async () => {
+      const cert = testCertificate();
+      const server = await startTlsEchoServer(cleanup, cert);
+      const t = await openHost(cleanup, { tls: { ca: cert.cert } });
+      const log = new EventLog(t, cleanup);
+      const id = await connectedSocket(t, server.port, { paused: true });
+      const secured = answer(t, (cb) => t.tcp.secure(id, cb));
+      t.tcp.setPaused(id, false, () => {}); // without waiting for secure's answer
+      expect(await secured).to.deep.equal({ args: [0], lastError: undefined });
+      await sendBytes(t, id, Buffer.from('after tls'));
+      expect((await log.waitForBytes(id, 9)).toString()).to.equal('after tls');
+    });
+
     it('fails when pausing came only after connect (the first read is already pending), and destroys the socket', async () => {
       const cert = testCertificate();
       const server = await startTlsEchoServer(cleanup, cert);
