@@ -4,8 +4,8 @@
  * would (forms, Enter, tabs, shortcuts) while Node plays the network peers on 127.0.0.1 with
  * ports from 0. Every step writes a screenshot to test-output/screenshots/.
  *
- * renderer-window.test.ts covers the page on the dev fake; this suite is about the page on real
- * sockets through the real host: bytes on the wire, counters, the hex view, accepted connections,
+ * window.test.ts covers the page itself (keyboard, views, help); this suite follows the bytes
+ * through the real host: bytes on the wire, counters, the hex view, accepted connections,
  * datagrams, a 50 MiB flood, and the Inspector fed by GET /inspect.
  */
 import { expect } from 'chai';
