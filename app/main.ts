@@ -8,6 +8,7 @@ import { app, BrowserWindow, ipcMain, Menu } from 'electron';
 import path from 'node:path';
 import { SocketsHost } from '../main/host';
 import { serveInspection, serveTap } from '../main/electron/inspect-ipc';
+import { serveRecall } from '../main/electron/recall-ipc';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
 import { debuggingMenuTemplate } from './menu';
 import { parseWindowArgs, readCaFiles } from './window-args';
@@ -64,6 +65,9 @@ app.on('activate', () => {
   if (BrowserWindow.getAllWindows().length === 0) openDebuggingWindow();
 });
 void app.whenReady().then(() => {
+  serveRecall(ipcMain, path.join(app.getPath('userData'), 'debugger-recall.json'), (sender) =>
+    debuggingWindows.has(sender as Electron.WebContents),
+  );
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       debuggingMenuTemplate({

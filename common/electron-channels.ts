@@ -27,6 +27,9 @@ export const ELECTRON_CHANNELS = {
   inspect: 'electron-chrome-sockets:inspect',
   /** debugging window → main (invoke): the tap (main/tap.ts), for the same webContents only. */
   tap: 'electron-chrome-sockets:tap',
+  /** debugging window → main (invoke): its remembered targets, messages and macros (a file in userData). */
+  recallLoad: 'electron-chrome-sockets:recall-load',
+  recallSave: 'electron-chrome-sockets:recall-save',
 } as const;
 
 /** The `window.postMessage` tag with which the preload hands the port to the main world. */

@@ -4,6 +4,9 @@
  * boot.ts's business.
  */
 import type { InspectProvider, TapProvider } from '../common/inspect-types';
+import type { RecallStore } from '../common/window-recall';
+import { Recall } from './lib/recall';
+import { localStorageStore } from './ui/local-recall';
 import type { SocketsChrome } from './lib/chrome-types';
 import { CreateForms } from './ui/create-forms';
 import { h, replace, setText } from './ui/dom';
@@ -22,6 +25,8 @@ export interface AppOptions {
   appName?: string;
   /** The host's tap: the Inspector's rows then open any app's socket live. */
   tap?: TapProvider;
+  /** Where recent targets, sent messages and macros are kept; localStorage by default. */
+  recall?: RecallStore;
 }
 
 export interface AppHandle {
@@ -43,12 +48,14 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
     if (!frame) frame = requestAnimationFrame(render);
   };
   const workbench = new Workbench(chrome, requestRender);
+  const recall = new Recall(options.recall ?? localStorageStore());
+  void recall.load();
   const views = new Map<string, SocketView>();
   let selected: SocketView | undefined;
   let tab: 'workbench' | 'inspector' = 'workbench';
 
   const list = new SocketList(workbench, (e) => select(e));
-  const forms = new CreateForms(workbench, (e) => select(e, true));
+  const forms = new CreateForms(workbench, (e) => select(e, true), recall);
   const main = h('main', { class: 'main', id: 'main' });
   const empty = h(
     'div',
@@ -153,7 +160,7 @@ export function startApp(root: HTMLElement, chrome: SocketsChrome, options: AppO
   function viewFor(entry: SocketEntry): SocketView {
     let view = views.get(entry.key);
     if (!view) {
-      view = new SocketView(entry, workbench, requestRender, (e) => select(e), { inspect: options.inspect, tap: options.tap });
+      view = new SocketView(entry, workbench, requestRender, (e) => select(e), { inspect: options.inspect, tap: options.tap, recall });
       views.set(entry.key, view);
     }
     return view;

@@ -12,6 +12,7 @@
  */
 import { BROWSER_HOST_PATHS } from '../common/browser-host-paths';
 import type { InspectProvider, TapProvider } from '../common/inspect-types';
+import type { RecallStore } from '../common/window-recall';
 import { showBootError, startApp } from './app';
 import type { SocketsChrome } from './lib/chrome-types';
 
@@ -34,10 +35,15 @@ export interface Booted {
   appName?: string;
   /** The host's tap (follow any app's socket), when the carrier offers it. */
   tap?: TapProvider;
+  /** Where the window remembers targets, messages and macros (Electron: a file); else localStorage. */
+  recall?: RecallStore;
 }
 
 /** The page global the Electron preload puts the tap on. */
 export const TAP_GLOBAL = 'chromeSocketsTap';
+
+/** The page global the Electron preload puts the window's memory on. */
+export const RECALL_GLOBAL = 'chromeSocketsRecall';
 
 /** The page global the Electron preload puts the app name on. */
 export const APP_GLOBAL = 'chromeSocketsApp';
@@ -109,7 +115,8 @@ export async function obtainChrome(): Promise<Booted> {
   const inspect = typeof g[INSPECT_GLOBAL] === 'function' ? (g[INSPECT_GLOBAL] as InspectProvider) : undefined;
   const appName = typeof g[APP_GLOBAL] === 'string' ? (g[APP_GLOBAL] as string) : undefined;
   const tap = typeof g[TAP_GLOBAL] === 'function' ? (g[TAP_GLOBAL] as TapProvider) : undefined;
-  if (hasSockets(g.chrome)) return { chrome: g.chrome, inspect, source: 'Electron', appName, tap };
+  const recall = typeof g[RECALL_GLOBAL] === 'object' && g[RECALL_GLOBAL] !== null ? (g[RECALL_GLOBAL] as RecallStore) : undefined;
+  if (hasSockets(g.chrome)) return { chrome: g.chrome, inspect, source: 'Electron', appName, tap, recall };
   if (location.protocol === 'http:' || location.protocol === 'https:') {
     const token = takeToken();
     if (!token) throw new Error('This page needs the session token: open the exact URL that `npx electron-chrome-sockets serve` printed.');
@@ -129,8 +136,8 @@ export async function obtainChrome(): Promise<Booted> {
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   try {
-    const { chrome, inspect, source, appName, tap } = await obtainChrome();
-    startApp(root, chrome, { inspect, source, appName, tap });
+    const { chrome, inspect, source, appName, tap, recall } = await obtainChrome();
+    startApp(root, chrome, { inspect, source, appName, tap, recall });
   } catch (err) {
     showBootError(root, 'Cannot reach chrome.sockets', err instanceof Error ? err.message : String(err));
   }

@@ -8,6 +8,7 @@ import { netErrorMessage } from '../../common/net-errors';
 import { invoke, type Outcome, type SocketsChrome } from './chrome-types';
 import { Conversation } from './conversation';
 import { formatEndpoint } from './format';
+import { RESPONDER_LIMITS, type Responder } from './responders';
 
 export type Kind = 'tcp' | 'tcpServer' | 'udp';
 
@@ -58,6 +59,8 @@ export interface SocketEntry {
   closingLocally?: boolean;
   /** udp: where the last bind was attempted, so a failed bind can be retried from the view. */
   bindAt?: { address: string; port: number };
+  /** Match-and-reply rules (lib/responders.ts), at most RESPONDER_LIMITS.perSocket. */
+  responders?: Responder[];
   /** Bumped on any change other than traffic (which bumps conversation.version). */
   version: number;
 }
@@ -208,6 +211,7 @@ export class Workbench {
       const rx = entry.conversation.addRx(bytes, now);
       this.mirrorToServer(entry, 'rx', bytes, now, rx.offset);
       this.changed(entry);
+      if (entry.responders?.length) this.respond(entry, bytes);
     };
     const onTcpReceiveError = (info: tcp.ReceiveErrorInfo) => {
       const entry = this.ensure('tcp', info.socketId, 'adopted');
@@ -251,8 +255,10 @@ export class Workbench {
     };
     const onUdpReceive = (info: udp.ReceiveInfo) => {
       const entry = this.ensure('udp', info.socketId, 'adopted');
-      entry.conversation.addRx(new Uint8Array(info.data), Date.now(), formatEndpoint(info.remoteAddress, info.remotePort));
+      const bytes = new Uint8Array(info.data);
+      entry.conversation.addRx(bytes, Date.now(), formatEndpoint(info.remoteAddress, info.remotePort));
       this.changed(entry);
+      if (entry.responders?.length) this.respond(entry, bytes, { address: info.remoteAddress, port: info.remotePort });
     };
     const onUdpReceiveError = (info: udp.ReceiveErrorInfo) => {
       const entry = this.ensure('udp', info.socketId, 'adopted');
@@ -682,6 +688,35 @@ export class Workbench {
   }
 
   /** Sends one payload; TCP ignores `to`. Resolves once Chrome's send callback ran. */
+  /** Adds a responder to a tcp or udp socket; false when it already has the most it may. */
+  addResponder(entry: SocketEntry, r: Responder): boolean {
+    const list = (entry.responders ??= []);
+    if (list.length >= RESPONDER_LIMITS.perSocket) return false;
+    list.push(r);
+    this.note(
+      entry,
+      `responder #${r.id} added: ${r.match} ${JSON.stringify(r.pattern)} → ${JSON.stringify(r.replyText)} (at most ${r.limit} replies)`,
+    );
+    this.touch(entry);
+    return true;
+  }
+
+  removeResponder(entry: SocketEntry, id: number): void {
+    entry.responders = entry.responders?.filter((r) => r.id !== id);
+    this.touch(entry);
+  }
+
+  /** Received data: every armed responder that matches replies once (to the sender, for UDP). */
+  private respond(entry: SocketEntry, bytes: Uint8Array, from?: SendTarget): void {
+    for (const r of entry.responders ?? []) {
+      if (r.fired >= r.limit || !r.test(bytes)) continue;
+      r.fired++;
+      this.note(entry, `responder #${r.id} matched: replying ${r.reply.byteLength} B (${r.fired}/${r.limit})`);
+      void this.send(entry, r.reply, from);
+    }
+    this.touch(entry);
+  }
+
   async send(entry: SocketEntry, bytes: Uint8Array, to?: SendTarget): Promise<ActionResult> {
     if (entry.kind === 'tcpServer') return this.sendToAccepted(entry, bytes);
     // An exact copy: the caller keeps its bytes for the log, a carrier may detach what it is

@@ -6,6 +6,7 @@
 import type { DnsQueryType } from '../../common/api-types';
 import { parseEscapedText, parseHex, type ParseResult, utf8Encode } from '../lib/bytes';
 import { formatBytes, formatCount } from '../lib/format';
+import type { Recall } from '../lib/recall';
 import type { SendTarget, SocketEntry, Workbench } from '../lib/workbench';
 import { checkbox, h, intValue, segmented, setText } from './dom';
 
@@ -44,6 +45,8 @@ export class Composer {
   constructor(
     private readonly entry: SocketEntry,
     private readonly workbench: Workbench,
+    /** Sent messages and named macros, remembered across runs (lib/recall.ts). */
+    private readonly recall?: Recall,
   ) {
     this.input = h('textarea', {
       class: 'compose-input',
@@ -160,8 +163,88 @@ export class Composer {
         ),
         this.sendButton,
       ),
+      this.macroBar(),
     );
     this.setMode('text');
+  }
+
+  /** Named macros: one click sends one; "Save as macro" keeps the current text or hex under a name. */
+  private macroBar(): HTMLElement | null {
+    const recall = this.recall;
+    if (!recall) return null;
+    const chips = h('span', { class: 'macro-chips' });
+    const name = h('input', {
+      type: 'text',
+      class: 'macro-name',
+      placeholder: 'macro name',
+      size: 12,
+      'aria-label': 'Macro name',
+      spellcheck: false,
+    });
+    const paint = (): void => {
+      chips.replaceChildren(
+        ...recall.data.macros.map((m) =>
+          h(
+            'span',
+            { class: 'chip macro' },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'macro-send',
+                title: `Send ${m.mode === 'hex' ? 'hex ' : ''}${m.text}`,
+                onclick: () => void this.sendMacro(m.mode, m.text),
+              },
+              m.name,
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'macro-del',
+                title: `Delete macro ${m.name}`,
+                'aria-label': `Delete macro ${m.name}`,
+                onclick: () => recall.removeMacro(m.name),
+              },
+              '×',
+            ),
+          ),
+        ),
+      );
+    };
+    recall.subscribe(paint);
+    paint();
+    const save = (): void => {
+      if (this.mode === 'file') return this.complain('Macros hold text or hex, not files');
+      const error = recall.setMacro({ name: name.value, mode: this.mode, text: this.input.value });
+      if (error) return this.complain(error);
+      this.status.classList.remove('error');
+      setText(this.status, `saved macro ${name.value.trim()}`);
+      name.value = '';
+    };
+    name.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') {
+        ev.preventDefault();
+        save();
+      }
+    });
+    return h(
+      'div',
+      { class: 'macro-bar', role: 'group', 'aria-label': 'Macros' },
+      h('span', { class: 'muted small' }, 'Macros'),
+      chips,
+      name,
+      h('button', { type: 'button', class: 'macro-save', title: 'Keep the message above under this name', onclick: save }, 'Save as macro'),
+    );
+  }
+
+  private async sendMacro(mode: 'text' | 'hex', text: string): Promise<void> {
+    if (this.running) return;
+    const p = mode === 'hex' ? parseHex(text) : parseEscapedText(text);
+    if (!p.ok) return this.complain(`macro: ${p.error}`);
+    const to = this.target();
+    if (typeof to === 'string') return this.complain(to);
+    await this.repeat(p.bytes, to, 1, 0);
   }
 
   focus(): void {
@@ -249,7 +332,7 @@ export class Composer {
     }
     // History, shell-style, only when the caret is on the first/last line so editing still works.
     if (this.mode === 'file' || ev.altKey || ev.ctrlKey) return;
-    const hist = this.history[this.mode];
+    const hist = this.recall ? this.recall.messages(this.mode) : this.history[this.mode];
     const before = this.input.value.slice(0, this.input.selectionStart);
     const after = this.input.value.slice(this.input.selectionEnd);
     if (ev.key === 'ArrowUp' && !before.includes('\n') && hist.length) {
@@ -310,6 +393,7 @@ export class Composer {
 
   private remember(text: string): void {
     if (this.mode === 'file' || text === '') return;
+    this.recall?.addMessage({ mode: this.mode, text });
     const hist = this.history[this.mode];
     if (hist[hist.length - 1] !== text) hist.push(text);
     if (hist.length > HISTORY_LIMIT) hist.shift();

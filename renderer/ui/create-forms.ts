@@ -4,6 +4,7 @@
  * Chrome's own errors in the new socket's conversation.
  */
 import type { DnsQueryType } from '../../common/api-types';
+import type { Recall } from '../lib/recall';
 import type { ActionResult, SocketEntry, Workbench } from '../lib/workbench';
 import { checkbox, field, h, intValue, segmented, setText } from './dom';
 
@@ -63,6 +64,7 @@ export class CreateForms {
   constructor(
     private readonly workbench: Workbench,
     private readonly onCreated: (entry: SocketEntry) => void,
+    private readonly recall?: Recall,
   ) {
     this.status = h('div', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
     this.forms = { tcp: this.tcpForm(), tcpServer: this.serverForm(), udp: this.udpForm() };
@@ -139,6 +141,34 @@ export class CreateForms {
     });
     const more = this.propsFields(true);
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Connect');
+    // Recent targets (remembered across runs): one click fills the form.
+    const recent = h('div', { class: 'recent-targets', role: 'group', 'aria-label': 'Recent targets' });
+    const paintRecent = (): void => {
+      const targets = [...(this.recall?.data.targets ?? [])].reverse();
+      recent.hidden = targets.length === 0;
+      recent.replaceChildren(
+        h('span', { class: 'muted small' }, 'Recent'),
+        ...targets.map((t) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'chip recent',
+              title: `Fill in ${t.host}:${t.port}${t.tls ? ' with TLS' : ''}`,
+              onclick: () => {
+                host.value = t.host;
+                port.value = String(t.port);
+                tls.input.checked = !!t.tls;
+                tlsRow.hidden = !t.tls;
+              },
+            },
+            `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}${t.tls ? ' TLS' : ''}`,
+          ),
+        ),
+      );
+    };
+    this.recall?.subscribe(paintRecent);
+    paintRecent();
     const form = h(
       'form',
       { class: 'create-form', 'aria-label': 'New TCP client' },
@@ -147,6 +177,7 @@ export class CreateForms {
       tlsRow,
       more.root,
       h('div', { class: 'actions' }, submit),
+      recent,
     );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -156,6 +187,7 @@ export class CreateForms {
         if (!host.value.trim()) return 'Host is required';
         const props = more.read();
         if (typeof props === 'string') return props;
+        this.recall?.addTarget({ host: host.value.trim(), port: p.port!, ...(tls.input.checked ? { tls: true } : {}) });
         return this.workbench.createTcpClient({
           host: host.value.trim(),
           port: p.port!,

@@ -14,6 +14,9 @@ import { Composer } from './composer';
 import { checkbox, h, intValue, replace, segmented, setText } from './dom';
 import { ThroughputPlot } from './plot';
 import { endpointsOf, stateOf } from './socket-list';
+import { copyText, entryMatcher, type CopyFormat, type TimeMode } from '../lib/log-tools';
+import type { Recall } from '../lib/recall';
+import { makeResponder, RESPONDER_LIMITS, type MatchKind } from '../lib/responders';
 import { TlsPanel } from './tls-panel';
 import { TrafficView, type ViewMode } from './traffic-view';
 
@@ -66,7 +69,7 @@ export class SocketView {
     requestRender: () => void,
     private readonly select: (e: SocketEntry) => void,
     /** The host's inspection and tap, when the window has them (TLS details, trusting a certificate). */
-    private readonly hostTools: { inspect?: InspectProvider; tap?: TapProvider } = {},
+    private readonly hostTools: { inspect?: InspectProvider; tap?: TapProvider; recall?: Recall } = {},
   ) {
     if (entry.kind === 'tcp' && entry.acceptedBy === undefined && hostTools.inspect) {
       this.tls = new TlsPanel(hostTools.tap, () => this.offerReconnect());
@@ -102,7 +105,7 @@ export class SocketView {
     );
     this.logStatus = h('span', { class: 'log-status muted' });
     this.options = h('div', { class: 'sv-options' });
-    this.composer = new Composer(entry, workbench);
+    this.composer = new Composer(entry, workbench, hostTools.recall);
 
     const info = h('dl', { class: 'info', 'aria-label': 'getInfo' });
     const keys =
@@ -220,8 +223,10 @@ export class SocketView {
         h('span', { class: 'spacer' }),
         this.logStatus,
       ),
+      this.logTools(),
       this.traffic.root,
       this.composer.root,
+      entry.kind === 'tcpServer' ? null : this.respondersBox(),
     );
     this.buildActions();
     this.buildOptions();
@@ -271,6 +276,220 @@ export class SocketView {
       `${this.entry.kind}-${this.entry.id}-${formatDateTime(now).replace(/[: ]/g, '-')}.pcapng`,
       'application/vnd.tcpdump.pcap',
     );
+  }
+
+  // ---- responders -------------------------------------------------------------------------------
+
+  private respondersList?: HTMLElement;
+  private respondersSignature = '';
+  private nextResponder = 1;
+
+  private respondersBox(): HTMLElement {
+    const status = h('span', { class: 'small', role: 'status' });
+    const kind = h(
+      'select',
+      { 'aria-label': 'Match kind' },
+      ...(['text', 'hex', 'regex'] as const).map((k) => h('option', { value: k }, k)),
+    );
+    const pattern = h('input', {
+      type: 'text',
+      class: 'resp-pattern',
+      placeholder: 'PING\\r\\n',
+      'aria-label': 'Match',
+      spellcheck: false,
+    });
+    const replyMode = h(
+      'select',
+      { 'aria-label': 'Reply format' },
+      h('option', { value: 'text' }, 'text'),
+      h('option', { value: 'hex' }, 'hex'),
+    );
+    const reply = h('input', { type: 'text', class: 'resp-reply', placeholder: 'PONG\\r\\n', 'aria-label': 'Reply', spellcheck: false });
+    const limit = h('input', {
+      type: 'text',
+      class: 'narrow',
+      inputMode: 'numeric',
+      placeholder: String(RESPONDER_LIMITS.defaultReplies),
+      'aria-label': 'Most replies',
+      title: `Replies before the responder disarms (1–${RESPONDER_LIMITS.maxReplies})`,
+    });
+    const add = (): void => {
+      const n = intValue(limit);
+      const r = makeResponder(
+        this.nextResponder,
+        kind.value as MatchKind,
+        pattern.value,
+        replyMode.value as 'text' | 'hex',
+        reply.value,
+        n === undefined ? undefined : n,
+      );
+      status.className = 'small error';
+      if (typeof r === 'string') return setText(status, r);
+      if (!this.workbench.addResponder(this.entry, r))
+        return setText(status, `At most ${RESPONDER_LIMITS.perSocket} responders per socket`);
+      this.nextResponder++;
+      status.className = 'small';
+      setText(status, '');
+      pattern.value = '';
+      reply.value = '';
+    };
+    this.respondersList = h('div', { class: 'resp-list' });
+    return h(
+      'details',
+      { class: 'responders' },
+      h('summary', null, 'Responders ', h('span', { class: 'muted small' }, 'match received data → send a reply')),
+      h(
+        'div',
+        { class: 'opt-row resp-form', role: 'group', 'aria-label': 'New responder' },
+        kind,
+        pattern,
+        h('span', { class: 'muted' }, '→'),
+        replyMode,
+        reply,
+        h('span', { class: 'muted small' }, 'at most'),
+        limit,
+        h('button', { type: 'button', class: 'resp-add', onclick: add }, 'Add responder'),
+        status,
+      ),
+      this.respondersList,
+    );
+  }
+
+  private paintResponders(): void {
+    const list = this.respondersList;
+    if (!list) return;
+    const rs = this.entry.responders ?? [];
+    const signature = rs.map((r) => `${r.id}:${r.fired}`).join(',');
+    if (signature === this.respondersSignature) return;
+    this.respondersSignature = signature;
+    list.replaceChildren(
+      ...rs.map((r) =>
+        h(
+          'div',
+          { class: `resp${r.fired >= r.limit ? ' spent' : ''}` },
+          h('span', { class: 'mono' }, `#${r.id} ${r.match} ${JSON.stringify(r.pattern)} → ${JSON.stringify(r.replyText)}`),
+          h('span', { class: 'muted small resp-count' }, `${r.fired}/${r.limit} replies${r.fired >= r.limit ? ' (spent)' : ''}`),
+          h(
+            'button',
+            { type: 'button', 'aria-label': `Remove responder ${r.id}`, onclick: () => this.workbench.removeResponder(this.entry, r.id) },
+            '×',
+          ),
+        ),
+      ),
+    );
+  }
+
+  // ---- log tools: search, filter, timestamps, copy as ---------------------------------------------
+
+  private logTools(): HTMLElement {
+    const status = h('span', { class: 'tools-status small muted', role: 'status' });
+    const search = h('input', {
+      type: 'search',
+      class: 'log-search',
+      placeholder: 'Search text or hex (Enter: next)',
+      'aria-label': 'Search the log',
+      spellcheck: false,
+    });
+    const filter: HTMLButtonElement = h(
+      'button',
+      {
+        type: 'button',
+        class: 'toggle log-filter',
+        'aria-pressed': 'false',
+        title: 'Show only the entries that match the search',
+        onclick: () => {
+          const on = filter.getAttribute('aria-pressed') !== 'true';
+          filter.setAttribute('aria-pressed', String(on));
+          this.traffic.setFilter(on ? search.value : undefined);
+        },
+      },
+      'Filter',
+    );
+    const find = (step: 1 | -1): void => {
+      const log = this.entry.conversation.log;
+      const test = entryMatcher(search.value);
+      if (search.value.trim() === '' || log.length === 0) return;
+      const from = this.traffic.selected?.seq;
+      const n = log.length;
+      let start = step === 1 ? 0 : n - 1;
+      if (from !== undefined) for (let i = 0; i < n; i++) if (log.at(i)!.seq === from) start = i + step;
+      for (let k = 0; k < n; k++) {
+        const i = (((start + step * k) % n) + n) % n;
+        const e = log.at(i)!;
+        if (test(e)) {
+          this.traffic.reveal(e);
+          setText(status, `match #${e.seq}`);
+          return;
+        }
+      }
+      setText(status, 'no match');
+    };
+    search.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter') return;
+      ev.preventDefault();
+      find(ev.shiftKey ? -1 : 1);
+    });
+    search.addEventListener('input', () => {
+      if (filter.getAttribute('aria-pressed') === 'true') this.traffic.setFilter(search.value);
+    });
+    const time = segmented<TimeMode>(
+      'Timestamps',
+      [
+        { value: 'clock', label: 'Clock', title: 'Time of day' },
+        { value: 'relative', label: 'Relative', title: 'Seconds since the oldest entry held' },
+        { value: 'delta', label: 'Delta', title: 'Seconds since the entry before' },
+      ],
+      'clock',
+      (m) => this.traffic.setTimeMode(m),
+    );
+    const copyButtons = (
+      [
+        ['hex', 'Hex'],
+        ['c', 'C array'],
+        ['base64', 'Base64'],
+      ] as const
+    ).map(([format, label]) =>
+      h(
+        'button',
+        { type: 'button', class: `copy-as copy-${format}`, disabled: true, onclick: () => void this.copySelected(format, status) },
+        label,
+      ),
+    );
+    this.traffic.onSelect = (e) => {
+      for (const b of copyButtons) {
+        b.disabled = !e?.bytes;
+        b.title = e?.bytes ? `Copy the ${e.bytes.byteLength} bytes of entry #${e.seq}` : 'Click a sent or received entry first';
+      }
+    };
+    this.traffic.onSelect(undefined);
+    return h(
+      'div',
+      { class: 'log-tools', role: 'toolbar', 'aria-label': 'Log tools' },
+      search,
+      h('button', { type: 'button', title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match', onclick: () => find(-1) }, '↑'),
+      h('button', { type: 'button', title: 'Next match (Enter)', 'aria-label': 'Next match', onclick: () => find(1) }, '↓'),
+      filter,
+      time.root,
+      h(
+        'span',
+        { class: 'copy-group', role: 'group', 'aria-label': 'Copy as' },
+        h('span', { class: 'muted small' }, 'Copy as'),
+        ...copyButtons,
+      ),
+      status,
+    );
+  }
+
+  private async copySelected(format: CopyFormat, status: HTMLElement): Promise<void> {
+    const e = this.traffic.selected;
+    if (!e?.bytes) return;
+    const text = copyText(e.bytes, format, `${e.dir}_${e.seq}`);
+    try {
+      await navigator.clipboard.writeText(text);
+      setText(status, `copied #${e.seq} (${e.bytes.byteLength} B) as ${format === 'c' ? 'a C array' : format}`);
+    } catch (error) {
+      setText(status, `copy failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   // ---- TLS ------------------------------------------------------------------------------------
@@ -648,6 +867,7 @@ export class SocketView {
     }
     if (this.bindRow) this.bindRow.hidden = e.phase === 'bound' || e.phase === 'closed' || e.bindAt === undefined;
     this.loadTls();
+    this.paintResponders();
     this.paintClosed();
     if (!this.busy) this.buildActions();
   }

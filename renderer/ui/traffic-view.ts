@@ -7,7 +7,7 @@
  */
 import { decodeForDisplay, hexDumpLine, hexDumpLineCount, type Segment, wrapSegments } from '../lib/bytes';
 import type { Conversation, LogEntry } from '../lib/conversation';
-import { formatClock } from '../lib/format';
+import { entryMatcher, formatEntryTime, type TimeMode } from '../lib/log-tools';
 import { h, setText } from './dom';
 
 export type ViewMode = 'text' | 'hex';
@@ -61,6 +61,14 @@ export class TrafficView {
   private scale = 1;
   /** Peers in a column of the gutter (a server's merged log) instead of a line above the payload. */
   private peerColumn = false;
+  private timeMode: TimeMode = 'clock';
+  /** Only entries matching the filter take lines (errors too: a filter is asked for). */
+  private filter?: { query: string; test: (e: LogEntry) => boolean };
+  private readonly matches = new WeakMap<LogEntry, { query: string; hit: boolean }>();
+  private selectedSeq?: number;
+  private readonly rowEntries = new WeakMap<HTMLElement, LogEntry>();
+  /** Told when a click selects an entry (the log bar copies the selected entry's bytes). */
+  onSelect?: (entry: LogEntry | undefined) => void;
 
   /** `onFollowChange` tells the toolbar when scrolling turned following on or off. */
   constructor(
@@ -141,6 +149,74 @@ export class TrafficView {
     this.requestRender();
   }
 
+  /** Clock time, seconds since the oldest held entry, or since the entry before. */
+  setTimeMode(mode: TimeMode): void {
+    this.timeMode = mode;
+    this.requestRender();
+  }
+
+  /** Shows only entries matching `query` (lib/log-tools entryMatcher); blank shows all. */
+  setFilter(query: string | undefined): void {
+    const q = query?.trim() ?? '';
+    this.filter = q === '' ? undefined : { query: q, test: entryMatcher(q) };
+    this.requestRender();
+  }
+
+  /** The entry a click (or a search) selected, while the log still holds it. */
+  get selected(): LogEntry | undefined {
+    const conv = this.conversation;
+    if (!conv || this.selectedSeq === undefined) return undefined;
+    for (let i = conv.log.length - 1; i >= 0; i--) {
+      const e = conv.log.at(i)!;
+      if (e.seq === this.selectedSeq) return e;
+      if (e.seq < this.selectedSeq) break;
+    }
+    return undefined;
+  }
+
+  /** Selects `entry` and scrolls it into view (following stops, as when the user scrolls up). */
+  reveal(entry: LogEntry): void {
+    const conv = this.conversation;
+    if (!conv) return;
+    this.selectedSeq = entry.seq;
+    this.onSelect?.(entry);
+    let index = -1;
+    for (let i = conv.log.length - 1; i >= 0; i--) if (conv.log.at(i)!.seq === entry.seq) index = i;
+    if (index < 0) return;
+    this.setFollow(false);
+    if (this.width > 0) {
+      const key = this.layoutKey();
+      if (conv.version !== this.laidOutVersion || key !== this.laidOutKey) this.layout(conv, key);
+      const y = Math.max(0, Math.round(this.prefix[index]! * this.lineHeight * this.scale - this.height / 3));
+      this.programmaticScroll = true;
+      this.root.scrollTop = y;
+      this.knownScrollTop = this.root.scrollTop;
+    }
+    this.requestRender();
+  }
+
+  private layoutKey(): string {
+    return `${this.mode}:${this.cols}:${this.peerColumn}:${[...this.hidden].sort().join()}:${this.filter?.query ?? ''}`;
+  }
+
+  private passes(entry: LogEntry): boolean {
+    const f = this.filter;
+    if (!f) return true;
+    const m = this.matches.get(entry);
+    if (m && m.query === f.query) return m.hit;
+    const hit = f.test(entry);
+    this.matches.set(entry, { query: f.query, hit });
+    return hit;
+  }
+
+  private selectRow(row: HTMLElement): void {
+    const entry = this.rowEntries.get(row);
+    if (!entry) return;
+    this.selectedSeq = this.selectedSeq === entry.seq ? undefined : entry.seq;
+    this.onSelect?.(this.selectedSeq === undefined ? undefined : entry);
+    this.requestRender();
+  }
+
   /** The text shown when the conversation is empty (what to do next). */
   setEmptyText(text: string): void {
     setText(this.empty, text);
@@ -152,7 +228,7 @@ export class TrafficView {
     const { width, height } = this;
     if (width === 0) return;
     if (width !== this.lastWidth || height !== this.lastHeight) this.measure(width, height);
-    const key = `${this.mode}:${this.cols}:${this.peerColumn}:${[...this.hidden].sort().join()}`;
+    const key = this.layoutKey();
     if (!conv) {
       this.paintRows(0, 0);
       return;
@@ -218,6 +294,7 @@ export class TrafficView {
   private lineCount(entry: LogEntry, key: string): number {
     // A hidden entry takes no lines; the row walk in paintRows skips it.
     if (this.hidden.has(entry.dir)) return 0;
+    if (!this.passes(entry)) return 0;
     const cached = this.counts.get(entry);
     if (cached && cached.key === key && cached.exact) return cached.n;
     let n: number;
@@ -287,7 +364,12 @@ export class TrafficView {
   private paintRows(from: number, to: number, top = 0): void {
     const needed = to - from;
     while (this.rows.length < needed) {
-      const row = h('div', { class: 'row' }, h('span', { class: 'gut' }), h('span', { class: 'txt' }));
+      const row: HTMLElement = h(
+        'div',
+        { class: 'row', onclick: () => this.selectRow(row) },
+        h('span', { class: 'gut' }),
+        h('span', { class: 'txt' }),
+      );
       this.rows.push(row);
       this.layer.appendChild(row);
     }
@@ -304,20 +386,23 @@ export class TrafficView {
       const line = from + r;
       while (this.prefix[index + 1]! <= line) index++;
       const entry = conv.log.at(index)!;
-      this.paintRow(row, entry, line - this.prefix[index]!);
+      this.paintRow(row, entry, line - this.prefix[index]!, index);
     }
   }
 
-  private paintRow(row: HTMLElement, entry: LogEntry, lineInEntry: number): void {
+  private paintRow(row: HTMLElement, entry: LogEntry, lineInEntry: number, index: number): void {
     const gut = row.firstChild as HTMLElement;
     const txt = row.lastChild as HTMLElement;
-    const cls = `row ${entry.dir}${lineInEntry === 0 ? ' first' : ''}`;
+    this.rowEntries.set(row, entry);
+    const cls = `row ${entry.dir}${lineInEntry === 0 ? ' first' : ''}${entry.seq === this.selectedSeq ? ' sel' : ''}`;
     if (row.className !== cls) row.className = cls;
     if (lineInEntry === 0) {
       // Plain digits: a thin-space group separator would break the monospace column.
       const size = entry.bytes ? `${entry.bytes.byteLength} B` : '';
       const peer = this.peerColumn ? ` ${fit(entry.peer ?? '', PEER_CELLS)}` : '';
-      setText(gut, `${formatClock(entry.time)} ${ARROW[entry.dir]}${size.padStart(10)}${peer}`);
+      const log = this.conversation!.log;
+      const time = formatEntryTime(this.timeMode, entry.time, log.at(0)?.time, index > 0 ? log.at(index - 1)?.time : undefined);
+      setText(gut, `${time.padStart(12)} ${ARROW[entry.dir]}${size.padStart(10)}${peer}`);
       gut.title = `${DIR_TITLE[entry.dir]}${entry.offset !== undefined ? ` at stream offset ${entry.offset}` : ''} (#${entry.seq})`;
     } else {
       setText(gut, '');

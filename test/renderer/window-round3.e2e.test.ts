@@ -132,6 +132,14 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
     );
   }
 
+  async function connectClient(page: Page, port: number): Promise<void> {
+    await page.keyboard.press('Alt+Digit1');
+    const form = page.getByRole('form', { name: 'New TCP client' });
+    await form.getByLabel('Host').fill('127.0.0.1');
+    await form.getByLabel('Port').fill(String(port));
+    await form.getByLabel('Port').press('Enter');
+  }
+
   it('shows a refused certificate, trusts it for the session on request, then shows protocol, cipher and peer certificate (item 3)', async () => {
     const certs = await makeTestCertificates();
     // The chain up to the test CA, as servers send their intermediates; nobody trusts the CA yet.
@@ -176,5 +184,148 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
     await view(page).getByLabel('Message to send').press('Enter');
     await until(async () => (await rows(page, 'rx')).some((r) => r.includes('over tls')), 'the echo through TLS');
     await shots(page, '3-2-tls-session');
+  });
+  it('searches and filters the log, switches clock/relative/delta timestamps, and copies an entry as hex, a C array or base64 (item 9)', async () => {
+    const echo = net.createServer((s) => s.pipe(s));
+    const port = await listen(echo);
+    onCleanup(() => new Promise((r) => echo.close(r)));
+    const { host, page } = await openWindow();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(host.url).origin });
+    await connectClient(page, port);
+    await view(page)
+      .locator('.pill', { hasText: /^connected$/ })
+      .waitFor();
+    const message = view(page).getByLabel('Message to send');
+    for (const word of ['alpha', 'beta', 'gamma']) {
+      await message.fill(word);
+      await message.press('Enter');
+      await until(async () => (await rows(page, 'rx')).some((r) => r.includes(word)), `the echo of ${word}`);
+    }
+    const tools = view(page).getByRole('toolbar', { name: 'Log tools' });
+    await tools.getByLabel('Search the log').fill('BETA');
+    await tools.getByLabel('Search the log').press('Enter');
+    await until(
+      async () => ((await view(page).locator('.log .row.sel').allTextContents()).join('') || '').includes('beta'),
+      'a selected match',
+    );
+    await shots(page, '9-1-search');
+    await tools.getByRole('button', { name: 'Filter' }).click();
+    await until(async () => {
+      const shown = await rows(page, 'any');
+      return shown.length === 2 && shown.every((r) => r.includes('beta'));
+    }, 'only the two beta entries');
+    await shots(page, '9-2-filter');
+    await tools.getByRole('button', { name: 'Filter' }).click();
+    await until(async () => (await rows(page, 'any')).some((r) => r.includes('alpha')), 'the whole log again');
+    const gutters = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('main .log .row.first:not([hidden]) .gut')].map((g: any) => (g.textContent as string).trim()),
+      );
+    expect((await gutters())[0]).to.match(/^\d\d:\d\d:\d\d\.\d{3} /);
+    await tools.getByRole('radio', { name: 'Relative' }).click();
+    await until(async () => (await gutters())[0]?.startsWith('0.000s') === true, 'relative times from 0.000s');
+    await tools.getByRole('radio', { name: 'Delta' }).click();
+    await until(async () => (await gutters()).every((g) => /^\+\d+\.\d{3}s /.test(g)), 'delta times');
+    await shots(page, '9-3-delta-times');
+    // Copy: click the received "gamma", then each format.
+    await view(page).locator('.log .row.rx', { hasText: 'gamma' }).click();
+    const clip = () => page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as Promise<string>);
+    await tools.getByRole('button', { name: 'C array' }).click();
+    await until(
+      async () => /^const unsigned char rx_\d+\[5\] = \{\n {2}0x67, 0x61, 0x6d, 0x6d, 0x61,\n\};$/.test(await clip()),
+      'a C array on the clipboard',
+    );
+    await tools.getByRole('button', { name: 'Hex' }).click();
+    await until(async () => (await clip()) === '67 61 6d 6d 61', 'hex on the clipboard');
+    await tools.getByRole('button', { name: 'Base64' }).click();
+    await until(async () => (await clip()) === 'Z2FtbWE=', 'base64 on the clipboard');
+    expect(await tools.getByRole('status').textContent()).to.contain('as base64');
+    await shots(page, '9-4-copy-as');
+  });
+
+  it('remembers recent targets and sent messages across a reload, and sends named macros (item 9)', async () => {
+    const echo = net.createServer((s) => s.pipe(s));
+    const port = await listen(echo);
+    onCleanup(() => new Promise((r) => echo.close(r)));
+    const { page } = await openWindow();
+    await connectClient(page, port);
+    await view(page)
+      .locator('.pill', { hasText: /^connected$/ })
+      .waitFor();
+    const message = view(page).getByLabel('Message to send');
+    await message.fill('remember me');
+    await message.press('Enter');
+    await until(async () => (await rows(page, 'rx')).some((r) => r.includes('remember me')), 'the first echo');
+    const macros = view(page).getByRole('group', { name: 'Macros' });
+    await message.fill('hi\\x21');
+    await macros.getByLabel('Macro name').fill('greet');
+    await macros.getByRole('button', { name: 'Save as macro' }).click();
+    await message.fill('');
+    await macros.getByRole('button', { name: 'greet', exact: true }).click();
+    await until(async () => (await rows(page, 'rx')).some((r) => r.includes('hi!')), 'the macro, escapes applied, echoed');
+    await shots(page, '9-5-macros');
+
+    // A reload (the token stays in the tab): targets, messages and macros are still there.
+    await page.reload();
+    await page.locator('.topbar').waitFor();
+    const form = page.getByRole('form', { name: 'New TCP client' });
+    await form.getByLabel('Host').fill('');
+    await form.getByLabel('Port').fill('');
+    await form
+      .getByRole('group', { name: 'Recent targets' })
+      .getByRole('button', { name: `127.0.0.1:${port}` })
+      .click();
+    expect(await form.getByLabel('Host').inputValue()).to.equal('127.0.0.1');
+    expect(await form.getByLabel('Port').inputValue()).to.equal(String(port));
+    await form.getByLabel('Port').press('Enter');
+    await view(page)
+      .locator('.pill', { hasText: /^connected$/ })
+      .waitFor();
+    const again = view(page).getByLabel('Message to send');
+    await again.focus();
+    await again.press('ArrowUp');
+    await again.press('ArrowUp');
+    expect(await again.inputValue()).to.equal('remember me');
+    await view(page).getByRole('group', { name: 'Macros' }).getByRole('button', { name: 'greet', exact: true }).waitFor();
+    await shots(page, '9-6-recent-after-reload');
+  });
+
+  it('answers received data with a per-socket responder, a bounded number of times (item 9)', async () => {
+    let peer: net.Socket | undefined;
+    let got = '';
+    const server = net.createServer((s) => {
+      peer = s;
+      s.on('data', (d) => (got += d.toString('latin1')));
+    });
+    const port = await listen(server);
+    onCleanup(() => new Promise((r) => server.close(r)));
+    onCleanup(() => peer?.destroy());
+    const { page } = await openWindow();
+    await connectClient(page, port);
+    await view(page)
+      .locator('.pill', { hasText: /^connected$/ })
+      .waitFor();
+    await until(() => peer !== undefined, 'the server to accept');
+    const box = view(page).locator('details.responders');
+    await box.locator('summary').click();
+    const form = box.getByRole('group', { name: 'New responder' });
+    await form.getByLabel('Match', { exact: true }).fill('PING');
+    await form.getByLabel('Reply', { exact: true }).fill('PONG\\r\\n');
+    await form.getByLabel('Most replies').fill('2');
+    await form.getByRole('button', { name: 'Add responder' }).click();
+    await box.locator('.resp', { hasText: '0/2 replies' }).waitFor();
+    peer!.write('PING 1');
+    await until(() => got === 'PONG\r\n', 'the first reply');
+    peer!.write('PING 2');
+    await until(() => got === 'PONG\r\nPONG\r\n', 'the second reply');
+    peer!.write('PING 3');
+    await until(async () => (await rows(page, 'rx')).some((r) => r.includes('PING 3')), 'the third ping to arrive');
+    await box.locator('.resp', { hasText: '2/2 replies (spent)' }).waitFor();
+    // Anything the spent responder sent would go out before this.
+    await view(page).getByLabel('Message to send').fill('END');
+    await view(page).getByLabel('Message to send').press('Enter');
+    await until(() => got.endsWith('END'), 'END');
+    expect(got).to.equal('PONG\r\nPONG\r\nEND');
+    await shots(page, '9-7-responder');
   });
 });
