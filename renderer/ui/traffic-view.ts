@@ -59,6 +59,9 @@ export class TrafficView {
   private height = 0;
   /** Where render() last put scrollTop; reading it back would force a layout mid-flood. */
   private knownScrollTop = 0;
+  /** Following: where the next frame puts scrollTop, and that frame's callback. */
+  private pendingScrollTop = 0;
+  private scrollFrame = 0;
   /** Scroll pixels per layout pixel (1 unless the log is taller than MAX_SCROLL_PX). */
   private scale = 1;
   /** Peers in a column of the gutter (a server's merged log) instead of a line above the payload. */
@@ -172,30 +175,40 @@ export class TrafficView {
     const spacerHeight = `${Math.round(fullHeight * this.scale)}px`;
     if (this.spacer.style.height !== spacerHeight) this.spacer.style.height = spacerHeight;
     const maxTop = Math.max(0, Math.round(fullHeight * this.scale) - height);
-    if (this.followTail) {
-      if (Math.abs(this.knownScrollTop - maxTop) > 1) {
-        this.programmaticScroll = true;
-        this.root.scrollTop = maxTop;
-        this.knownScrollTop = maxTop;
-      }
+    // Following, the scroll position catches up at the start of the next frame (applyScroll):
+    // written here, after this frame's DOM changes, it would force a synchronous layout of the
+    // whole page on every frame of a flood. Until then the tail is pinned to the viewport.
+    const lagging = this.followTail && Math.abs(this.knownScrollTop - maxTop) > 1;
+    if (lagging) {
+      this.pendingScrollTop = maxTop;
+      if (this.scrollFrame === 0) this.scrollFrame = requestAnimationFrame(this.applyScroll);
     }
+    const viewTop = Math.min(this.knownScrollTop, maxTop);
+    const atTail = lagging || this.knownScrollTop >= maxTop - 1;
     const visible = Math.ceil(height / this.lineHeight) + 1;
     // At the bottom, show the last lines exactly; elsewhere map the (possibly scaled) position.
-    const first =
-      this.knownScrollTop >= maxTop - 1
-        ? Math.max(0, total - visible + 1)
-        : Math.max(0, Math.floor(this.knownScrollTop / (this.lineHeight * this.scale)));
+    const first = atTail ? Math.max(0, total - visible + 1) : Math.max(0, Math.floor(this.knownScrollTop / (this.lineHeight * this.scale)));
     const last = Math.min(total, first + visible);
-    // Unscaled, rows sit at their true offset; scaled, the layer is pinned to the viewport (its
-    // bottom to the viewport's bottom at the end, so the newest line is never cut off).
+    // Unscaled and in place, rows sit at their true offset; otherwise the layer is pinned to the
+    // viewport (its bottom to the viewport's bottom at the tail, so the newest line is never cut off).
     const top =
-      this.scale === 1
+      this.scale === 1 && !lagging
         ? first * this.lineHeight
-        : this.knownScrollTop >= maxTop - 1
-          ? Math.max(0, maxTop + height - (last - first) * this.lineHeight)
+        : atTail
+          ? Math.max(0, viewTop + height - (last - first) * this.lineHeight)
           : this.knownScrollTop;
     this.paintRows(first, last, top);
   }
+
+  /** Puts the scroll position at the tail while following (see render). */
+  private readonly applyScroll = (): void => {
+    this.scrollFrame = 0;
+    if (!this.followTail || Math.abs(this.knownScrollTop - this.pendingScrollTop) <= 1) return;
+    this.programmaticScroll = true;
+    this.root.scrollTop = this.pendingScrollTop;
+    this.knownScrollTop = this.pendingScrollTop;
+    this.requestRender();
+  };
 
   private measure(width: number, height: number): void {
     this.lastWidth = width;
