@@ -2,7 +2,7 @@
  * The page's end of the browser host's WebSocket: a PagePort whose messages are binary frames.
  * Plain DOM code, no Node.
  */
-import { encodeFrame, FrameAssembler } from '../common/binary-frame';
+import { decodeFrame, encodeFrame } from '../common/binary-frame';
 import type { PagePort } from '../common/port';
 import type { DownMessage, UpMessage } from '../common/protocol';
 
@@ -21,8 +21,6 @@ export class WebSocketPagePort implements PagePort {
   private handler: ((message: DownMessage) => void) | undefined;
   private early: DownMessage[] = [];
   private readonly closeHandlers: Array<(event: CloseEvent) => void> = [];
-  /** Joins a split batch's header and payload messages; payloads are used as they arrive. */
-  private readonly frames = new FrameAssembler();
 
   /** @param ws an open WebSocket to the browser host's `/ws` endpoint */
   constructor(private readonly ws: WebSocket) {
@@ -81,13 +79,12 @@ export class WebSocketPagePort implements PagePort {
 
   private readonly onWsMessage = (event: MessageEvent): void => {
     if (!(event.data instanceof ArrayBuffer)) return this.fail('text frame from the host');
-    let message: DownMessage | undefined;
+    let message: DownMessage;
     try {
-      message = this.frames.push(event.data) as DownMessage | undefined;
+      message = decodeFrame(new Uint8Array(event.data)) as DownMessage;
     } catch (err) {
       return this.fail(String(err));
     }
-    if (message === undefined) return;
     if (this.handler) this.handler(message);
     else this.early.push(message);
   };

@@ -12,12 +12,6 @@
  * Paths name slots by own keys and array indexes, never markers inside `m`: a page's own object
  * that happens to look like a marker cannot be mistaken for a buffer.
  *
- * Split form (host → page on the browser host): the header carries `x: 1` and nothing follows
- * it in its WebSocket message; each buffer then travels as a binary WebSocket message of its
- * own, in `b` order. The page's WebSocket hands each one over as an exact ArrayBuffer, which
- * becomes the slot's value as it is: no copy in the page, and an event whose data is a whole
- * buffer reaches its listener without one either. `FrameAssembler` reads both forms.
- *
  * Used on both sides (Node and the page), so it imports neither Node nor the DOM.
  */
 
@@ -113,28 +107,18 @@ function strip(value: unknown, path: Path, out: Collected, depth: number): unkno
  * structured clone's DataCloneError) for values a message cannot hold: functions, symbols,
  * bigints, cycles.
  */
-export function encodeFrameParts(message: unknown, options: { split?: boolean } = {}): Uint8Array[] {
+export function encodeFrameParts(message: unknown): Uint8Array[] {
   const out: Collected = { bufs: [], b: [], u: [] };
   const m = strip(message, [], out, 0);
-  const header: { m: unknown; b?: unknown; u?: unknown; x?: 1 } = { m };
+  const header: { m: unknown; b?: unknown; u?: unknown } = { m };
   if (out.b.length > 0) header.b = out.b;
   if (out.u.length > 0) header.u = out.u;
-  if (options.split === true && out.b.length > 0) header.x = 1;
   const json = JSON.stringify(header);
   // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto fills what it needs.
   const head = new Uint8Array(4 + json.length * 3);
   const { written } = encoder.encodeInto(json, head.subarray(4));
   new DataView(head.buffer).setUint32(0, written, true);
   return [head.subarray(0, 4 + written), ...out.bufs];
-}
-
-/**
- * Encodes one message in the split form: the header (as a frame of its own) and then each
- * buffer, each to be sent as a message of its own (views on the caller's memory). Without
- * buffers it is one ordinary frame.
- */
-export function encodeSplitFrame(message: unknown): Uint8Array[] {
-  return encodeFrameParts(message, { split: true });
 }
 
 /** Encodes one message into one contiguous frame (see encodeFrameParts). */
@@ -205,16 +189,7 @@ export function decodeFrame(frame: Uint8Array, options: DecodeOptions = {}): unk
   }
 }
 
-interface Header {
-  root: unknown;
-  b: unknown[];
-  u: unknown[];
-  split: boolean;
-  /** Where the payloads start in the frame. */
-  at: number;
-}
-
-function readHeader(frame: Uint8Array, maxHeaderBytes: number): Header {
+function decodeUnchecked(frame: Uint8Array, maxHeaderBytes: number): unknown {
   if (frame.byteLength < 4) throw new FrameError('Frame shorter than its length prefix');
   const headLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0, true);
   if (headLength > frame.byteLength - 4) throw new FrameError('Header length exceeds the frame');
@@ -229,112 +204,29 @@ function readHeader(frame: Uint8Array, maxHeaderBytes: number): Header {
   if (typeof header !== 'object' || header === null || Array.isArray(header) || !('m' in header)) {
     throw new FrameError('Header is not a frame header');
   }
-  const { m, b = [], u = [], x } = header as { m: unknown; b?: unknown; u?: unknown; x?: unknown };
+  const { m, b = [], u = [] } = header as { m: unknown; b?: unknown; u?: unknown };
   if (!Array.isArray(b) || !Array.isArray(u)) throw new FrameError('Header lists are not arrays');
-  if (x !== undefined && x !== 1) throw new FrameError('Bad split marker');
-  return { root: m, b, u, split: x === 1, at: 4 + headLength };
-}
-
-function bufferEntry(entry: unknown): [Path, number, unknown] {
-  if (!Array.isArray(entry) || entry.length < 2 || entry.length > 3 || !isPath(entry[0])) {
-    throw new FrameError('Bad buffer entry');
+  let root = m;
+  let at = 4 + headLength;
+  for (const entry of b) {
+    if (!Array.isArray(entry) || entry.length < 2 || entry.length > 3 || !isPath(entry[0])) {
+      throw new FrameError('Bad buffer entry');
+    }
+    const [path, length, kind] = entry as [Path, unknown, unknown];
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > frame.byteLength - at) {
+      throw new FrameError('Bad buffer length');
+    }
+    const start = frame.byteOffset + at;
+    const bytes = frame.buffer.slice(start, start + length) as ArrayBuffer;
+    at += length;
+    root = place(root, path, kind === undefined ? bytes : makeView(kind, bytes));
   }
-  const [path, length, kind] = entry as [Path, unknown, unknown];
-  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) throw new FrameError('Bad buffer length');
-  return [path, length, kind];
-}
-
-/** Places the buffers (`bytes(i, length)` gives the i-th) and the undefineds; returns the message. */
-function finish(header: Header, bytes: (index: number, length: number) => ArrayBuffer): unknown {
-  let root = header.root;
-  header.b.forEach((entry, i) => {
-    const [path, length, kind] = bufferEntry(entry);
-    const buffer = bytes(i, length);
-    root = place(root, path, kind === undefined ? buffer : makeView(kind, buffer));
-  });
-  for (const path of header.u) {
+  if (at !== frame.byteLength) throw new FrameError('Trailing bytes after the last buffer');
+  for (const path of u) {
     if (!isPath(path)) throw new FrameError('Bad undefined entry');
     root = place(root, path, undefined);
   }
   return root;
-}
-
-function decodeUnchecked(frame: Uint8Array, maxHeaderBytes: number): unknown {
-  return decodeWhole(frame, readHeader(frame, maxHeaderBytes));
-}
-
-function decodeWhole(frame: Uint8Array, header: Header): unknown {
-  if (header.split) throw new FrameError('Split frame where a whole frame was expected');
-  let at = header.at;
-  const root = finish(header, (_i, length) => {
-    if (length > frame.byteLength - at) throw new FrameError('Bad buffer length');
-    const start = frame.byteOffset + at;
-    at += length;
-    return frame.buffer.slice(start, start + length) as ArrayBuffer;
-  });
-  if (at !== frame.byteLength) throw new FrameError('Trailing bytes after the last buffer');
-  return root;
-}
-
-/** The exact ArrayBuffer of `bytes`: itself when it is one or views one whole, else a copy. */
-function exactBuffer(bytes: ArrayBuffer | Uint8Array): ArrayBuffer {
-  if (isArrayBuffer(bytes)) return bytes;
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && isArrayBuffer(bytes.buffer)) return bytes.buffer;
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-/**
- * Reads a stream of WebSocket messages in either form: `push` each binary message in order; it
- * returns the decoded message once one is whole, else `undefined` (a split header waiting for
- * its buffers). A split buffer arriving as an ArrayBuffer (a page's WebSocket) becomes its
- * slot's value without a copy. Throws FrameError as `decodeFrame` does, and for a buffer
- * message whose length is not the one its header announced.
- */
-export class FrameAssembler {
-  private header: Header | undefined;
-  private lengths: number[] = [];
-  private payloads: ArrayBuffer[] = [];
-
-  constructor(private readonly options: DecodeOptions = {}) {}
-
-  /** Whether a split header is still waiting for buffers. */
-  get waiting(): boolean {
-    return this.header !== undefined;
-  }
-
-  push(data: ArrayBuffer | Uint8Array): unknown {
-    try {
-      return this.pushUnchecked(data);
-    } catch (err) {
-      this.header = undefined;
-      this.payloads = [];
-      if (err instanceof FrameError) throw err;
-      throw new FrameError(`Malformed frame: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
-  private pushUnchecked(data: ArrayBuffer | Uint8Array): unknown {
-    if (this.header === undefined) {
-      const frame = isArrayBuffer(data) ? new Uint8Array(data) : data;
-      const header = readHeader(frame, this.options.maxHeaderBytes ?? Number.POSITIVE_INFINITY);
-      if (!header.split) return decodeWhole(frame, header);
-      if (header.at !== frame.byteLength) throw new FrameError('Bytes after a split header');
-      if (header.b.length === 0) throw new FrameError('Split header without buffers');
-      this.lengths = header.b.map((entry) => bufferEntry(entry)[1]);
-      this.header = header;
-      this.payloads = [];
-      return undefined;
-    }
-    const buffer = exactBuffer(data);
-    if (buffer.byteLength !== this.lengths[this.payloads.length]) throw new FrameError('Buffer message of the wrong length');
-    this.payloads.push(buffer);
-    if (this.payloads.length < this.lengths.length) return undefined;
-    const header = this.header;
-    const payloads = this.payloads;
-    this.header = undefined;
-    this.payloads = [];
-    return finish(header, (i) => payloads[i]);
-  }
 }
 
 function makeView(kind: unknown, bytes: ArrayBuffer): ArrayBufferView {

@@ -1,13 +1,10 @@
 /**
- * The host's end of one page context over a `ws` WebSocket. From the page: each protocol
- * message is one binary WebSocket message in the binary-frame format. To the page: a message
- * without payloads is one binary message; a batch with payloads is its split frame, the header
- * and then each payload as a binary message of its own, which the page's WebSocket turns into
- * the event's exact ArrayBuffer without a copy in the page. WebSocket delivery is ordered, so
- * results and events keep the order the host gave them.
+ * The host's end of one page context over a `ws` WebSocket: each protocol message is one binary
+ * WebSocket message in the binary-frame format. WebSocket delivery is ordered, so results and
+ * events keep the order the host gave them.
  */
 import type { WebSocket } from 'ws';
-import { decodeFrame, encodeSplitFrame, FrameError } from '../../common/binary-frame';
+import { decodeFrame, encodeFrameParts, FrameError } from '../../common/binary-frame';
 import type { HostPort } from '../../common/port';
 import type { DownMessage } from '../../common/protocol';
 
@@ -58,9 +55,9 @@ export class WebSocketHostPort implements HostPort {
 
   postMessage(message: DownMessage, _transfer: ArrayBuffer[]): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    const parts = encodeSplitFrame(message);
+    const parts = encodeFrameParts(message);
     if (this.socket === undefined) {
-      for (const part of parts) this.ws.send(part, { binary: true });
+      this.ws.send(parts.length === 1 ? parts[0] : Buffer.concat(parts), { binary: true });
       return;
     }
     // Every message of this event-loop turn goes out in one write: on loopback each write
@@ -71,8 +68,10 @@ export class WebSocketHostPort implements HostPort {
       this.socket.cork();
       setImmediate(this.uncork);
     }
-    // The payload bytes go from the host's buffers to the kernel without another copy.
-    for (const part of parts) this.ws.send(part, { binary: true });
+    // Header and payloads as fragments of one WebSocket message: the payload bytes go from the
+    // host's buffers to the kernel without another copy.
+    const last = parts.length - 1;
+    for (let i = 0; i <= last; i++) this.ws.send(parts[i], { binary: true, fin: i === last });
   }
 
   onMessage(handler: (message: unknown) => void): void {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeFrame, encodeFrame, encodeFrameParts, encodeSplitFrame, FrameAssembler, FrameError } from '../../common/binary-frame';
+import { decodeFrame, encodeFrame, encodeFrameParts, FrameError } from '../../common/binary-frame';
 
 function bytes(...values: number[]): ArrayBuffer {
   return new Uint8Array(values).buffer;
@@ -203,91 +203,6 @@ describe('common/binary-frame', () => {
           expect(err).to.be.instanceOf(FrameError);
         }
       }
-    });
-  });
-
-  describe('split form and FrameAssembler', () => {
-    const batch = () => ({
-      t: 'b',
-      m: [
-        { t: 'r', id: 1, a: [0] },
-        { t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 7 }, d: [0, 0, 3] },
-        { t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 8 }, d: [1, 0, 0] },
-      ],
-      bufs: [bytes(1, 2, 3), bytes()],
-    });
-
-    it('sends the header alone, then each buffer as its own message', () => {
-      const a = bytes(1, 2, 3);
-      const parts = encodeSplitFrame({ t: 'b', m: [], bufs: [a, bytes(4)] });
-      expect(parts).to.have.length(3);
-      expect(parts[1].buffer).to.equal(a);
-      expect([...parts[2]]).to.deep.equal([4]);
-      expect(() => decodeFrame(parts[0])).to.throw(FrameError, 'Split frame where a whole frame was expected');
-    });
-
-    it('is one ordinary frame when there are no buffers', () => {
-      const parts = encodeSplitFrame({ t: 'w', v: 1, appId: 'x' });
-      expect(parts).to.have.length(1);
-      expect(decodeFrame(parts[0])).to.deep.equal({ t: 'w', v: 1, appId: 'x' });
-    });
-
-    it('hands back each buffer message itself as the slot value, without a copy', () => {
-      const parts = encodeSplitFrame(batch());
-      // As a page's WebSocket delivers them: exact ArrayBuffers.
-      const messages = parts.map((p) => p.slice().buffer);
-      const frames = new FrameAssembler();
-      expect(frames.push(messages[0])).to.equal(undefined);
-      expect(frames.waiting).to.equal(true);
-      expect(frames.push(messages[1])).to.equal(undefined);
-      const back = frames.push(messages[2]) as ReturnType<typeof batch>;
-      expect(frames.waiting).to.equal(false);
-      expect(back.m).to.deep.equal(batch().m);
-      expect(back.bufs[0]).to.equal(messages[1]);
-      expect(back.bufs[1]).to.equal(messages[2]);
-      expect(back.bufs[1].byteLength).to.equal(0);
-    });
-
-    it('reads whole frames and split frames in one stream, in order', () => {
-      const frames = new FrameAssembler();
-      const out: unknown[] = [];
-      const push = (data: Uint8Array) => {
-        const message = frames.push(data);
-        if (message !== undefined) out.push(message);
-      };
-      push(encodeFrame({ t: 'w', v: 1, appId: 'a' }));
-      for (const part of encodeSplitFrame(batch())) push(part);
-      push(encodeFrame(batch()));
-      expect(out).to.have.length(3);
-      expect((out[1] as ReturnType<typeof batch>).bufs.map((b) => b.byteLength)).to.deep.equal([3, 0]);
-      expect((out[2] as ReturnType<typeof batch>).bufs.map((b) => b.byteLength)).to.deep.equal([3, 0]);
-    });
-
-    it('copies a Node Buffer that views a larger buffer, so the slot holds only its bytes', () => {
-      const parts = encodeSplitFrame({ t: 'b', m: [], bufs: [bytes(5, 6)] });
-      const pool = new Uint8Array([0, 5, 6, 0]);
-      const frames = new FrameAssembler();
-      frames.push(parts[0]);
-      const back = frames.push(pool.subarray(1, 3)) as { bufs: ArrayBuffer[] };
-      expect(back.bufs[0]).to.not.equal(pool.buffer);
-      expect([...new Uint8Array(back.bufs[0])]).to.deep.equal([5, 6]);
-    });
-
-    it('rejects a buffer message of a length its header did not announce, and starts afresh', () => {
-      const parts = encodeSplitFrame(batch());
-      const frames = new FrameAssembler();
-      frames.push(parts[0]);
-      expect(() => frames.push(bytes(1, 2))).to.throw(FrameError, 'Buffer message of the wrong length');
-      expect(frames.waiting).to.equal(false);
-      expect(frames.push(encodeFrame({ t: 'w', v: 1, appId: 'a' }))).to.deep.equal({ t: 'w', v: 1, appId: 'a' });
-    });
-
-    it('rejects bytes after a split header, a split header without buffers and a bad marker', () => {
-      const frames = new FrameAssembler();
-      expect(() => frames.push(frameOf({ m: { a: null }, b: [[['a'], 1]], x: 1 }, [1]))).to.throw(FrameError, 'Bytes after a split header');
-      expect(() => frames.push(frameOf({ m: {}, x: 1 }))).to.throw(FrameError, 'Split header without buffers');
-      expect(() => frames.push(frameOf({ m: {}, x: 2 }))).to.throw(FrameError, 'Bad split marker');
-      expect(() => frames.push(frameOf({ m: { a: null }, b: [[['a'], -1]], x: 1 }))).to.throw(FrameError, 'Bad buffer length');
     });
   });
 });
