@@ -5,15 +5,13 @@
 import * as dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import * as tls from 'node:tls';
-import { methodSpec, qualifiedNamespace, type WireNamespace } from '../common/methods';
+import type { WireNamespace } from '../common/methods';
 import type { HostPort } from '../common/port';
 import type { InspectSnapshot } from '../common/inspect-types';
-import type { CallMessage, WireError } from '../common/protocol';
-import { parsePositional } from '../common/signature';
 import { AppState, type ManagedSocket, type SocketSnapshot } from './app-state';
 import { SocketTap } from './tap';
 import { chromeAppId, isChromeAppId } from './app-id';
-import { CallError } from './call-error';
+import { Dispatcher, type HandlerTable } from './dispatch';
 import { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
 import type { WebContentsLike } from './electron/electron-types';
 import { PageContext, type ContextLimits, type ContextOwner } from './page-context';
@@ -34,7 +32,7 @@ import { OTHER_SOCKET_APIS, type AttachOptions, type ContextHandle, type Sockets
  * caller's context and app like the socket handlers; the hooks release per-app state.
  */
 export interface AppServices {
-  readonly handlers: Partial<Record<WireNamespace, Handlers>>;
+  readonly handlers: HandlerTable;
   /** A page context went away (answer what it still owed, drop what it held). */
   contextEnded?(ctx: PageContext): void;
   /** The app was detached: drop its timers and state. */
@@ -48,16 +46,6 @@ export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
 
 /** Sockets per app unless `limits.maxSocketsPerApp` says otherwise (Chrome has no limit). */
 export const DEFAULT_MAX_SOCKETS_PER_APP = 4096;
-
-/** The page side of a call: which context made it, for which app. */
-export interface CallScope {
-  readonly ctx: PageContext;
-  readonly app: AppState;
-}
-
-/** A namespace method implementation: returns the callback's arguments or throws CallError. */
-export type Handler = (scope: CallScope, args: unknown[]) => readonly unknown[] | Promise<readonly unknown[]>;
-export type Handlers = Readonly<Record<string, Handler>>;
 
 export interface ContextSnapshot {
   id: number;
@@ -101,7 +89,7 @@ export class SocketsHost {
 
   private readonly apps = new Map<string, AppState>();
   private readonly contexts = new Set<PageContext>();
-  private readonly handlers: Partial<Record<WireNamespace, Handlers>>;
+  private readonly dispatcher: Dispatcher;
   private readonly services: AppServices | undefined;
   private readonly limits: ContextLimits;
   private readonly secureContexts = new Map<string, tls.SecureContext>();
@@ -138,13 +126,18 @@ export class SocketsHost {
     };
     this.maxSocketsPerApp = options.limits?.maxSocketsPerApp ?? DEFAULT_MAX_SOCKETS_PER_APP;
     this.services = options.services?.(this);
-    this.handlers = {
+    const handlers: HandlerTable = {
       ...this.services?.handlers,
       tcp: createTcpHandlers(this),
       tcpServer: createTcpServerHandlers(this),
       udp: createUdpHandlers(this),
       raw: createRawHandlers(this),
     };
+    this.dispatcher = new Dispatcher(handlers, {
+      tap: this.tap,
+      mayUseOtherApis: (ctx) => this.otherApis.has(ctx),
+      noteError: (app, ns, id, code) => this.noteError(app, ns, id, code),
+    });
   }
 
   /**
@@ -342,7 +335,7 @@ export class SocketsHost {
   }
 
   private readonly owner: ContextOwner = {
-    dispatch: (ctx, call) => this.dispatch(ctx, call),
+    resolve: (ns, m) => this.dispatcher.resolve(ns, m),
     contextReset: (ctx) => this.contextGone(ctx, true),
     contextEnded: (ctx) => {
       ctx.app.contexts.delete(ctx);
@@ -352,40 +345,4 @@ export class SocketsHost {
     },
     log: (line) => this.log(line),
   };
-
-  /** One boolean when nobody taps: the tap records calls only while the window follows a socket. */
-  private async dispatch(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }> {
-    if (!this.tap.active) return this.dispatchCall(ctx, call);
-    const started = Date.now();
-    const out = await this.dispatchCall(ctx, call);
-    this.tap.onCall(call.ns, call.m, call.a, out.a, out.e?.message, started);
-    return out;
-  }
-
-  private async dispatchCall(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }> {
-    const spec = methodSpec(call.ns, call.m);
-    const handler = this.handlers[call.ns]?.[call.m];
-    if (spec === undefined || handler === undefined) {
-      return { a: [], e: { message: `${qualifiedNamespace(call.ns)}.${call.m} is not available` } };
-    }
-    if (call.ns === 'raw' && !this.otherApis.has(ctx)) {
-      return { a: [], e: { message: 'No socket API besides chrome.sockets is enabled for this page (attach it with apis: [...])' } };
-    }
-    try {
-      const args = parsePositional(call.ns, call.m, spec, call.a);
-      return { a: await handler({ ctx, app: ctx.app }, args) };
-    } catch (error) {
-      if (error instanceof CallError) {
-        const e: WireError =
-          error.resultCode === undefined ? { message: error.message } : { message: error.message, resultCode: error.resultCode };
-        const code = error.resultCode ?? (typeof error.args[0] === 'number' ? error.args[0] : undefined);
-        this.noteError(ctx.app, call.ns, call.a[0], code);
-        return { a: error.args, e };
-      }
-      if (error instanceof TypeError && error.message.startsWith('Error in invocation of')) {
-        return { a: [], e: { message: error.message } };
-      }
-      throw error;
-    }
-  }
 }

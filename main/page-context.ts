@@ -3,15 +3,8 @@
  * page, queues results and events in one order, flushes them in batches, and keeps the
  * receive credit for flow control.
  */
-import {
-  ALL_EVENT_KEYS,
-  eventKey,
-  isWireNamespace,
-  methodSpec,
-  qualifiedNamespace,
-  type WireNamespace as Namespace,
-} from '../common/methods';
-import { EVENT_CREDIT, PROTOCOL_VERSION, type CallMessage, type DownItem, type WireError } from '../common/protocol';
+import { ALL_EVENT_KEYS, eventKey, qualifiedNamespace, type WireNamespace as Namespace } from '../common/methods';
+import { EVENT_CREDIT, PROTOCOL_VERSION, type DownItem, type WireError } from '../common/protocol';
 import type { HostPort } from '../common/port';
 import type { AppState } from './app-state';
 
@@ -52,9 +45,18 @@ export interface ContextLimits {
  */
 const ALWAYS_ALLOWED = new Set(['close', 'disconnect', 'getInfo', 'getSockets']);
 
+/** A method the owner's table has, found once per call. */
+export interface CallTarget {
+  readonly ns: Namespace;
+  readonly method: string;
+  /** Runs the call; rejects only for a handler bug. */
+  invoke(ctx: PageContext, args: readonly unknown[]): Promise<{ a: readonly unknown[]; e?: WireError }>;
+}
+
 /** What the context asks of the host. */
 export interface ContextOwner {
-  dispatch(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }>;
+  /** The method `ns.m` names, or undefined when the API has none. */
+  resolve(ns: unknown, m: unknown): CallTarget | undefined;
   /** The page said hello again (reload without a new port) or the port ended. */
   contextReset(ctx: PageContext): void;
   contextEnded(ctx: PageContext): void;
@@ -280,27 +282,25 @@ export class PageContext {
     const { id, ns, m, a } = msg;
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return this.drop('call without a valid id');
     const fail = (message: string): void => this.enqueueResult(id, [], { message }, this.generation);
-    if (!isWireNamespace(ns) || typeof m !== 'string' || methodSpec(ns, m) === undefined) {
-      return fail(`Unknown method ${String(ns).slice(0, 40)}.${String(m).slice(0, 40)}`);
-    }
-    if (!Array.isArray(a)) return fail(`Invalid arguments for ${qualifiedNamespace(ns)}.${m}`);
-    if (hasLongString(a, this.limits.maxStringLength)) {
-      return fail(`Argument too long for ${qualifiedNamespace(ns)}.${m}`);
-    }
-    if (this.pending >= this.limits.maxPendingCalls && !ALWAYS_ALLOWED.has(m)) {
+    const target = this.owner.resolve(ns, m);
+    if (target === undefined) return fail(`Unknown method ${String(ns).slice(0, 40)}.${String(m).slice(0, 40)}`);
+    const name = `${qualifiedNamespace(target.ns)}.${target.method}`;
+    if (!Array.isArray(a)) return fail(`Invalid arguments for ${name}`);
+    if (hasLongString(a, this.limits.maxStringLength)) return fail(`Argument too long for ${name}`);
+    if (this.pending >= this.limits.maxPendingCalls && !ALWAYS_ALLOWED.has(target.method)) {
       return fail(`Too many calls in flight (${this.limits.maxPendingCalls})`);
     }
     this.pending++;
     this.callsSinceFlush++;
     const generation = this.generation;
-    this.owner.dispatch(this, { t: 'call', id, ns, m, a }).then(
+    target.invoke(this, a).then(
       (result) => {
         this.pending--;
         this.enqueueResult(id, result.a, result.e, generation);
       },
       (error: unknown) => {
         this.pending--;
-        this.owner.log(`${qualifiedNamespace(ns)}.${m} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
+        this.owner.log(`${name} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
         this.enqueueResult(id, [], { message: 'Internal error' }, generation);
       },
     );

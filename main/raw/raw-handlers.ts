@@ -6,7 +6,8 @@
 import * as os from 'node:os';
 import { NET_ERRORS, netErrorMessage } from '../../common/net-errors';
 import { CallError } from '../call-error';
-import type { CallScope, Handlers, SocketsHost } from '../host';
+import type { CallScope, NamespaceHandlers } from '../dispatch';
+import type { SocketsHost } from '../host';
 import { parseIpLiteral } from '../ip-literal';
 import type { ManagedSocket } from '../app-state';
 import { canonicalHost } from '../host-name';
@@ -33,12 +34,12 @@ function port16(port: number): number {
   return port;
 }
 
-export function createRawHandlers(host: SocketsHost): Handlers {
+export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
   const registry = host.registries.raw;
 
   /** The socket this context owns with this id: another context's looks missing. */
-  function find<T extends RawSocket>(scope: CallScope, id: unknown, kind?: new (...args: any[]) => T): T {
-    const socket = registry.get(id as number, scope.app);
+  function find<T extends RawSocket>(scope: CallScope, id: number, kind?: new (...args: any[]) => T): T {
+    const socket = registry.get(id, scope.app);
     if (socket === undefined || socket.ctx !== scope.ctx || (kind !== undefined && !(socket instanceof kind))) {
       throw new CallError('Socket not found', [], NET_ERRORS.INVALID_HANDLE);
     }
@@ -47,17 +48,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
   return {
     async tcpConnect(scope, [options]) {
-      const o = options as {
-        host: string;
-        port: number;
-        dnsQueryType?: string;
-        pull?: boolean;
-        tls?: boolean;
-        noDelay?: boolean;
-        keepAliveDelay?: number;
-        localAddress?: string;
-        localPort?: number;
-      };
+      const o = options;
       const port = port16(o.port);
       // What is checked is what is resolved (host-name.ts): a name no host can hold is -105.
       const target = canonicalHost(o.host);
@@ -91,7 +82,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
     },
 
     async tcpWrite(scope, [id, data]) {
-      const buffer = Buffer.from(toBuffer(data as ArrayBuffer));
+      const buffer = Buffer.from(toBuffer(data));
       if (!host.reserveWrite(scope.app, buffer.byteLength))
         throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
@@ -106,14 +97,14 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     read(scope, [id, bytes]) {
       const socket = find(scope, id);
-      if ((bytes as number) < 0 || socket instanceof RawServer) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
-      socket.grant(bytes as number);
+      if (bytes < 0 || socket instanceof RawServer) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
+      socket.grant(bytes);
       return [];
     },
 
     setPaused(scope, [id, paused]) {
       const socket = find(scope, id);
-      socket.paused = paused as boolean;
+      socket.paused = paused;
       socket.updateReading();
       return [];
     },
@@ -125,7 +116,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     async tcpStartTls(scope, [id, options]) {
       try {
-        await find(scope, id, RawTcp).startTls((options as { servername?: string } | undefined)?.servername);
+        await find(scope, id, RawTcp).startTls(options?.servername);
       } catch (error) {
         throw failure(error);
       }
@@ -134,7 +125,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     tcpSetOptions(scope, [id, options]) {
       try {
-        find(scope, id, RawTcp).setOptions(options as { noDelay?: boolean; keepAlive?: boolean; keepAliveDelay?: number });
+        find(scope, id, RawTcp).setOptions(options);
       } catch (error) {
         throw failure(error);
       }
@@ -142,7 +133,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
     },
 
     async listen(scope, [options]) {
-      const o = options as { host: string; port: number; backlog?: number; ipv6Only?: boolean; pull?: boolean };
+      const o = options;
       const literal = parseIpLiteral(o.host);
       if (literal === undefined) throw failure({ resultCode: NET_ERRORS.ADDRESS_INVALID });
       const port = port16(o.port);
@@ -160,21 +151,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
     },
 
     async udpOpen(scope, [options]) {
-      const o = options as {
-        localAddress?: string;
-        localPort?: number;
-        remoteAddress?: string;
-        remotePort?: number;
-        dnsQueryType?: string;
-        reuseAddr?: boolean;
-        ipv6Only?: boolean;
-        loopback?: boolean;
-        multicastTtl?: number;
-        broadcast?: boolean;
-        recvBufferSize?: number;
-        sendBufferSize?: number;
-        pull?: boolean;
-      };
+      const o = options;
       let remote: { address: string; port: number } | undefined;
       if (o.remoteAddress !== undefined || o.remotePort !== undefined) {
         if (o.remoteAddress === undefined || o.remotePort === undefined) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
@@ -226,17 +203,17 @@ export function createRawHandlers(host: SocketsHost): Handlers {
       const socket = find(scope, id, RawUdp);
       let target: string | undefined;
       if (address !== undefined) {
-        const p = port16((port as number | undefined) ?? 0);
-        const canonical = canonicalHost(address as string);
+        const p = port16(port ?? 0);
+        const canonical = canonicalHost(address);
         if (canonical === undefined) throw failure({ resultCode: NET_ERRORS.NAME_NOT_RESOLVED });
         target = canonical.name;
         if (!scope.ctx.policy.allows('udp-send', target, p)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
-      const buffer = Buffer.from(toBuffer(data as ArrayBuffer));
+      const buffer = Buffer.from(toBuffer(data));
       if (!host.reserveWrite(scope.app, buffer.byteLength))
         throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
-        await socket.send(buffer, target, port as number | undefined);
+        await socket.send(buffer, target, port);
       } catch (error) {
         throw failure(error);
       } finally {
@@ -249,7 +226,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
       const socket = find(scope, id, RawUdp);
       if (!scope.ctx.policy.allows('udp-multicast-membership', '*', 0)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       try {
-        socket.membership(join as boolean, group as string, source as string | undefined);
+        socket.membership(join, group, source);
       } catch (error) {
         throw failure(error);
       }
@@ -258,7 +235,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     udpSetOptions(scope, [id, options]) {
       try {
-        find(scope, id, RawUdp).setOptions(options as { loopback?: boolean; multicastTtl?: number; broadcast?: boolean });
+        find(scope, id, RawUdp).setOptions(options);
       } catch (error) {
         throw failure(error);
       }

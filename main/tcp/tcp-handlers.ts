@@ -3,10 +3,10 @@
  * callback's arguments or throws a CallError in the shape Chrome answers with (spec §2.3).
  */
 import type * as dns from 'node:dns';
-import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
-import type { Handlers, SocketsHost } from '../host';
+import type { NamespaceHandlers } from '../dispatch';
+import type { SocketsHost } from '../host';
 import { sharedHandlers } from '../shared-handlers';
 import { netErrorFrom } from '../net-error-map';
 import { canonicalHost, type CanonicalHost } from '../host-name';
@@ -47,7 +47,7 @@ export function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
   return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 }
 
-export function createTcpHandlers(host: SocketsHost): Handlers {
+export function createTcpHandlers(host: SocketsHost): NamespaceHandlers<'tcp'> {
   const registry = host.registries.tcp;
   const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpSocket(host, id, scope.app));
 
@@ -55,13 +55,13 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
     ...handlers,
 
     setKeepAlive(scope, [id, enable, delay]) {
-      const code = find(scope, id, [NET_ERRORS.FAILED]).setKeepAlive(enable as boolean, (delay as number | undefined) ?? 0);
+      const code = find(scope, id, [NET_ERRORS.FAILED]).setKeepAlive(enable, delay ?? 0);
       if (code !== 0) throw codeError(code);
       return [0];
     },
 
     setNoDelay(scope, [id, noDelay]) {
-      const code = find(scope, id, [NET_ERRORS.FAILED]).setNoDelay(noDelay as boolean);
+      const code = find(scope, id, [NET_ERRORS.FAILED]).setNoDelay(noDelay);
       if (code !== 0) throw codeError(code);
       return [0];
     },
@@ -73,14 +73,14 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
      */
     async connect(scope, [id, peerAddress, peerPort, dnsQueryType]) {
       const socket = find(scope, id);
-      const target = canonicalHost(peerAddress as string);
+      const target = canonicalHost(peerAddress);
       if (target === undefined) throw codeError(NET_ERRORS.NAME_NOT_RESOLVED);
       const address = target.name;
-      const port = wrapPort(peerPort as number);
+      const port = wrapPort(peerPort);
       if (!scope.ctx.policy.allows('tcp-connect', address, port)) throw new CallError('Does not have permission');
       let addresses: dns.LookupAddress[] | undefined;
       try {
-        addresses = await socket.resolving(resolveHost(host, target, dnsQueryType as string | undefined));
+        addresses = await socket.resolving(resolveHost(host, target, dnsQueryType));
       } catch (error) {
         if (registry.get(socket.id, scope.app) !== socket) throw notFound();
         throw codeError(dnsError(error));
@@ -117,7 +117,7 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
         host.removeSocket(socket);
         throw codeError(NET_ERRORS.FAILED);
       }
-      const code = await socket.upgradeToTls(options as api.tcp.SecureOptions | undefined, host);
+      const code = await socket.upgradeToTls(options, host);
       if (code !== 0) {
         if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
         throw codeError(code);
@@ -130,10 +130,10 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
 
     /** The quota is checked before the id lookup, as in Chrome (spec §8 item 25). */
     async send(scope, [id, data]) {
-      const buffer = toBuffer(data as ArrayBuffer | ArrayBufferView);
+      const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
       if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
-      const socket = registry.get(id as number, scope.app);
+      const socket = registry.get(id, scope.app);
       if (socket === undefined) {
         host.releaseWrite(scope.app, bytes);
         throw notFound();

@@ -9,7 +9,8 @@
  */
 import { CallError } from '../../call-error';
 import type { AppState } from '../../app-state';
-import type { Handlers, SocketsHost } from '../../host';
+import type { NamespaceHandlers } from '../../dispatch';
+import type { SocketsHost } from '../../host';
 import type { PageContext } from '../../page-context';
 import { servedApp, type ServedApps } from '../served-app';
 
@@ -26,10 +27,8 @@ interface PendingMessage {
   reject(error: CallError): void;
 }
 
-function utf8(bytes: unknown): string {
-  const view = ArrayBuffer.isView(bytes)
-    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : new Uint8Array(bytes as ArrayBuffer);
+function utf8(bytes: ArrayBuffer | ArrayBufferView): string {
+  const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   return Buffer.from(view).toString('utf8');
 }
 
@@ -45,7 +44,7 @@ export function createRuntime(host: SocketsHost, apps: ServedApps) {
     entry.reject(new CallError(PORT_CLOSED));
   }
 
-  const handlers: Handlers = {
+  const handlers: NamespaceHandlers<'runtime'> = {
     /** Once per app and host: the reasons to fire; later calls (a reloaded background page) get `{ first: false }`. */
     launchInfo(scope) {
       const app = servedApp(apps, scope.app.name, 'runtime');
@@ -67,15 +66,14 @@ export function createRuntime(host: SocketsHost, apps: ServedApps) {
       });
     },
     respond(scope, [messageId, responded, response]) {
-      const id = messageId as number;
-      const entry = pending.get(id);
+      const entry = pending.get(messageId);
       // A late or foreign answer is ignored, as Chrome ignores a second sendResponse.
       if (entry === undefined || entry.app !== scope.app || !entry.waiting.has(scope.ctx)) return [];
       if (responded) {
-        pending.delete(id);
+        pending.delete(messageId);
         entry.resolve([response === undefined ? undefined : utf8(response)]);
       } else {
-        declined(id, entry, scope.ctx);
+        declined(messageId, entry, scope.ctx);
       }
       return [];
     },
