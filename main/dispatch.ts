@@ -37,6 +37,21 @@ export type NamespaceHandlers<N extends WireNamespace> = { readonly [M in WireMe
 /** The implementations the dispatch serves, by namespace (a namespace may be missing). */
 export type HandlerTable = { readonly [N in WireNamespace]?: NamespaceHandlers<N> };
 
+/**
+ * Services beside the sockets on the same port and dispatch (the Chrome App runner's storage,
+ * alarms, system.network, power, runtime messaging: main/app-services/). Handlers get the
+ * caller's context and app like the socket handlers; the hooks release per-app state.
+ */
+export interface AppServices {
+  readonly handlers: HandlerTable;
+  /** A page context went away (answer what it still owed, drop what it held). */
+  contextEnded?(ctx: PageContext): void;
+  /** The app was detached: drop its timers and state. */
+  appEnded?(app: AppState): void;
+  /** The host is disposed. */
+  dispose?(): Promise<void> | void;
+}
+
 /** What a call answers: the callback's arguments, and lastError when it failed. */
 export interface CallOutcome {
   readonly a: readonly unknown[];

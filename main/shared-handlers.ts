@@ -4,6 +4,11 @@
  */
 import { CallError, notFound } from './call-error';
 
+/** The bytes of a send as a Buffer over the same memory (no copy). */
+export function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
+  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+}
+
 /** The error `create` fails with at the per-app socket limit. */
 export function tooManySockets(limit: number): string {
   return `Too many sockets: this app already holds ${limit} (limits.maxSocketsPerApp)`;

@@ -7,17 +7,17 @@ import * as os from 'node:os';
 import { NET_ERRORS, netErrorMessage } from '../../common/net-errors';
 import { CallError } from '../call-error';
 import type { CallScope, NamespaceHandlers } from '../dispatch';
-import type { SocketsHost } from '../host';
 import { parseIpLiteral } from '../ip-literal';
 import type { ManagedSocket } from '../app-state';
 import { canonicalHost } from '../host-name';
-import { tooManySockets } from '../shared-handlers';
-import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
+import { dnsError, resolveHost } from '../name-resolution';
+import type { SocketRegistries } from '../registries';
+import { toBuffer, tooManySockets } from '../shared-handlers';
+import type { SocketEnv } from '../socket-env';
 import { RawServer } from './raw-server';
 import { RawTcp, type RawError } from './raw-tcp';
+import type { RawSocket } from './raw-socket';
 import { RawUdp } from './raw-udp';
-
-export type RawSocket = RawTcp | RawServer | RawUdp;
 
 const PERMISSION_ERROR = 'Does not have permission';
 
@@ -34,8 +34,8 @@ function port16(port: number): number {
   return port;
 }
 
-export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
-  const registry = host.registries.raw;
+export function createRawHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'raw'> {
+  const registry = registries.raw;
 
   /** The socket this context owns with this id: another context's looks missing. */
   function find<T extends RawSocket>(scope: CallScope, id: number, kind?: new (...args: any[]) => T): T {
@@ -55,12 +55,12 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
       if (target === undefined) throw failure({ resultCode: NET_ERRORS.NAME_NOT_RESOLVED });
       if (!scope.ctx.policy.allows('tcp-connect', target.name, port)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
-      const socket = registry.add((id) => new RawTcp(host, id, scope.app, scope.ctx, o.pull === true));
+      const socket = registry.add((id) => new RawTcp(env, id, scope.app, scope.ctx, o.pull === true));
       socket.hostname = target.name;
       try {
         let addresses;
         try {
-          addresses = await resolveHost(host, target, o.dnsQueryType);
+          addresses = await resolveHost(env.lookup, target, o.dnsQueryType);
         } catch (error) {
           throw { resultCode: dnsError(error), code: (error as { code?: string }).code } satisfies RawError;
         }
@@ -73,7 +73,7 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
           localPort: o.localPort,
         });
       } catch (error) {
-        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
         throw failure(error);
       }
       // Reading starts after the answer is queued, so it precedes the first data event.
@@ -83,14 +83,14 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
 
     async tcpWrite(scope, [id, data]) {
       const buffer = Buffer.from(toBuffer(data));
-      if (!host.reserveWrite(scope.app, buffer.byteLength))
+      if (!env.reserveWrite(scope.app, buffer.byteLength))
         throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
         await find(scope, id, RawTcp).write(buffer);
       } catch (error) {
         throw failure(error);
       } finally {
-        host.releaseWrite(scope.app, buffer.byteLength);
+        env.releaseWrite(scope.app, buffer.byteLength);
       }
       return [buffer.byteLength];
     },
@@ -140,12 +140,12 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
       if (!scope.ctx.policy.allows('tcp-listen', o.host.toLowerCase(), port))
         throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
-      const server = registry.add((id) => new RawServer(host, id, scope.app, scope.ctx, o.pull === true));
+      const server = registry.add((id) => new RawServer(env, id, scope.app, scope.ctx, o.pull === true, registry));
       try {
         const bound = await server.listen(literal.address, port, o.backlog, o.ipv6Only === true);
         return [{ socketId: server.id, ...bound }];
       } catch (error) {
-        if (registry.get(server.id, scope.app) === server) host.removeSocket(server);
+        if (registry.get(server.id, scope.app) === server) env.removeSocket(server);
         throw failure(error);
       }
     },
@@ -161,7 +161,7 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
         if (!scope.ctx.policy.allows('udp-send', target.name, rport)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
         let addresses;
         try {
-          addresses = await resolveHost(host, target, o.dnsQueryType);
+          addresses = await resolveHost(env.lookup, target, o.dnsQueryType);
         } catch (error) {
           throw failure({ resultCode: dnsError(error) });
         }
@@ -177,7 +177,7 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
         throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
       if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
-      const socket = registry.add((id) => new RawUdp(host, id, scope.app, scope.ctx, o.pull === true));
+      const socket = registry.add((id) => new RawUdp(env, id, scope.app, scope.ctx, o.pull === true));
       try {
         const info = await socket.open({
           localAddress: literal.address,
@@ -194,7 +194,7 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
         setImmediate(() => socket.updateReading());
         return [info];
       } catch (error) {
-        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
         throw failure(error);
       }
     },
@@ -210,14 +210,14 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
         if (!scope.ctx.policy.allows('udp-send', target, p)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
       const buffer = Buffer.from(toBuffer(data));
-      if (!host.reserveWrite(scope.app, buffer.byteLength))
+      if (!env.reserveWrite(scope.app, buffer.byteLength))
         throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
         await socket.send(buffer, target, port);
       } catch (error) {
         throw failure(error);
       } finally {
-        host.releaseWrite(scope.app, buffer.byteLength);
+        env.releaseWrite(scope.app, buffer.byteLength);
       }
       return [buffer.byteLength];
     },
@@ -249,7 +249,7 @@ export function createRawHandlers(host: SocketsHost): NamespaceHandlers<'raw'> {
         socket.close(graceful === true);
         return [];
       }
-      host.removeSocket(socket);
+      env.removeSocket(socket);
       return [];
     },
 

@@ -5,14 +5,15 @@
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, wrapPort } from '../call-error';
 import type { NamespaceHandlers } from '../dispatch';
-import type { SocketsHost } from '../host';
 import { sharedHandlers } from '../shared-handlers';
 import { parseIpLiteral } from '../ip-literal';
+import type { SocketRegistries } from '../registries';
+import type { SocketEnv } from '../socket-env';
 import { DEFAULT_BACKLOG, TcpServerSocket } from './tcp-server-socket';
 
-export function createTcpServerHandlers(host: SocketsHost): NamespaceHandlers<'tcpServer'> {
-  const registry = host.registries.tcpServer;
-  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpServerSocket(host, id, scope.app));
+export function createTcpServerHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'tcpServer'> {
+  const registry = registries.tcpServer;
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpServerSocket(env, id, scope.app, registries.tcp));
 
   return {
     ...handlers,
@@ -39,7 +40,7 @@ export function createTcpServerHandlers(host: SocketsHost): NamespaceHandlers<'t
     },
 
     close(scope, [id]) {
-      host.removeSocket(find(scope, id));
+      env.removeSocket(find(scope, id));
       return [];
     },
   };

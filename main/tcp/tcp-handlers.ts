@@ -6,50 +6,16 @@ import type * as dns from 'node:dns';
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
 import type { NamespaceHandlers } from '../dispatch';
-import type { SocketsHost } from '../host';
-import { sharedHandlers } from '../shared-handlers';
-import { netErrorFrom } from '../net-error-map';
-import { canonicalHost, type CanonicalHost } from '../host-name';
+import { sharedHandlers, toBuffer } from '../shared-handlers';
+import { canonicalHost } from '../host-name';
+import { dnsError, resolveHost } from '../name-resolution';
+import type { SocketRegistries } from '../registries';
+import type { SocketEnv } from '../socket-env';
 import { TcpSocket } from './tcp-socket';
 
-/**
- * Resolves a canonical host (see host-name.ts) the way the dnsQueryType asks; IP literals skip
- * the resolver. Only canonical names reach it: what was checked is what is resolved.
- */
-export function resolveHost(host: SocketsHost, target: CanonicalHost, dnsQueryType: string | undefined): Promise<dns.LookupAddress[]> {
-  const family = dnsQueryType === 'ipv4' ? 4 : dnsQueryType === 'ipv6' ? 6 : 0;
-  const name = target.name;
-  const literal = target.family;
-  if (literal !== 0) {
-    if (family !== 0 && family !== literal)
-      return Promise.reject(Object.assign(new Error('address family mismatch'), { code: 'ENOTFOUND' }));
-    return Promise.resolve([{ address: name, family: literal }]);
-  }
-  return new Promise((resolve, reject) => {
-    host.lookup(name, { all: true, family }, (error, addresses) => {
-      if (error) return reject(error);
-      const list = (
-        Array.isArray(addresses) ? addresses : [{ address: addresses as unknown as string, family: family || 4 }]
-      ) as dns.LookupAddress[];
-      if (list.length === 0) return reject(Object.assign(new Error('no addresses'), { code: 'ENOTFOUND' }));
-      resolve(list);
-    });
-  });
-}
-
-/** A resolver failure as Chrome reports it: ERR_NAME_NOT_RESOLVED unless the OS said more. */
-export function dnsError(error: unknown): number {
-  const code = netErrorFrom(error);
-  return code === NET_ERRORS.FAILED ? NET_ERRORS.NAME_NOT_RESOLVED : code;
-}
-
-export function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
-  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-}
-
-export function createTcpHandlers(host: SocketsHost): NamespaceHandlers<'tcp'> {
-  const registry = host.registries.tcp;
-  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpSocket(host, id, scope.app));
+export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'tcp'> {
+  const registry = registries.tcp;
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpSocket(env, id, scope.app));
 
   return {
     ...handlers,
@@ -80,7 +46,7 @@ export function createTcpHandlers(host: SocketsHost): NamespaceHandlers<'tcp'> {
       if (!scope.ctx.policy.allows('tcp-connect', address, port)) throw new CallError('Does not have permission');
       let addresses: dns.LookupAddress[] | undefined;
       try {
-        addresses = await socket.resolving(resolveHost(host, target, dnsQueryType));
+        addresses = await socket.resolving(resolveHost(env.lookup, target, dnsQueryType));
       } catch (error) {
         if (registry.get(socket.id, scope.app) !== socket) throw notFound();
         throw codeError(dnsError(error));
@@ -114,12 +80,12 @@ export function createTcpHandlers(host: SocketsHost): NamespaceHandlers<'tcp'> {
       // A read or write in flight, or an accepted socket (no local address): Chrome fails with
       // ERR_FAILED and destroys the socket.
       if (socket.readPending || socket.writesInFlight > 0 || socket.accepted) {
-        host.removeSocket(socket);
+        env.removeSocket(socket);
         throw codeError(NET_ERRORS.FAILED);
       }
-      const code = await socket.upgradeToTls(options, host);
+      const code = await socket.upgradeToTls(options, env);
       if (code !== 0) {
-        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
         throw codeError(code);
       }
       // setPaused(false) may have come during the handshake; as after connect, reading is armed
@@ -132,14 +98,14 @@ export function createTcpHandlers(host: SocketsHost): NamespaceHandlers<'tcp'> {
     async send(scope, [id, data]) {
       const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
-      if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
+      if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
       const socket = registry.get(id, scope.app);
       if (socket === undefined) {
-        host.releaseWrite(scope.app, bytes);
+        env.releaseWrite(scope.app, bytes);
         throw notFound();
       }
       const code = await new Promise<number>((resolve) => socket.write(buffer, resolve));
-      host.releaseWrite(scope.app, bytes);
+      env.releaseWrite(scope.app, bytes);
       if (code !== 0) throw sendError(code);
       return [{ resultCode: 0, bytesSent: bytes }];
     },
@@ -148,7 +114,7 @@ export function createTcpHandlers(host: SocketsHost): NamespaceHandlers<'tcp'> {
       const socket = find(scope, id);
       // Like disconnect, a connected socket reports -100 first (spec §3.2); then the id is gone.
       socket.disconnect();
-      host.removeSocket(socket);
+      env.removeSocket(socket);
       return [];
     },
   };

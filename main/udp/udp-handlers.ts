@@ -5,11 +5,12 @@
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
 import type { CallScope, NamespaceHandlers } from '../dispatch';
-import type { SocketsHost } from '../host';
 import { canonicalHost } from '../host-name';
 import { parseIpLiteral } from '../ip-literal';
-import { sharedHandlers } from '../shared-handlers';
-import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
+import { dnsError, resolveHost } from '../name-resolution';
+import type { SocketRegistries } from '../registries';
+import { sharedHandlers, toBuffer } from '../shared-handlers';
+import type { SocketEnv } from '../socket-env';
 import { UdpSocket } from './udp-socket';
 
 const PERMISSION_ERROR = 'App does not have permission';
@@ -20,9 +21,9 @@ const PERMISSION_ERROR = 'App does not have permission';
  */
 export const MAX_OPEN_UDP_SOCKETS = 6000;
 
-export function createUdpHandlers(host: SocketsHost): NamespaceHandlers<'udp'> {
-  const registry = host.registries.udp;
-  const { find, handlers } = sharedHandlers(registry, (id, scope) => new UdpSocket(host, id, scope.app));
+export function createUdpHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'udp'> {
+  const registry = registries.udp;
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new UdpSocket(env, id, scope.app));
 
   /** Membership is not address-bound: Chrome checks the fixed pair `*`, port 0. */
   function checkMembership(scope: CallScope): void {
@@ -61,7 +62,7 @@ export function createUdpHandlers(host: SocketsHost): NamespaceHandlers<'udp'> {
     async send(scope, [id, data, address, port, dnsQueryType]) {
       const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
-      if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
+      if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
       try {
         const socket = find(scope, id);
         // What is checked is what is resolved (host-name.ts); a name no host can hold is -105.
@@ -71,7 +72,7 @@ export function createUdpHandlers(host: SocketsHost): NamespaceHandlers<'udp'> {
         if (!scope.ctx.policy.allows('udp-send', canonical.name, wrapped)) throw new CallError(PERMISSION_ERROR);
         let target: string;
         try {
-          target = (await resolveHost(host, canonical, dnsQueryType))[0].address;
+          target = (await resolveHost(env.lookup, canonical, dnsQueryType))[0].address;
         } catch (error) {
           throw sendError(dnsError(error));
         }
@@ -80,13 +81,13 @@ export function createUdpHandlers(host: SocketsHost): NamespaceHandlers<'udp'> {
         if (code !== 0) throw sendError(code);
         return [{ resultCode: 0, bytesSent: bytes }];
       } finally {
-        host.releaseWrite(scope.app, bytes);
+        env.releaseWrite(scope.app, bytes);
       }
     },
 
     /** No onReceiveError: Chrome swallows the close of its pending read (spec §3.6). */
     close(scope, [id]) {
-      host.removeSocket(find(scope, id));
+      env.removeSocket(find(scope, id));
       return [];
     },
 

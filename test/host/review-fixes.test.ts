@@ -9,6 +9,7 @@ import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import { createTestHost } from '../../testing';
 import { Cleanup, attachRaw, delay, listen, newHost } from '../support';
 import { Cleanup as SpecCleanup, startTlsEchoServer, testCertificate } from '../tcp/helpers';
+import { hostInternals } from '../../main/host';
 
 describe('review regressions', () => {
   const cleanup = new Cleanup();
@@ -29,7 +30,7 @@ describe('review regressions', () => {
     const app = (host as unknown as { apps: Map<string, AppState> }).apps.get('a')!;
     // A read larger than one batch (1 MiB) in a buffer the host may move to the first page.
     const data = Buffer.allocUnsafeSlow(2 * 1024 * 1024).fill(7);
-    host.emit(app, 'tcp', 'onReceive', { socketId: 1 }, data, { transferable: true, sliceSize: 65536 });
+    hostInternals(host).env.emit(app, 'tcp', 'onReceive', { socketId: 1 }, data, { transferable: true, sliceSize: 65536 });
     for (const page of pages) {
       await page.next((i) => i.t === 'e');
       const event = page.items.find((i): i is EventMessage => i.t === 'e')!;

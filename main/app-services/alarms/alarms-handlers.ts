@@ -8,7 +8,7 @@
 import { CallError } from '../../call-error';
 import type { AppState } from '../../app-state';
 import type { NamespaceHandlers } from '../../dispatch';
-import type { SocketsHost } from '../../host';
+import type { SocketEnv } from '../../socket-env';
 import { servedApp, type ServedApps } from '../served-app';
 
 /** Chrome's kDevDelayMinimum for unpacked apps: 1 second. */
@@ -35,7 +35,7 @@ function finiteNumber(value: unknown, what: string): number | undefined {
   return value;
 }
 
-export function createAlarms(host: SocketsHost, apps: ServedApps, log: (line: string) => void) {
+export function createAlarms(env: Pick<SocketEnv, 'emit'>, apps: ServedApps, log: (line: string) => void) {
   const byApp = new Map<AppState, Map<string, Armed>>();
 
   function table(app: AppState): Map<string, Armed> {
@@ -62,7 +62,7 @@ export function createAlarms(host: SocketsHost, apps: ServedApps, log: (line: st
         } else {
           t.delete(alarm.name);
         }
-        host.emit(app, 'alarms', 'onAlarm', { alarm: fired });
+        env.emit(app, 'alarms', 'onAlarm', { alarm: fired });
       }, wait),
     };
     t.set(alarm.name, armed);

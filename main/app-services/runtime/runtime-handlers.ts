@@ -8,10 +8,9 @@
  * give `The message port closed before a response was received.`
  */
 import { CallError } from '../../call-error';
-import type { AppState } from '../../app-state';
+import type { AppContext, AppState } from '../../app-state';
 import type { NamespaceHandlers } from '../../dispatch';
-import type { SocketsHost } from '../../host';
-import type { PageContext } from '../../page-context';
+import type { SocketEnv } from '../../socket-env';
 import { servedApp, type ServedApps } from '../served-app';
 
 export const NO_RECEIVER = 'Could not establish connection. Receiving end does not exist.';
@@ -21,8 +20,8 @@ export const MAX_PENDING_MESSAGES = 1024;
 
 interface PendingMessage {
   readonly app: AppState;
-  readonly sender: PageContext;
-  readonly waiting: Set<PageContext>;
+  readonly sender: AppContext;
+  readonly waiting: Set<AppContext>;
   resolve(args: readonly unknown[]): void;
   reject(error: CallError): void;
 }
@@ -32,12 +31,12 @@ function utf8(bytes: ArrayBuffer | ArrayBufferView): string {
   return Buffer.from(view).toString('utf8');
 }
 
-export function createRuntime(host: SocketsHost, apps: ServedApps) {
+export function createRuntime(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
   const pending = new Map<number, PendingMessage>();
   const launched = new Set<string>();
   let nextId = 1;
 
-  function declined(id: number, entry: PendingMessage, ctx: PageContext): void {
+  function declined(id: number, entry: PendingMessage, ctx: AppContext): void {
     entry.waiting.delete(ctx);
     if (entry.waiting.size > 0) return;
     pending.delete(id);
@@ -62,7 +61,7 @@ export function createRuntime(host: SocketsHost, apps: ServedApps) {
       const id = nextId++;
       return new Promise<readonly unknown[]>((resolve, reject) => {
         pending.set(id, { app: scope.app, sender: scope.ctx, waiting: new Set(receivers), resolve, reject });
-        host.emit(scope.app, 'runtime', 'onMessage', { messageId: id, payload: utf8(message) }, undefined, { except: scope.ctx });
+        env.emit(scope.app, 'runtime', 'onMessage', { messageId: id, payload: utf8(message) }, undefined, { except: scope.ctx });
       });
     },
     respond(scope, [messageId, responded, response]) {
@@ -81,7 +80,7 @@ export function createRuntime(host: SocketsHost, apps: ServedApps) {
 
   return {
     handlers,
-    contextEnded(ctx: PageContext): void {
+    contextEnded(ctx: AppContext): void {
       for (const [id, entry] of [...pending]) {
         if (entry.sender === ctx) pending.delete(id);
         else if (entry.waiting.has(ctx)) declined(id, entry, ctx);

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { CallError } from '../../call-error';
 import type { NamespaceHandlers } from '../../dispatch';
-import type { SocketsHost } from '../../host';
+import type { SocketEnv } from '../../socket-env';
 import type { AppState } from '../../app-state';
 import { servedApp, type ServedApps } from '../served-app';
 import { LOCAL_QUOTA, QuotaError, StorageArea, SYNC_QUOTA, UNLIMITED_QUOTA, type StorageChanges } from './storage-area';
@@ -28,7 +28,7 @@ function isKeys(value: unknown, allowObject: boolean): boolean {
   return allowObject && typeof value === 'object';
 }
 
-export function createStorage(host: SocketsHost, apps: ServedApps) {
+export function createStorage(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
   const areas = new Map<string, StorageArea>();
 
   async function area(app: AppState, name: AreaName): Promise<StorageArea> {
@@ -57,7 +57,7 @@ export function createStorage(host: SocketsHost, apps: ServedApps) {
       if (error instanceof QuotaError) throw new CallError(error.message);
       throw error;
     }
-    if (Object.keys(changes).length > 0) host.emit(app, 'storage', 'onChanged', { changes: JSON.stringify(changes), areaName });
+    if (Object.keys(changes).length > 0) env.emit(app, 'storage', 'onChanged', { changes: JSON.stringify(changes), areaName });
     return [];
   }
 
