@@ -7,6 +7,7 @@ import { PageChannel } from '../preload/channel';
 import { createDirectSockets, type DirectSockets } from '../preload/direct/direct-sockets';
 import { createChromeSockets, type ChromeSockets } from '../preload/facade';
 import { createMozTCPSocket, type LegacyMozTCPSocket } from '../preload/moz/moz-tcp-socket';
+import { createW3cSockets, type W3CSockets } from '../preload/w3c/w3c-sockets';
 import { WebSocketPagePort } from './ws-page-port';
 
 /** Must match main/browser-host/request-checks.ts. */
@@ -115,6 +116,8 @@ export interface SocketApis {
   mozTCPSocket: LegacyMozTCPSocket;
   /** Direct Sockets' classes; usable when the host was started with `apis` including `'direct'`. */
   direct: DirectSockets;
+  /** The W3C 2013 draft's classes; usable when the host was started with `apis` including `'w3c'`. */
+  w3c: W3CSockets;
 }
 
 /**
@@ -128,18 +131,28 @@ export async function connectSocketApis(url: string, token?: string, options: Co
     chrome: createChromeSockets(channel, options.facade),
     mozTCPSocket: createMozTCPSocket(channel).mozTCPSocket,
     direct: createDirectSockets(channel),
+    w3c: createW3cSockets(channel),
   };
 }
 
 /**
- * Puts the chosen APIs where apps look for them: `navigator.mozTCPSocket`, and the Direct
- * Sockets globals `TCPSocket`, `TCPServerSocket`, `UDPSocket`, `MulticastController`.
+ * Puts the chosen APIs where apps look for them: `navigator.mozTCPSocket`, the Direct Sockets
+ * globals `TCPSocket`, `TCPServerSocket`, `UDPSocket`, `MulticastController`, and the W3C 2013
+ * classes as `navigator.w3cSockets` (their names clash with Direct Sockets').
  */
-export function installSocketApis(apis: SocketApis, which: ReadonlyArray<'mozTCPSocket' | 'direct'>, global: object = globalThis): void {
+export function installSocketApis(
+  apis: SocketApis,
+  which: ReadonlyArray<'mozTCPSocket' | 'direct' | 'w3c'>,
+  global: object = globalThis,
+): void {
   const g = global as Record<string, unknown> & { navigator?: object };
   if (which.includes('mozTCPSocket')) {
     const navigator = (g.navigator ?? (g.navigator = {})) as object;
     Object.defineProperty(navigator, 'mozTCPSocket', { value: apis.mozTCPSocket, configurable: true, enumerable: true });
+  }
+  if (which.includes('w3c')) {
+    const navigator = (g.navigator ?? (g.navigator = {})) as object;
+    Object.defineProperty(navigator, 'w3cSockets', { value: apis.w3c, configurable: true, enumerable: true });
   }
   if (which.includes('direct')) {
     for (const [name, value] of Object.entries(apis.direct)) {

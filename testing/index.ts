@@ -14,6 +14,7 @@ import { createDirectSockets, type DirectSockets } from '../preload/direct/direc
 import { createChromeSockets, type ChromeSockets, type FacadeOptions } from '../preload/facade';
 import { createMozTCPSocket, type LegacyMozTCPSocket } from '../preload/moz/moz-tcp-socket';
 import { pagePortFromMessagePort } from '../preload/page-port';
+import { createW3cSockets, type W3CSockets } from '../preload/w3c/w3c-sockets';
 
 export interface TestHostOptions extends Omit<SocketsHostOptions, 'tls'> {
   /** The app's manifest "sockets" section. Default: every permission granted. */
@@ -36,6 +37,8 @@ export interface TestHost {
   readonly direct: DirectSockets;
   /** `navigator.mozTCPSocket` (open, listen) as Gecko has it. */
   readonly mozTCPSocket: LegacyMozTCPSocket;
+  /** The W3C 2013 draft's TCPSocket, TCPServerSocket and UDPSocket (a page's `navigator.w3cSockets`). */
+  readonly w3c: W3CSockets;
   /** Closes every socket and the channel; leaves no handle or timer behind. */
   close(): Promise<void>;
 }
@@ -51,7 +54,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     sockets: sockets ?? ALLOW_ALL_SOCKETS,
     background: true,
     label: 'test host',
-    apis: ['mozTCPSocket', 'direct'],
+    apis: ['mozTCPSocket', 'direct', 'w3c'],
     appId: id,
   });
   // The id is known here, so chrome.runtime.id is set before any app code runs.
@@ -59,12 +62,14 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   const chrome = createChromeSockets(channel, { console, appId: id });
   const direct = createDirectSockets(channel);
   const { mozTCPSocket } = createMozTCPSocket(channel);
+  const w3c = createW3cSockets(channel);
   let closed = false;
   return {
     chrome,
     host,
     direct,
     mozTCPSocket,
+    w3c,
     async close() {
       if (closed) return;
       closed = true;
