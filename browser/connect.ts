@@ -8,6 +8,7 @@ import { createDirectSockets, type DirectSockets } from '../preload/direct/direc
 import { createChromeSockets, type ChromeSockets } from '../preload/facade';
 import { createMozTCPSocket, type LegacyMozTCPSocket } from '../preload/moz/moz-tcp-socket';
 import { createW3cSockets, type W3CSockets } from '../preload/w3c/w3c-sockets';
+import { createChromeSocket, type ChromeSocketLegacy } from '../preload/legacy/chrome-socket';
 import { WebSocketPagePort } from './ws-page-port';
 
 /** Must match main/browser-host/request-checks.ts. */
@@ -111,7 +112,8 @@ export async function connectBrowserHost(url: string, token?: string, options: C
 
 /** Every API a browser-host page can have: chrome.sockets plus the opt-in others. */
 export interface SocketApis {
-  chrome: ChromeSockets;
+  /** chrome.sockets; `chrome.socket` (legacy) is usable when the host was started with `apis` including `'chrome.socket'`. */
+  chrome: ChromeSockets & { socket: ChromeSocketLegacy };
   /** `navigator.mozTCPSocket`; usable when the host was started with `apis` including `'mozTCPSocket'`. */
   mozTCPSocket: LegacyMozTCPSocket;
   /** Direct Sockets' classes; usable when the host was started with `apis` including `'direct'`. */
@@ -121,14 +123,15 @@ export interface SocketApis {
 }
 
 /**
- * Like connectBrowserHost, and also gives mozTCPSocket and Direct Sockets over the same port
+ * Like connectBrowserHost, and also gives mozTCPSocket, Direct Sockets, the W3C 2013 classes and legacy chrome.socket over the same port
  * (one page context). The host refuses their operations unless it was started with `apis`.
  */
 export async function connectSocketApis(url: string, token?: string, options: ConnectOptions = {}): Promise<SocketApis> {
   const port = await openBrowserHostPort(url, token, options);
   const channel = new PageChannel(port);
+  const chrome = createChromeSockets(channel, options.facade);
   return {
-    chrome: createChromeSockets(channel, options.facade),
+    chrome: Object.assign(chrome, { socket: createChromeSocket(channel, chrome) }),
     mozTCPSocket: createMozTCPSocket(channel).mozTCPSocket,
     direct: createDirectSockets(channel),
     w3c: createW3cSockets(channel),
@@ -142,13 +145,17 @@ export async function connectSocketApis(url: string, token?: string, options: Co
  */
 export function installSocketApis(
   apis: SocketApis,
-  which: ReadonlyArray<'mozTCPSocket' | 'direct' | 'w3c'>,
+  which: ReadonlyArray<'mozTCPSocket' | 'direct' | 'w3c' | 'chrome.socket'>,
   global: object = globalThis,
 ): void {
   const g = global as Record<string, unknown> & { navigator?: object };
   if (which.includes('mozTCPSocket')) {
     const navigator = (g.navigator ?? (g.navigator = {})) as object;
     Object.defineProperty(navigator, 'mozTCPSocket', { value: apis.mozTCPSocket, configurable: true, enumerable: true });
+  }
+  if (which.includes('chrome.socket')) {
+    const chrome = (g.chrome ?? (g.chrome = {})) as Record<string, unknown>;
+    chrome.socket = apis.chrome.socket;
   }
   if (which.includes('w3c')) {
     const navigator = (g.navigator ?? (g.navigator = {})) as object;

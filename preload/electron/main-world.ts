@@ -15,6 +15,7 @@ import { PageChannel } from '../channel';
 import { createDirectSockets } from '../direct/direct-sockets';
 import { createChromeSockets, type ChromeSockets } from '../facade';
 import { createMozTCPSocket } from '../moz/moz-tcp-socket';
+import { createChromeSocket } from '../legacy/chrome-socket';
 import { createW3cSockets } from '../w3c/w3c-sockets';
 import { pagePortFromMessagePort } from '../page-port';
 import { createQueuedPagePort } from './queued-port';
@@ -93,7 +94,12 @@ export function installChromeSockets(config: MainWorldConfig, global = globalThi
   global.addEventListener('message', onMessage, true);
 
   const channel = new PageChannel(port);
-  augmentChrome(global, createChromeSockets(channel, { console: global.console }));
+  const chrome = createChromeSockets(channel, { console: global.console });
+  augmentChrome(global, chrome);
+  if (config.apis?.includes('chrome.socket')) {
+    // Legacy chrome.socket (before Chrome 33), beside chrome.sockets on the same chrome object.
+    (global.chrome as Record<string, unknown>).socket = createChromeSocket(channel, chrome);
+  }
   installOtherApis(global, channel, config.apis ?? []);
   return true;
 }

@@ -149,6 +149,21 @@ describe('SocketsHost#attach (Electron glue)', () => {
       socket.close();
     });
 
+    it('installs legacy chrome.socket beside chrome.sockets for apis: [chrome.socket]', async () => {
+      const plain = await openPage(new FakeWebContents('file:///app/plain2.html'));
+      expect((plain.page.window as unknown as Record<string, any>).chrome.socket).to.equal(undefined);
+      const { page } = await openPage(new FakeWebContents('file:///app/legacy.html'), { apis: ['chrome.socket'] });
+      const chrome = (page.window as unknown as Record<string, any>).chrome;
+      expect(typeof chrome.sockets.tcp.create).to.equal('function');
+      const { socketId } = await new Promise<{ socketId: number }>((resolve) => chrome.socket.create('tcp', {}, resolve));
+      const result = await new Promise<number>((resolve) => chrome.socket.connect(socketId, '127.0.0.1', serverPort, resolve));
+      expect(result).to.equal(0);
+      await new Promise((resolve) => chrome.socket.write(socketId, new TextEncoder().encode('legacy').buffer, resolve));
+      const read = await new Promise<{ resultCode: number; data: ArrayBuffer }>((resolve) => chrome.socket.read(socketId, 100, resolve));
+      expect(Buffer.from(read.data).toString()).to.equal('legacy');
+      chrome.socket.destroy(socketId);
+    });
+
     it('answers the apis question only for attached webContents', () => {
       const event = { sender: { id: 987654 }, senderFrame: null, returnValue: undefined as unknown };
       attach(new FakeWebContents('file:///app/x.html'), { apis: ['direct'] });
