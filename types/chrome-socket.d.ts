@@ -6,7 +6,7 @@
  */
 declare namespace chrome.socket {
   type SocketType = 'tcp' | 'udp';
-  interface CreateOptions {}
+  type CreateOptions = object;
   interface CreateInfo {
     socketId: number;
   }
