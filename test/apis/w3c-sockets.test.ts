@@ -13,6 +13,7 @@ import {
   type W3CTCPSocket,
   type W3CUDPSocket,
 } from '../../preload/w3c/w3c-sockets';
+import { hostInternals } from '../../main/host';
 import { createTestHost, type TestHost } from '../../testing';
 import { makeTestCertificates, type TestCertificates } from '../support/certs';
 import { bytes, nextConnection, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
@@ -555,6 +556,6 @@ describe('W3C 2013 TCP and UDP Socket API', () => {
     const udp = new t.w3c.UDPSocket({ localAddress: '127.0.0.1' });
     await once(udp, 'open');
     await t.close();
-    expect(t.host.registries.raw.size).to.equal(0);
+    expect(hostInternals(t.host).registries.raw.size).to.equal(0);
   });
 });
