@@ -3,7 +3,8 @@
  */
 import type { LookupFunction } from 'node:net';
 import type { SocketsManifest } from '../common/api-types';
-import type { AppServices, SocketsHost } from './host';
+import type { AppServices } from './dispatch';
+import type { SocketEnv } from './socket-env';
 
 export interface SocketsHostOptions {
   /** TLS for `chrome.sockets.tcp.secure`. `ca` adds trusted roots to Node's bundled ones. */
@@ -23,7 +24,7 @@ export interface SocketsHostOptions {
    * App services served on the same port and dispatch as the sockets (the Chrome App runner's
    * storage, alarms, …), created once with the host.
    */
-  services?: (host: SocketsHost) => AppServices;
+  services?: (env: SocketEnv) => AppServices;
   /** Guards against hostile pages (defaults in the README's "Limits" table). */
   limits?: {
     /**
@@ -48,8 +49,8 @@ export interface SocketsHostOptions {
 }
 
 /** The socket APIs besides chrome.sockets a page may be given (README: "Other socket APIs"). */
-export type OtherSocketApi = 'mozTCPSocket' | 'direct';
-export const OTHER_SOCKET_APIS: readonly OtherSocketApi[] = ['mozTCPSocket', 'direct'];
+export type OtherSocketApi = 'mozTCPSocket' | 'direct' | 'w3c' | 'chrome.socket';
+export const OTHER_SOCKET_APIS: readonly OtherSocketApi[] = ['mozTCPSocket', 'direct', 'w3c', 'chrome.socket'];
 
 export interface AttachOptions {
   /** The app the context belongs to; sockets are owned by apps, not contexts. */
@@ -68,7 +69,7 @@ export interface AttachOptions {
   label?: string;
   /**
    * The other socket APIs this page may use besides chrome.sockets: `'mozTCPSocket'`
-   * (`navigator.mozTCPSocket`), `'direct'` (Direct Sockets). Default none: the host refuses
+   * (`navigator.mozTCPSocket`), `'direct'` (Direct Sockets), `'w3c'` (the W3C 2013 draft's classes as `navigator.w3cSockets`), `'chrome.socket'` (legacy `chrome.socket`). Default none: the host refuses
    * their operations. The manifest `sockets` section governs them as it governs chrome.sockets.
    */
   apis?: readonly OtherSocketApi[];

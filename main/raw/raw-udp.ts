@@ -7,7 +7,7 @@
 import * as dgram from 'node:dgram';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import { netErrorFrom } from '../net-error-map';
 import type { PageContext } from '../page-context';
 import { RawOwner } from './raw-owner';
@@ -60,7 +60,7 @@ export class RawUdp extends RawOwner implements ManagedSocket {
   private sent = 0;
 
   constructor(
-    readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
     ctx: PageContext,
@@ -130,6 +130,11 @@ export class RawUdp extends RawOwner implements ManagedSocket {
     if (this.queue.length >= MAX_QUEUED_DATAGRAMS) {
       this.queue.shift();
       this.dropped++;
+      if (this.dropped <= 10 || this.dropped % 1000 === 0) {
+        this.env.log(
+          `raw udp ${this.id} (app ${this.app.name}): ${MAX_QUEUED_DATAGRAMS} datagrams wait for the page; dropped the oldest (#${this.dropped})`,
+        );
+      }
     }
     this.queue.push({ data, address: rinfo.address, port: rinfo.port });
     this.updateReading();
@@ -142,7 +147,7 @@ export class RawUdp extends RawOwner implements ManagedSocket {
   private readonly onClose = (): void => {
     if (this.destroyed) return;
     this.ctx.enqueueEvent('raw', 'onClose', { socketId: this.id, hadError: false });
-    this.host.removeSocket(this);
+    this.env.removeSocket(this);
   };
 
   /** Delivers queued datagrams while the page may take them. */

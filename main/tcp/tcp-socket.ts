@@ -9,7 +9,7 @@ import { domainToASCII } from 'node:url';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import type { InspectTls } from '../../common/inspect-types';
 import { netErrorFrom } from '../net-error-map';
 import { tlsSessionOf } from './tls-details';
@@ -17,7 +17,7 @@ import { tlsSessionOf } from './tls-details';
 export type TcpState = 'idle' | 'connecting' | 'connected';
 
 /** What secure() needs of the host: the app's trust, and where to report a rejected certificate. */
-export type TlsHost = Pick<SocketsHost, 'secureContext' | 'certificateRejected'>;
+export type TlsHost = Pick<SocketEnv, 'secureContext' | 'certificateRejected'>;
 
 /** Chrome's default read size when bufferSize is unset or ≤ 0. */
 export const DEFAULT_BUFFER_SIZE = 4096;
@@ -81,7 +81,7 @@ export class TcpSocket implements ManagedSocket {
   acceptedBy?: number;
 
   constructor(
-    private readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
     /** Sockets accepted by a tcpServer: no local address, no secure(), no reconnect (spec §3.5). */
@@ -190,7 +190,7 @@ export class TcpSocket implements ManagedSocket {
     this.bytesReceived += chunk.byteLength;
     const size = this.bufferSize > 0 ? this.bufferSize : DEFAULT_BUFFER_SIZE;
     this.messagesReceived += Math.ceil(chunk.byteLength / size);
-    this.host.emit(this.app, 'tcp', 'onReceive', { socketId: this.id }, chunk, {
+    this.env.emit(this.app, 'tcp', 'onReceive', { socketId: this.id }, chunk, {
       transferable: ownsWholeBuffer(chunk),
       sliceSize: size,
     });
@@ -224,7 +224,7 @@ export class TcpSocket implements ManagedSocket {
     }
     if (report && hadRead) {
       this.pausedBy ??= 'error';
-      this.host.emit(this.app, 'tcp', 'onReceiveError', { socketId: this.id, resultCode: NET_ERRORS.CONNECTION_CLOSED });
+      this.env.emit(this.app, 'tcp', 'onReceiveError', { socketId: this.id, resultCode: NET_ERRORS.CONNECTION_CLOSED });
     }
   }
 
