@@ -272,6 +272,24 @@ export class AppWindowImpl {
   }
 }
 
+/**
+ * The `ecs-*` window features the Electron runner reads (main/runner/electron-runner.ts
+ * parseAppWindowFeatures): the window id (only a caller-given id is remembered across runs, as
+ * in Chrome), frame, hidden, resizable, alwaysOnTop, state.
+ */
+export function appWindowFeatures(id: string, options: CreateOptions): string[] {
+  const features = [`ecs-window-id=${encodeURIComponent(id)}`];
+  if (options.id !== undefined) features.push('ecs-remember=1');
+  const frame = options.frame;
+  if (frame === 'none' || (typeof frame === 'object' && frame !== null && (frame as { type?: unknown }).type === 'none'))
+    features.push('ecs-frame=none');
+  if (options.hidden === true) features.push('ecs-hidden=1');
+  if (options.resizable === false) features.push('ecs-resizable=0');
+  if (options.alwaysOnTop === true) features.push('ecs-always-on-top=1');
+  if (options.state !== undefined && options.state !== 'normal') features.push(`ecs-state=${encodeURIComponent(String(options.state))}`);
+  return features;
+}
+
 function checkBounds(name: string, value: unknown): BoundsSpec | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object')
@@ -382,6 +400,9 @@ export class WindowManager {
         `height=${height}`,
         ...(left !== undefined ? [`left=${left}`] : []),
         ...(top !== undefined ? [`top=${top}`] : []),
+        // Browsers ignore features they do not know; the Electron runner's window-open handler
+        // reads these to make the BrowserWindow (id for remembered bounds, frame, hidden …).
+        ...appWindowFeatures(id, options),
       ];
       popup = this.background.open(target.href, '_blank', features.join(','));
       if (popup === null) {
