@@ -10,6 +10,7 @@
  * extensions/common/api/app_window.idl; where a browser cannot do what Chrome does (hide a
  * popup, minimise it) the state and events are kept and the README says so.
  */
+import { appWindowFeatures } from '../../common/app-window-features';
 import { ChromeEventImpl } from '../../preload/chrome-event';
 
 type AnyFunction = (...args: any[]) => any;
@@ -272,24 +273,6 @@ export class AppWindowImpl {
   }
 }
 
-/**
- * The `ecs-*` window features the Electron runner reads (main/runner/electron-runner.ts
- * parseAppWindowFeatures): the window id (only a caller-given id is remembered across runs, as
- * in Chrome), frame, hidden, resizable, alwaysOnTop, state.
- */
-export function appWindowFeatures(id: string, options: CreateOptions): string[] {
-  const features = [`ecs-window-id=${encodeURIComponent(id)}`];
-  if (options.id !== undefined) features.push('ecs-remember=1');
-  const frame = options.frame;
-  if (frame === 'none' || (typeof frame === 'object' && frame !== null && (frame as { type?: unknown }).type === 'none'))
-    features.push('ecs-frame=none');
-  if (options.hidden === true) features.push('ecs-hidden=1');
-  if (options.resizable === false) features.push('ecs-resizable=0');
-  if (options.alwaysOnTop === true) features.push('ecs-always-on-top=1');
-  if (options.state !== undefined && options.state !== 'normal') features.push(`ecs-state=${encodeURIComponent(String(options.state))}`);
-  return features;
-}
-
 function checkBounds(name: string, value: unknown): BoundsSpec | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object')
@@ -400,8 +383,7 @@ export class WindowManager {
         `height=${height}`,
         ...(left !== undefined ? [`left=${left}`] : []),
         ...(top !== undefined ? [`top=${top}`] : []),
-        // Browsers ignore features they do not know; the Electron runner's window-open handler
-        // reads these to make the BrowserWindow (id for remembered bounds, frame, hidden …).
+        // For the Electron runner's window-open handler (ignored by browsers).
         ...appWindowFeatures(id, options),
       ];
       popup = this.background.open(target.href, '_blank', features.join(','));

@@ -27,6 +27,7 @@ import type { ServedApp } from '../app-services/served-app';
 import { CONTENT_TYPES, resolveUnder } from '../browser-host/static-files';
 import { attachWebContents, type AttachedWebContents } from '../electron/attach-web-contents';
 import type { ElectronMain, IpcMainEventLike, WebContentsLike } from '../electron/electron-types';
+import { parseAppWindowFeatures, type AppWindowRequest } from '../../common/app-window-features';
 import { ELECTRON_CHANNELS } from '../../common/electron-channels';
 import { SocketsHost } from '../host';
 import type { SocketsHostOptions } from '../types';
@@ -172,7 +173,9 @@ export function registerChromeAppScheme(electron: RunnerElectron = loadElectron(
   const done = registered.get(electron.protocol) ?? new Set<string>();
   if (done.has(scheme)) return;
   if (electron.app.isReady()) {
-    throw new Error(`electron-chrome-sockets: register the '${scheme}' scheme before the app is ready: call registerChromeAppScheme() at the top of the main script`);
+    throw new Error(
+      `electron-chrome-sockets: register the '${scheme}' scheme before the app is ready: call registerChromeAppScheme() at the top of the main script`,
+    );
   }
   electron.protocol.registerSchemesAsPrivileged([
     { scheme, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true } },
@@ -209,46 +212,6 @@ export async function serveAppRequest(app: ChromeApp, request: Request, origin: 
 }
 
 // ---- window features and bounds ------------------------------------------------------------------
-
-export interface AppWindowRequest {
-  readonly id: string;
-  /** Created with a caller-given id: its bounds are remembered. */
-  readonly remember: boolean;
-  readonly frameless: boolean;
-  readonly hidden: boolean;
-  readonly resizable: boolean;
-  readonly alwaysOnTop: boolean;
-  readonly state?: string;
-}
-
-/** Reads the `ecs-*` features browser/app-runtime/app-window.ts puts on window.open; undefined without an id. */
-export function parseAppWindowFeatures(features: string): AppWindowRequest | undefined {
-  const values = new Map<string, string>();
-  for (const part of features.split(',')) {
-    const eq = part.indexOf('=');
-    const key = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
-    if (key.startsWith('ecs-')) values.set(key, eq < 0 ? '' : part.slice(eq + 1).trim());
-  }
-  const rawId = values.get('ecs-window-id');
-  if (rawId === undefined || rawId === '') return undefined;
-  let id: string;
-  let state: string | undefined;
-  try {
-    id = decodeURIComponent(rawId);
-    state = values.has('ecs-state') ? decodeURIComponent(values.get('ecs-state') ?? '') : undefined;
-  } catch {
-    return undefined;
-  }
-  return {
-    id,
-    remember: values.get('ecs-remember') === '1',
-    frameless: values.get('ecs-frame') === 'none',
-    hidden: values.get('ecs-hidden') === '1',
-    resizable: values.get('ecs-resizable') !== '0',
-    alwaysOnTop: values.get('ecs-always-on-top') === '1',
-    state,
-  };
-}
 
 function isRectangle(value: unknown): value is RectangleLike {
   if (typeof value !== 'object' || value === null) return false;
@@ -449,7 +412,9 @@ export async function launchChromeApp(dir: string, options: LaunchChromeAppOptio
   background.on('closed', () => void end());
 
   function end(): Promise<void> {
-    return (ending ??= (async () => {
+    // The body runs a turn later, so the windows it closes (whose 'closed' calls end again)
+    // find `ending` set.
+    return (ending ??= Promise.resolve().then(async () => {
       electron.ipcMain.removeListener(ELECTRON_CHANNELS.appConfig, onConfig);
       for (const win of [...windows.values()]) if (!win.isDestroyed()) win.close();
       if (!background.isDestroyed()) background.close();
@@ -466,7 +431,7 @@ export async function launchChromeApp(dir: string, options: LaunchChromeAppOptio
       await bounds.flushed();
       endedResolve();
       if (options.quitOnEnd === true) electron.app.quit();
-    })());
+    }));
   }
 
   attach(background.webContents, true, `${app.name}: background page`);
