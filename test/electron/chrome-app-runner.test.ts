@@ -16,6 +16,7 @@ import type { IpcMainEventLike } from '../../main/electron/electron-types';
 import { hostPortFromNodePort } from '../../main/node-port';
 import {
   launchChromeApp,
+  MAX_REMEMBERED_WINDOWS,
   registerChromeAppScheme,
   WINDOW_BOUNDS_FILE,
   type AppBrowserWindowLike,
@@ -381,6 +382,21 @@ describe('runner Electron mode (launchChromeApp against typed fakes)', () => {
         features: appWindowFeatures('other', { id: 'other' }).join(','),
       });
       expect((other as { overrideBrowserWindowOptions: AppWindowOptions }).overrideBrowserWindowOptions).not.to.have.property('x');
+    });
+
+    it(`remembers at most ${MAX_REMEMBERED_WINDOWS} window ids, forgetting the least recently closed first`, async () => {
+      const run = await launch(ECHO_APP, { endWithLastWindow: false });
+      const bg = run.background.webContents as FakeAppWebContents;
+      for (let i = 0; i <= MAX_REMEMBERED_WINDOWS; i++) {
+        const win = bg.open(electron, `${run.origin}/index.html`, appWindowFeatures(`w${i}`, { id: `w${i}` }).join(','))!;
+        win.bounds = { x: i, y: i, width: 100 + i, height: 100 + i };
+        win.close();
+      }
+      await run.close();
+      const saved = JSON.parse(await fs.readFile(path.join(dataDir, WINDOW_BOUNDS_FILE), 'utf8')) as Record<string, unknown>;
+      expect(Object.keys(saved)).to.have.length(MAX_REMEMBERED_WINDOWS);
+      expect(saved).not.to.have.property('w0');
+      expect(saved[`w${MAX_REMEMBERED_WINDOWS}`]).to.deep.equal({ x: 100, y: 100, width: 200, height: 200 });
     });
 
     it('ignores a bounds file that is not JSON or holds nonsense, and starts afresh', async () => {
