@@ -18,7 +18,7 @@ import { WebSocketServer } from 'ws';
 import { startBrowserHost } from '../main/browser-host/server';
 import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../test/support/chromium';
 import { MiB, startPeers } from './harness';
-import { DEFAULT_REPEAT, median, parseBenchArgs, putSpread, round, showSpread, type BenchOptions, type Row } from './pairs';
+import { DEFAULT_REPEAT, median, parseBenchArgs, putSpread, round, showSpread, wants, type BenchOptions, type Row } from './pairs';
 
 const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
 
@@ -30,6 +30,9 @@ interface PageParams {
   repeats: number;
   rounds: number;
   bufferSizes: number[];
+  /** Which page workloads run (`--only`). */
+  recv: boolean;
+  rtt: boolean;
 }
 
 interface PageResult {
@@ -97,10 +100,20 @@ async function pageMain(p: PageParams): Promise<void> {
 
     const result: PageResult = { recv: {}, rtt: {} };
     const add = (table: Record<string, number[]>, key: string, value: number) => (table[key] ??= []).push(value);
-    for (let i = 0; i < p.repeats; i++) {
-      // Interleaved pairs: raw, then ours, so drift on a shared machine hits both alike.
-      add(result.recv, 'raw', await rawRecv(p.bytes));
-      for (const size of p.bufferSizes) add(result.recv, `ours_${size}`, await oursRecv(p.bytes, size));
+    // A page cannot force a collection; a pause lets the last side's garbage and sockets go.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; p.recv && i < p.repeats; i++) {
+      // Interleaved pairs, alternating which side goes first, so drift on a shared machine hits
+      // both alike.
+      const sides = [
+        async () => add(result.recv, 'raw', await rawRecv(p.bytes)),
+        ...p.bufferSizes.map((size) => async () => add(result.recv, `ours_${size}`, await oursRecv(p.bytes, size))),
+      ];
+      if (i % 2 === 1) sides.reverse();
+      for (const side of sides) {
+        await settle();
+        await side();
+      }
     }
 
     // Round trips: one byte out, one back, `rounds` times in a row. Timed as a whole: a page's
@@ -109,37 +122,43 @@ async function pageMain(p: PageParams): Promise<void> {
     const { socketId } = await tcp.create({});
     await tcp.connect(socketId, '127.0.0.1', p.echo);
     await tcp.setNoDelay(socketId, true);
-    for (let i = 0; i < p.repeats; i++) {
-      add(
-        result.rtt,
-        'raw',
-        await new Promise<number>((resolve) => {
-          let n = 0;
-          const start = performance.now();
-          raw.onmessage = () => {
-            if (++n === p.rounds) return resolve(((performance.now() - start) * 1000) / p.rounds);
+    for (let i = 0; p.rtt && i < p.repeats; i++) {
+      const rawRtt = async () =>
+        add(
+          result.rtt,
+          'raw',
+          await new Promise<number>((resolve) => {
+            let n = 0;
+            const start = performance.now();
+            raw.onmessage = () => {
+              if (++n === p.rounds) return resolve(((performance.now() - start) * 1000) / p.rounds);
+              raw.send(one);
+            };
             raw.send(one);
-          };
-          raw.send(one);
-        }),
-      );
-      add(
-        result.rtt,
-        'ours',
-        await new Promise<number>((resolve) => {
-          let n = 0;
-          const start = performance.now();
-          const onReceive = () => {
-            if (++n === p.rounds) {
-              tcp.onReceive.removeListener(onReceive);
-              return resolve(((performance.now() - start) * 1000) / p.rounds);
-            }
+          }),
+        );
+      const oursRtt = async () =>
+        add(
+          result.rtt,
+          'ours',
+          await new Promise<number>((resolve) => {
+            let n = 0;
+            const start = performance.now();
+            const onReceive = () => {
+              if (++n === p.rounds) {
+                tcp.onReceive.removeListener(onReceive);
+                return resolve(((performance.now() - start) * 1000) / p.rounds);
+              }
+              tcp.send(socketId, one);
+            };
+            tcp.onReceive.addListener(onReceive);
             tcp.send(socketId, one);
-          };
-          tcp.onReceive.addListener(onReceive);
-          tcp.send(socketId, one);
-        }),
-      );
+          }),
+        );
+      for (const side of i % 2 === 0 ? [rawRtt, oursRtt] : [oursRtt, rawRtt]) {
+        await settle();
+        await side();
+      }
     }
     await tcp.close(socketId);
     raw.close();
@@ -181,7 +200,7 @@ async function windowDriver(p: WindowParams): Promise<void> {
       ws.onerror = reject;
     });
     while (document.querySelector('.topbar') === null) await wait(20);
-    for (let i = 0; i < p.repeats; i++) {
+    const rawSide = async () =>
       result.raw.push(
         await new Promise<number>((resolve) => {
           let got = 0;
@@ -193,6 +212,7 @@ async function windowDriver(p: WindowParams): Promise<void> {
           ws.send(`recv ${p.bytes}`);
         }),
       );
+    const windowSide = async () => {
       const form = document.querySelector('form[aria-label="New TCP client"]');
       const [host, port] = form.querySelectorAll('input[type="text"]');
       host.value = '127.0.0.1';
@@ -209,7 +229,13 @@ async function windowDriver(p: WindowParams): Promise<void> {
         await wait(5);
       }
       result.window.push(performance.now() - start);
-      await wait(200);
+    };
+    for (let i = 0; i < p.repeats; i++) {
+      // Alternating which side goes first; a pause before each lets the last one settle.
+      for (const side of i % 2 === 0 ? [rawSide, windowSide] : [windowSide, rawSide]) {
+        await wait(200);
+        await side();
+      }
     }
   } catch (error) {
     result.error = String((error as Error)?.stack ?? error);
@@ -396,7 +422,10 @@ export async function runBrowserBench(options: Partial<BenchOptions> = {}): Prom
     repeats,
     rounds: quick ? 500 : 2000,
     bufferSizes: [65536, 4096],
+    recv: wants(options, 'browser_recv_ratio'),
+    rtt: wants(options, 'browser_rtt_ratio'),
   };
+  const runWindow = wants(options, 'window_flood_ratio');
   const windowBytes = (quick ? 16 : 64) * MiB;
 
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-browser-bench-'));
@@ -406,39 +435,42 @@ export async function runBrowserBench(options: Partial<BenchOptions> = {}): Prom
   const pageDir = path.join(work, 'page');
   const windowDir = path.join(work, 'window');
   await fs.mkdir(pageDir);
-  let result: PageResult;
-  let windowResult: WindowResult;
+  let result: PageResult = { recv: {}, rtt: {} };
+  let windowResult: WindowResult = { raw: [], window: [] };
   try {
-    const host = await startBrowserHost({ allowAll: true, rendererDir: pageDir, log: () => {} });
-    try {
-      const full: PageParams = { ...params, control: control.url, flood: peers.ports.flood, echo: peers.ports.echo };
+    if (params.recv || params.rtt) {
+      const host = await startBrowserHost({ allowAll: true, rendererDir: pageDir, log: () => {} });
+      try {
+        const full: PageParams = { ...params, control: control.url, flood: peers.ports.flood, echo: peers.ports.echo };
+        await fs.writeFile(
+          path.join(pageDir, 'index.html'),
+          `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">(${pageMain.toString()})(${JSON.stringify(full)});</script>`,
+        );
+        result = await withChromium(executable, chromiumEnv, path.join(work, 'profile'), host.url, control.result);
+      } finally {
+        await host.close();
+      }
+      if (result.error !== undefined) throw new Error(`browser bench page failed: ${result.error}`);
+    }
+    if (runWindow) {
+      // The debugging window itself: the built window plus a driver script (same origin, so the
+      // window's CSP admits it), served by its own browser host.
+      await fs.cp(RENDERER_DIR, windowDir, { recursive: true });
+      const windowParams: WindowParams = { control: control.url, flood: textFlood.port, bytes: windowBytes, repeats };
+      await fs.writeFile(path.join(windowDir, 'bench-driver.js'), `(${windowDriver.toString()})(${JSON.stringify(windowParams)});\n`);
+      const index = await fs.readFile(path.join(windowDir, 'index.html'), 'utf8');
       await fs.writeFile(
-        path.join(pageDir, 'index.html'),
-        `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">(${pageMain.toString()})(${JSON.stringify(full)});</script>`,
+        path.join(windowDir, 'index.html'),
+        index.replace('</head>', '<script src="bench-driver.js" defer></script>\n</head>'),
       );
-      result = await withChromium(executable, chromiumEnv, path.join(work, 'profile'), host.url, control.result);
-    } finally {
-      await host.close();
+      const windowHost = await startBrowserHost({ allowAll: true, rendererDir: windowDir, log: () => {} });
+      try {
+        windowResult = await withChromium(executable, chromiumEnv, path.join(work, 'profile-window'), windowHost.url, control.windowResult);
+      } finally {
+        await windowHost.close();
+      }
+      if (windowResult.error !== undefined) throw new Error(`window flood page failed: ${windowResult.error}`);
     }
-    if (result.error !== undefined) throw new Error(`browser bench page failed: ${result.error}`);
-
-    // The debugging window itself: the built window plus a driver script (same origin, so the
-    // window's CSP admits it), served by its own browser host.
-    await fs.cp(RENDERER_DIR, windowDir, { recursive: true });
-    const windowParams: WindowParams = { control: control.url, flood: textFlood.port, bytes: windowBytes, repeats };
-    await fs.writeFile(path.join(windowDir, 'bench-driver.js'), `(${windowDriver.toString()})(${JSON.stringify(windowParams)});\n`);
-    const index = await fs.readFile(path.join(windowDir, 'index.html'), 'utf8');
-    await fs.writeFile(
-      path.join(windowDir, 'index.html'),
-      index.replace('</head>', '<script src="bench-driver.js" defer></script>\n</head>'),
-    );
-    const windowHost = await startBrowserHost({ allowAll: true, rendererDir: windowDir, log: () => {} });
-    try {
-      windowResult = await withChromium(executable, chromiumEnv, path.join(work, 'profile-window'), windowHost.url, control.windowResult);
-    } finally {
-      await windowHost.close();
-    }
-    if (windowResult.error !== undefined) throw new Error(`window flood page failed: ${windowResult.error}`);
   } finally {
     await textFlood.close();
     await control.close();
@@ -449,8 +481,8 @@ export async function runBrowserBench(options: Partial<BenchOptions> = {}): Prom
   const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
   const out: Record<string, number> = {};
   const rows: Row[] = [];
-  const rawMs = result.recv.raw;
-  for (const size of params.bufferSizes) {
+  const rawMs = result.recv.raw ?? [];
+  for (const size of params.recv ? params.bufferSizes : []) {
     const oursMs = result.recv[`ours_${size}`];
     const suffix = size === 65536 ? '' : `_${size}`;
     const s = putSpread(
@@ -466,33 +498,37 @@ export async function runBrowserBench(options: Partial<BenchOptions> = {}): Prom
       ratio: showSpread(s),
     });
   }
-  out.browser_raw_ws_recv_mibps = round(median(rawMs.map((ms) => mibps(params.bytes, ms))));
-  const rtt = putSpread(
-    out,
-    'browser_rtt_ratio',
-    result.rtt.ours.map((us, i) => us / result.rtt.raw[i]),
-  );
-  out.browser_rtt_us = round(median(result.rtt.ours));
-  out.browser_raw_ws_rtt_us = round(median(result.rtt.raw));
-  rows.push({
-    name: `Chromium page: 1-byte round trip, mean of ${params.rounds} (lower is better)`,
-    ours: `${out.browser_rtt_us} µs`,
-    raw: `${out.browser_raw_ws_rtt_us} µs (WebSocket)`,
-    ratio: showSpread(rtt),
-  });
-  const flood = putSpread(
-    out,
-    'window_flood_ratio',
-    windowResult.window.map((ms, i) => mibps(windowBytes, ms) / mibps(windowBytes, windowResult.raw[i])),
-  );
-  out.window_flood_mibps = round(median(windowResult.window.map((ms) => mibps(windowBytes, ms))));
-  out.window_raw_ws_recv_mibps = round(median(windowResult.raw.map((ms) => mibps(windowBytes, ms))));
-  rows.push({
-    name: `debugging window (text view, following): ${windowBytes / MiB} MiB flood`,
-    ours: `${out.window_flood_mibps} MiB/s`,
-    raw: `${out.window_raw_ws_recv_mibps} MiB/s (WebSocket)`,
-    ratio: showSpread(flood),
-  });
+  if (params.recv) out.browser_raw_ws_recv_mibps = round(median(rawMs.map((ms) => mibps(params.bytes, ms))));
+  if (params.rtt) {
+    const rtt = putSpread(
+      out,
+      'browser_rtt_ratio',
+      result.rtt.ours.map((us, i) => us / result.rtt.raw[i]),
+    );
+    out.browser_rtt_us = round(median(result.rtt.ours));
+    out.browser_raw_ws_rtt_us = round(median(result.rtt.raw));
+    rows.push({
+      name: `Chromium page: 1-byte round trip, mean of ${params.rounds} (lower is better)`,
+      ours: `${out.browser_rtt_us} µs`,
+      raw: `${out.browser_raw_ws_rtt_us} µs (WebSocket)`,
+      ratio: showSpread(rtt),
+    });
+  }
+  if (runWindow) {
+    const flood = putSpread(
+      out,
+      'window_flood_ratio',
+      windowResult.window.map((ms, i) => mibps(windowBytes, ms) / mibps(windowBytes, windowResult.raw[i])),
+    );
+    out.window_flood_mibps = round(median(windowResult.window.map((ms) => mibps(windowBytes, ms))));
+    out.window_raw_ws_recv_mibps = round(median(windowResult.raw.map((ms) => mibps(windowBytes, ms))));
+    rows.push({
+      name: `debugging window (text view, following): ${windowBytes / MiB} MiB flood`,
+      ours: `${out.window_flood_mibps} MiB/s`,
+      raw: `${out.window_raw_ws_recv_mibps} MiB/s (WebSocket)`,
+      ratio: showSpread(flood),
+    });
+  }
   return { out, rows };
 }
 

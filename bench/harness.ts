@@ -9,6 +9,9 @@ import { SocketsHost } from '../main/host';
 import { hostPortFromNodePort } from '../main/node-port';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
 import type { SocketsHostOptions } from '../main/types';
+import { collectGarbage, settleMainThread } from './pairs';
+
+const SCENARIOS = path.join(__dirname, 'tcp-scenarios.js');
 
 export interface Peers {
   ports: { flood: number; sink: number; echo: number };
@@ -28,10 +31,14 @@ export interface FacadeWorker {
   host: SocketsHost;
   /** Runs `fn` exported by `module` (an absolute path) in the worker with the worker's chrome. */
   run<T>(module: string, fn: string, params?: Record<string, unknown>): Promise<T>;
+  /** Full collections in the worker and this thread, then a short pause: between pair sides. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFacadeWorker(options: SocketsHostOptions = {}): Promise<FacadeWorker> {
+  // Exposes gc before the worker starts, so the worker has it too.
+  collectGarbage();
   const host = new SocketsHost({ log: () => {}, ...options });
   const { port1, port2 } = new MessageChannel();
   host.attachPort(hostPortFromNodePort(port1), {
@@ -50,14 +57,19 @@ export async function startFacadeWorker(options: SocketsHostOptions = {}): Promi
     else w?.resolve(m.result);
   });
   worker.on('error', (e) => waiting.forEach((w) => w.reject(e)));
+  const run = <T>(module: string, fn: string, params: Record<string, unknown> = {}): Promise<T> => {
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ id, module, fn, params });
+    });
+  };
   return {
     host,
-    run<T>(module: string, fn: string, params: Record<string, unknown> = {}) {
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        worker.postMessage({ id, module, fn, params });
-      });
+    run,
+    async settle() {
+      await run(SCENARIOS, 'gc');
+      await settleMainThread();
     },
     async close() {
       await host.dispose();

@@ -1,14 +1,15 @@
 /**
- * `npm run bench [-- --quick] [-- --repeat N] [-- --browser]`: the emulation next to raw Node
- * `net`. Every ratio comes from N interleaved pairs (default 5: raw, ours, raw, ours …, same
- * workload, same process layout) and is the median of the per-pair ratios, printed with its
- * min–max. The facade runs in a worker thread, as a renderer would; the load peers run in a
+ * `npm run bench [-- --quick] [-- --repeat N] [-- --browser] [-- --only key,key]`: the emulation
+ * next to raw Node `net`. Every ratio comes from N interleaved pairs (default 5: raw, ours, then
+ * ours, raw …, same workload, same process layout, a settle before each side) and is the median
+ * of the per-pair ratios, printed with its min–max. `--only` runs the named workloads alone
+ * (pairs.ts WORKLOADS), for a quick before/after. The facade runs in a worker thread, as a renderer would; the load peers run in a
  * child process. The last line printed is one JSON object: each ratio key holds the median and
  * has `<key>_min` / `<key>_max` beside it (ratios are ours ÷ raw).
  */
 import * as path from 'node:path';
 import { MiB, startFacadeWorker, startPeers } from './harness';
-import { median, parseBenchArgs, putSpread, round, runPairs, showSpread, spread, type BenchOptions, type Row } from './pairs';
+import { median, parseBenchArgs, putSpread, round, runPairs, showSpread, spread, wants, type BenchOptions, type Row } from './pairs';
 import { rawRecv, rawRtt, rawSend, rawSendLoop } from './raw';
 import { runServerUdpBench } from './server-udp';
 import { runManySockets } from './sockets-10k';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       repeat,
       () => timed(raw, 'raw'),
       () => timed(ours, 'ours'),
+      worker.settle,
     );
     const s = putSpread(
       out,
@@ -80,7 +82,8 @@ async function main(): Promise<void> {
   pageTid = await worker.run<number>(scenarios, 'threadId');
   try {
     const recvBytes = (quick ? 64 : 256) * MiB;
-    for (const bufferSize of [65536, 4096]) {
+    for (const bufferSize of [65536, 4096] as const) {
+      if (!wants(options, `recv_ratio_${bufferSize}`)) continue;
       const { oursMibps, rawMibps } = await throughput(
         `recv_ratio_${bufferSize}`,
         `receive, bufferSize ${bufferSize} (${recvBytes / MiB} MiB)`,
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       ['direct_recv_ratio', 'directRecv', 'Direct Sockets receive, 64 KiB BYOB reads'],
       ['moz_recv_ratio', 'mozRecv', 'mozTCPSocket receive, arraybuffer'],
     ] as const) {
+      if (!wants(options, key)) continue;
       const { oursMibps } = await throughput(
         key,
         `${label} (${recvBytes / MiB} MiB)`,
@@ -109,133 +113,153 @@ async function main(): Promise<void> {
     }
 
     const sendBytes = (quick ? 64 : 256) * MiB;
-    const send = await throughput(
-      'send_ratio',
-      `send, 64 KiB sends, 32 in flight (${sendBytes / MiB} MiB)`,
-      sendBytes,
-      () => rawSend(peers.ports.sink, sendBytes, 65536),
-      () => worker.run<number>(scenarios, 'send', { port: peers.ports.sink, bytes: sendBytes, chunk: 65536, window: 32 }),
-    );
-    out.send_mibps = round(send.oursMibps);
-    out.raw_send_mibps = round(send.rawMibps);
+    if (wants(options, 'send_ratio')) {
+      const send = await throughput(
+        'send_ratio',
+        `send, 64 KiB sends, 32 in flight (${sendBytes / MiB} MiB)`,
+        sendBytes,
+        () => rawSend(peers.ports.sink, sendBytes, 65536),
+        () => worker.run<number>(scenarios, 'send', { port: peers.ports.sink, bytes: sendBytes, chunk: 65536, window: 32 }),
+      );
+      out.send_mibps = round(send.oursMibps);
+      out.raw_send_mibps = round(send.rawMibps);
+    }
 
     // Web Server for Chrome's loop: 4 KiB per send, the next one in the previous callback.
     const loopBytes = (quick ? 16 : 64) * MiB;
-    const loop = await throughput(
-      'send_loop_ratio',
-      `send loop, 4 KiB each in the last one's callback (${loopBytes / MiB} MiB)`,
-      loopBytes,
-      () => rawSendLoop(peers.ports.sink, loopBytes, 4096),
-      () => worker.run<number>(scenarios, 'sendLoop', { port: peers.ports.sink, bytes: loopBytes, chunk: 4096 }),
-    );
-    out.send_loop_mibps = round(loop.oursMibps);
-    out.raw_send_loop_mibps = round(loop.rawMibps);
+    if (wants(options, 'send_loop_ratio')) {
+      const loop = await throughput(
+        'send_loop_ratio',
+        `send loop, 4 KiB each in the last one's callback (${loopBytes / MiB} MiB)`,
+        loopBytes,
+        () => rawSendLoop(peers.ports.sink, loopBytes, 4096),
+        () => worker.run<number>(scenarios, 'sendLoop', { port: peers.ports.sink, bytes: loopBytes, chunk: 4096 }),
+      );
+      out.send_loop_mibps = round(loop.oursMibps);
+      out.raw_send_loop_mibps = round(loop.rawMibps);
+    }
 
     // Round trips. Each pair also times the floor under it: a page in another thread costs one
     // thread round trip on every echo even with no socket at all, measured bare between the same
     // two threads right after.
-    const rounds = quick ? 1000 : 5000;
-    const rttPairs: Array<{ raw: number; ours: number; hop: number }> = [];
-    for (let i = 0; i < repeat; i++) {
-      const raw = median(await rawRtt(peers.ports.echo, rounds));
-      const ours = median(await worker.run<number[]>(scenarios, 'rtt', { port: peers.ports.echo, rounds }));
-      const hops: number[] = [];
-      for (let j = 0; j < rounds; j++) {
-        const start = performance.now();
-        await worker.run<number>(scenarios, 'noop');
-        hops.push((performance.now() - start) * 1000);
+    if (wants(options, 'rtt')) {
+      const rounds = quick ? 1000 : 5000;
+      const rttPairs: Array<{ raw: number; ours: number; hop: number }> = [];
+      const rawSide = async () => {
+        await worker.settle();
+        return median(await rawRtt(peers.ports.echo, rounds));
+      };
+      const oursSide = async () => {
+        await worker.settle();
+        return median(await worker.run<number[]>(scenarios, 'rtt', { port: peers.ports.echo, rounds }));
+      };
+      for (let i = 0; i < repeat; i++) {
+        // Alternate which side goes first, as runPairs does.
+        const [raw, ours] = i % 2 === 0 ? [await rawSide(), await oursSide()] : [await oursSide(), await rawSide()].reverse();
+        const hops: number[] = [];
+        for (let j = 0; j < rounds; j++) {
+          const start = performance.now();
+          await worker.run<number>(scenarios, 'noop');
+          hops.push((performance.now() - start) * 1000);
+        }
+        rttPairs.push({ raw, ours, hop: median(hops) });
       }
-      rttPairs.push({ raw, ours, hop: median(hops) });
+      out.rtt_us = round(median(rttPairs.map((p) => p.ours)));
+      out.raw_rtt_us = round(median(rttPairs.map((p) => p.raw)));
+      out.thread_round_trip_us = round(median(rttPairs.map((p) => p.hop)));
+      const rtt = putSpread(
+        out,
+        'rtt_ratio',
+        rttPairs.map((p) => p.ours / p.raw),
+      );
+      const floor = putSpread(
+        out,
+        'rtt_floor_ratio',
+        rttPairs.map((p) => (p.raw + p.hop) / p.raw),
+      );
+      const overFloor = putSpread(
+        out,
+        'rtt_over_floor',
+        rttPairs.map((p) => p.ours / (p.raw + p.hop)),
+      );
+      rows.push({
+        name: `1-byte echo round trip, median of ${rounds} (lower is better)`,
+        ours: `${out.rtt_us} µs`,
+        raw: `${out.raw_rtt_us} µs`,
+        ratio: showSpread(rtt),
+      });
+      rows.push({
+        name: '  floor: raw echo + one bare thread round trip',
+        ours: `${round(out.raw_rtt_us + out.thread_round_trip_us)} µs`,
+        raw: `${out.raw_rtt_us} µs`,
+        ratio: showSpread(floor),
+      });
+      rows.push({ name: '  ours ÷ floor (rtt_over_floor)', ours: '', raw: '', ratio: showSpread(overFloor) });
     }
-    out.rtt_us = round(median(rttPairs.map((p) => p.ours)));
-    out.raw_rtt_us = round(median(rttPairs.map((p) => p.raw)));
-    out.thread_round_trip_us = round(median(rttPairs.map((p) => p.hop)));
-    const rtt = putSpread(
-      out,
-      'rtt_ratio',
-      rttPairs.map((p) => p.ours / p.raw),
-    );
-    const floor = putSpread(
-      out,
-      'rtt_floor_ratio',
-      rttPairs.map((p) => (p.raw + p.hop) / p.raw),
-    );
-    const overFloor = putSpread(
-      out,
-      'rtt_over_floor',
-      rttPairs.map((p) => p.ours / (p.raw + p.hop)),
-    );
-    rows.push({
-      name: `1-byte echo round trip, median of ${rounds} (lower is better)`,
-      ours: `${out.rtt_us} µs`,
-      raw: `${out.raw_rtt_us} µs`,
-      ratio: showSpread(rtt),
-    });
-    rows.push({
-      name: '  floor: raw echo + one bare thread round trip',
-      ours: `${round(out.raw_rtt_us + out.thread_round_trip_us)} µs`,
-      raw: `${out.raw_rtt_us} µs`,
-      ratio: showSpread(floor),
-    });
-    rows.push({ name: '  ours ÷ floor (rtt_over_floor)', ours: '', raw: '', ratio: showSpread(overFloor) });
 
     // Flood a slow page: memory must stay bounded while every byte still arrives.
-    const floodBytes = (quick ? 128 : 512) * MiB;
-    global.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
+    if (wants(options, 'flood')) {
+      const floodBytes = (quick ? 128 : 512) * MiB;
+      await worker.settle();
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 20);
+      const started = performance.now();
+      const got = await worker.run<number>(scenarios, 'slowRecv', { port: peers.ports.flood, bytes: floodBytes, spinMicros: 150 });
+      clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
-    const started = performance.now();
-    const got = await worker.run<number>(scenarios, 'slowRecv', { port: peers.ports.flood, bytes: floodBytes, spinMicros: 150 });
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    if (got !== floodBytes) throw new Error(`flood: received ${got} of ${floodBytes}`);
-    out.flood_rss_growth_mib = round((peak - baseline) / MiB);
-    out.flood_mibps = round(mibps(floodBytes, performance.now() - started));
-    rows.push({
-      name: `host RSS growth, ${floodBytes / MiB} MiB flood to a slow listener`,
-      ours: `${out.flood_rss_growth_mib} MiB`,
-      raw: '-',
-      ratio: '-',
-    });
+      if (got !== floodBytes) throw new Error(`flood: received ${got} of ${floodBytes}`);
+      out.flood_rss_growth_mib = round((peak - baseline) / MiB);
+      out.flood_mibps = round(mibps(floodBytes, performance.now() - started));
+      rows.push({
+        name: `host RSS growth, ${floodBytes / MiB} MiB flood to a slow listener`,
+        ours: `${out.flood_rss_growth_mib} MiB`,
+        raw: '-',
+        ratio: '-',
+      });
+    }
   } finally {
     await worker.close();
     peers.stop();
   }
 
   // 10,000 idle connected sockets, each side in a fresh process.
-  const many = await runManySockets(repeat, 10_000);
-  const rssRatio = putSpread(
-    out,
-    'sockets_10k_rss_ratio',
-    many.map((p) => p.ours.rssPerSocket / p.raw.rssPerSocket),
-  );
-  out.sockets_10k_rss_per_socket = round(median(many.map((p) => p.ours.rssPerSocket)), 0);
-  out.raw_sockets_10k_rss_per_socket = round(median(many.map((p) => p.raw.rssPerSocket)), 0);
-  const connect = spread(many.map((p) => p.ours.connectSeconds));
-  out.sockets_10k_connect_s = round(connect.median, 2);
-  out.sockets_10k_connect_s_min = round(connect.min, 2);
-  out.sockets_10k_connect_s_max = round(connect.max, 2);
-  out.raw_sockets_10k_connect_s = round(median(many.map((p) => p.raw.connectSeconds)), 2);
-  rows.push({
-    name: '10,000 idle sockets: RSS per socket (lower is better)',
-    ours: `${(out.sockets_10k_rss_per_socket / 1024).toFixed(1)} KiB`,
-    raw: `${(out.raw_sockets_10k_rss_per_socket / 1024).toFixed(1)} KiB`,
-    ratio: showSpread(rssRatio),
-  });
-  rows.push({
-    name: '10,000 sockets: time to connect them all',
-    ours: `${out.sockets_10k_connect_s} s`,
-    raw: `${out.raw_sockets_10k_connect_s} s`,
-    ratio: '-',
-  });
+  if (wants(options, 'sockets_10k')) {
+    const many = await runManySockets(repeat, 10_000);
+    const rssRatio = putSpread(
+      out,
+      'sockets_10k_rss_ratio',
+      many.map((p) => p.ours.rssPerSocket / p.raw.rssPerSocket),
+    );
+    out.sockets_10k_rss_per_socket = round(median(many.map((p) => p.ours.rssPerSocket)), 0);
+    out.raw_sockets_10k_rss_per_socket = round(median(many.map((p) => p.raw.rssPerSocket)), 0);
+    const connect = spread(many.map((p) => p.ours.connectSeconds));
+    out.sockets_10k_connect_s = round(connect.median, 2);
+    out.sockets_10k_connect_s_min = round(connect.min, 2);
+    out.sockets_10k_connect_s_max = round(connect.max, 2);
+    out.raw_sockets_10k_connect_s = round(median(many.map((p) => p.raw.connectSeconds)), 2);
+    rows.push({
+      name: '10,000 idle sockets: RSS per socket (lower is better)',
+      ours: `${(out.sockets_10k_rss_per_socket / 1024).toFixed(1)} KiB`,
+      raw: `${(out.raw_sockets_10k_rss_per_socket / 1024).toFixed(1)} KiB`,
+      ratio: showSpread(rssRatio),
+    });
+    rows.push({
+      name: '10,000 sockets: time to connect them all',
+      ours: `${out.sockets_10k_connect_s} s`,
+      raw: `${out.raw_sockets_10k_connect_s} s`,
+      ratio: '-',
+    });
+  }
 
   // tcpServer accepts and udp datagrams, each against raw net.Server / dgram in the same pairs.
-  const serverUdp = await runServerUdpBench(options);
-  Object.assign(out, serverUdp.out);
-  rows.push(...serverUdp.rows);
+  if (wants(options, 'accept_ratio') || wants(options, 'udp_recv_ratio')) {
+    const serverUdp = await runServerUdpBench(options);
+    Object.assign(out, serverUdp.out);
+    rows.push(...serverUdp.rows);
+  }
 
   const extra = options.browser ? await runBrowser(options) : undefined;
   if (extra !== undefined) {

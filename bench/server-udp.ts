@@ -11,7 +11,18 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { RECEIVE_BUFFER_BYTES } from '../main/udp/udp-socket';
 import { startFacadeWorker, type FacadeWorker } from './harness';
-import { DEFAULT_REPEAT, median, parseBenchArgs, putSpread, round, runPairs, showSpread, type BenchOptions, type Row } from './pairs';
+import {
+  DEFAULT_REPEAT,
+  median,
+  parseBenchArgs,
+  putSpread,
+  round,
+  runPairs,
+  showSpread,
+  wants,
+  type BenchOptions,
+  type Row,
+} from './pairs';
 
 const scenarios = path.join(__dirname, 'server-udp-scenarios.js');
 
@@ -110,31 +121,35 @@ async function oursRecv(peer: Peer, worker: FacadeWorker): Promise<{ rate: numbe
  * ratios, with `_min` / `_max`.
  */
 export async function runServerUdpBench(
-  options: Pick<BenchOptions, 'repeat'> = { repeat: DEFAULT_REPEAT },
+  options: Pick<BenchOptions, 'repeat' | 'only'> = { repeat: DEFAULT_REPEAT },
 ): Promise<{ out: Record<string, number>; rows: Row[] }> {
   const peer = await startPeer();
   const worker = await startFacadeWorker();
   const out: Record<string, number> = {};
   const rows: Row[] = [];
   try {
-    const accepts = await runPairs(
-      options.repeat,
-      () => rawAccept(peer),
-      () => oursAccept(peer, worker),
-    );
-    const accept = putSpread(
-      out,
-      'accept_ratio',
-      accepts.map((p) => p.ours / p.raw),
-    );
-    out.accepts_per_s = round(median(accepts.map((p) => p.ours)), 0);
-    out.raw_accepts_per_s = round(median(accepts.map((p) => p.raw)), 0);
-    rows.push({
-      name: 'accepts through onAccept',
-      ours: `${out.accepts_per_s}/s`,
-      raw: `${out.raw_accepts_per_s}/s`,
-      ratio: showSpread(accept),
-    });
+    if (wants(options, 'accept_ratio')) {
+      const accepts = await runPairs(
+        options.repeat,
+        () => rawAccept(peer),
+        () => oursAccept(peer, worker),
+        worker.settle,
+      );
+      const accept = putSpread(
+        out,
+        'accept_ratio',
+        accepts.map((p) => p.ours / p.raw),
+      );
+      out.accepts_per_s = round(median(accepts.map((p) => p.ours)), 0);
+      out.raw_accepts_per_s = round(median(accepts.map((p) => p.raw)), 0);
+      rows.push({
+        name: 'accepts through onAccept',
+        ours: `${out.accepts_per_s}/s`,
+        raw: `${out.raw_accepts_per_s}/s`,
+        ratio: showSpread(accept),
+      });
+    }
+    if (!wants(options, 'udp_recv_ratio')) return { out, rows };
 
     // Raw with the host's kernel buffer, ours, then raw with the default buffer: the fair pair is
     // the first two; the third is kept for reference.
@@ -143,10 +158,15 @@ export async function runServerUdpBench(
       ours: { rate: number; count: number; sent: number; dropped: number };
       rawDefault: { rate: number };
     }> = [];
-    for (let i = 0; i < options.repeat; i++) {
-      const raw = await rawRecv(peer, RECEIVE_BUFFER_BYTES);
-      const ours = await oursRecv(peer, worker);
-      recvs.push({ raw, ours, rawDefault: await rawRecv(peer) });
+    const pairs = await runPairs(
+      options.repeat,
+      () => rawRecv(peer, RECEIVE_BUFFER_BYTES),
+      () => oursRecv(peer, worker),
+      worker.settle,
+    );
+    for (const { raw, ours } of pairs) {
+      await worker.settle();
+      recvs.push({ raw, ours: ours as Awaited<ReturnType<typeof oursRecv>>, rawDefault: await rawRecv(peer) });
     }
     const udp = putSpread(
       out,

@@ -12,6 +12,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { rawConnect } from './raw';
 import { startFacadeWorker } from './harness';
+import { runPairs } from './pairs';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
 /** Opened before the baseline so code loading and JIT warm-up do not count per socket. */
@@ -131,13 +132,16 @@ async function runSide(server: ReturnType<typeof child>, mode: 'raw' | 'ours', c
   return result as ManyResult;
 }
 
-/** `pairs` interleaved pairs of (raw, ours) each holding `count` idle sockets. */
+/** `pairs` interleaved pairs (raw and ours, alternating which goes first) each holding `count` idle sockets. */
 export async function runManySockets(pairs: number, count: number): Promise<Array<{ raw: ManyResult; ours: ManyResult }>> {
   const server = child(['server']);
   try {
-    const out: Array<{ raw: ManyResult; ours: ManyResult }> = [];
-    for (let i = 0; i < pairs; i++) out.push({ raw: await runSide(server, 'raw', count), ours: await runSide(server, 'ours', count) });
-    return out;
+    // Fresh processes on each side; the pause lets the last side's sockets finish closing.
+    return await runPairs(
+      pairs,
+      () => runSide(server, 'raw', count),
+      () => runSide(server, 'ours', count),
+    );
   } finally {
     server.proc.kill();
   }

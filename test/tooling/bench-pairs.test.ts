@@ -1,22 +1,34 @@
 import { expect } from 'chai';
-import { parseBenchArgs, putSpread, runPairs, spread } from '../../bench/pairs';
+import { collectGarbage, parseBenchArgs, putSpread, runPairs, spread, wants } from '../../bench/pairs';
 
 describe('bench/pairs', () => {
   describe('runPairs', () => {
-    it('interleaves raw and ours, raw first in every pair', async () => {
+    it('interleaves raw and ours, alternating which goes first, with a settle before each side', async () => {
       const order: string[] = [];
       let n = 0;
       const pairs = await runPairs(
         3,
         async () => (order.push('raw'), ++n),
         async () => (order.push('ours'), ++n),
+        async () => void order.push('settle'),
       );
-      expect(order).to.deep.equal(['raw', 'ours', 'raw', 'ours', 'raw', 'ours']);
+      expect(order.filter((o) => o !== 'settle')).to.deep.equal(['raw', 'ours', 'ours', 'raw', 'raw', 'ours']);
+      expect(order.filter((o, i) => o !== 'settle' && order[i - 1] !== 'settle')).to.deep.equal([]);
       expect(pairs).to.deep.equal([
         { raw: 1, ours: 2 },
-        { raw: 3, ours: 4 },
+        { raw: 4, ours: 3 },
         { raw: 5, ours: 6 },
       ]);
+    });
+  });
+
+  describe('collectGarbage', () => {
+    it('runs a full collection without --expose-gc on the command line', async () => {
+      const ref = new WeakRef({ big: new Array(1000).fill(1) });
+      // A WeakRef's target lives at least until the end of the job that made it.
+      await new Promise((resolve) => setImmediate(resolve));
+      collectGarbage();
+      expect(ref.deref()).to.equal(undefined);
     });
   });
 
@@ -40,6 +52,23 @@ describe('bench/pairs', () => {
     it('reads --repeat N, --repeat=N, --quick and --browser', () => {
       expect(parseBenchArgs(['--quick', '--repeat', '9', '--browser'])).to.deep.equal({ quick: true, repeat: 9, browser: true });
       expect(parseBenchArgs(['--repeat=7'])).to.include({ repeat: 7 });
+    });
+
+    it('reads --only as a list of workload keys; a browser key implies --browser', () => {
+      expect(parseBenchArgs(['--only', 'rtt,send_loop_ratio'])).to.deep.equal({
+        quick: false,
+        repeat: 5,
+        browser: false,
+        only: new Set(['rtt', 'send_loop_ratio']),
+      });
+      expect(parseBenchArgs(['--only=window_flood_ratio'])).to.include({ browser: true });
+      expect(wants(parseBenchArgs(['--only=rtt']), 'rtt')).to.equal(true);
+      expect(wants(parseBenchArgs(['--only=rtt']), 'flood')).to.equal(false);
+      expect(wants(parseBenchArgs([]), 'flood')).to.equal(true);
+    });
+
+    it('refuses an --only key it does not know, naming the known ones', () => {
+      expect(() => parseBenchArgs(['--only', 'rtt,nope'])).to.throw('--only: unknown workload nope; known: recv_ratio_65536');
     });
 
     it('refuses a --repeat that is not a whole number ≥ 1', () => {
