@@ -5,16 +5,16 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../../main/browser-host/server';
-import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../support/chromium';
+import { buildPageBundle, launchFreshChromium, type FreshChromium } from '../support/chromium';
+import { until } from '../support/wait';
 import { makeTestCertificates, type TestCertificates } from '../support/certs';
 
 // What page code sees; these functions run inside Chromium, not in Node.
@@ -27,18 +27,6 @@ const REBIND_NAME = 'rebind.test';
 
 type Cleanup = () => unknown;
 
-function waitFor(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (predicate()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
-
 function listen<S extends net.Server | http.Server>(server: S): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -50,28 +38,19 @@ describe('browser host in Chromium (end to end)', function () {
   this.timeout(60_000);
   this.slow(5_000);
 
+  let browser: FreshChromium;
   let context: BrowserContext;
-  let profileDir: string;
   const cleanups: Cleanup[] = [];
   const onCleanup = (fn: Cleanup): void => void cleanups.push(fn);
 
   before(async function () {
     this.timeout(120_000);
-    const { executablePath, env } = await findChromium();
     await buildPageBundle();
-    profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath,
-      env,
-      headless: true,
-      args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${REBIND_NAME} 127.0.0.1`],
-    });
+    browser = await launchFreshChromium('ecs-chromium-', { args: [`--host-resolver-rules=MAP ${REBIND_NAME} 127.0.0.1`] });
+    context = browser.context;
   });
 
-  after(async () => {
-    await context?.close();
-    if (profileDir) await fs.rm(profileDir, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   afterEach(async () => {
     // Last registered, first undone: pages before the host that served them.
@@ -323,7 +302,7 @@ describe('browser host in Chromium (end to end)', function () {
         chrome.sockets.tcp.disconnect(424243);
         await chrome.sockets.tcp.getSockets();
       });
-      await waitFor(() => lines.filter((l) => l === 'Unchecked runtime.lastError: Socket not found').length === 2, 'second warning');
+      await until(() => lines.filter((l) => l === 'Unchecked runtime.lastError: Socket not found').length === 2, 'second warning');
       expect(lines.some((l) => /Uncaught|unhandled/i.test(l))).to.equal(false);
     });
 
@@ -418,10 +397,10 @@ describe('browser host in Chromium (end to end)', function () {
         await tcp.send(kept, new TextEncoder().encode('kept').buffer);
         await tcp.send(lost, new TextEncoder().encode('lost').buffer);
       }, port);
-      await waitFor(() => peers.size === 2, 'both connections at the peer');
+      await until(() => peers.size === 2, 'both connections at the peer');
 
       await page.reload();
-      await waitFor(() => closed.has('lost'), 'the non-persistent socket to close');
+      await until(() => closed.has('lost'), 'the non-persistent socket to close');
       expect(closed.has('kept')).to.equal(false);
 
       await connectPage(page, served);

@@ -11,6 +11,7 @@ import { checkHostHeader, checkOrigin, isLoopbackAddress, SUBPROTOCOL } from '..
 import { resolveBindAddress, startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../../main/browser-host/server';
 import type { SocketsHost } from '../../main/host';
 import type { AttachOptions, ContextHandle } from '../../main/types';
+import { until } from '../support/wait';
 
 /** Stands in for SocketsHost: records attached ports and what arrives on them. */
 class FakeHost {
@@ -30,18 +31,6 @@ class FakeHost {
   async dispose(): Promise<void> {
     this.disposed = true;
   }
-}
-
-function waitFor(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (predicate()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 5);
-    };
-    poll();
-  });
 }
 
 describe('browser host server', () => {
@@ -148,7 +137,7 @@ describe('browser host server', () => {
       await start({ app: 'my-app', sockets: manifest });
       const { ws } = await dial({ origin: `http://127.0.0.1:${server.port}` });
       expect(ws?.protocol).to.equal(SUBPROTOCOL);
-      await waitFor(() => fake.attached.length === 1, 'attach');
+      await until(() => fake.attached.length === 1, 'attach');
       expect(fake.attached[0].opts.app).to.equal('my-app');
       expect(fake.attached[0].opts.sockets).to.deep.equal(manifest);
       expect(fake.attached[0].opts.background).to.not.equal(true);
@@ -157,24 +146,24 @@ describe('browser host server', () => {
     it('gets no permissions unless given a manifest or allowAll', async () => {
       await start();
       await dial();
-      await waitFor(() => fake.attached.length === 1, 'attach');
+      await until(() => fake.attached.length === 1, 'attach');
       expect(fake.attached[0].opts.sockets).to.equal(undefined);
     });
 
     it('gets every permission with allowAll', async () => {
       await start({ allowAll: true });
       await dial();
-      await waitFor(() => fake.attached.length === 1, 'attach');
+      await until(() => fake.attached.length === 1, 'attach');
       expect(fake.attached[0].opts.sockets).to.have.keys('tcp', 'tcpServer', 'udp');
     });
 
     it('carries messages both ways as binary frames, buffers intact', async () => {
       await start();
       const { ws } = await dial();
-      await waitFor(() => fake.attached.length === 1, 'attach');
+      await until(() => fake.attached.length === 1, 'attach');
       const data = new Uint8Array([0, 1, 2, 255]).buffer;
       ws!.send(encodeFrame({ t: 'call', id: 1, ns: 'tcp', m: 'send', a: [3, data] }));
-      await waitFor(() => fake.attached[0].received.length === 1, 'call');
+      await until(() => fake.attached[0].received.length === 1, 'call');
       const call = fake.attached[0].received[0] as { a: [number, ArrayBuffer] };
       expect([...new Uint8Array(call.a[1])]).to.deep.equal([0, 1, 2, 255]);
 
@@ -192,15 +181,15 @@ describe('browser host server', () => {
     it('ends its context when it closes', async () => {
       await start();
       const { ws } = await dial();
-      await waitFor(() => fake.attached.length === 1, 'attach');
+      await until(() => fake.attached.length === 1, 'attach');
       ws!.close();
-      await waitFor(() => fake.attached[0].closed, 'context end');
+      await until(() => fake.attached[0].closed, 'context end');
     });
 
     it('is closed by ContextHandle.end()', async () => {
       await start();
       const { ws } = await dial();
-      await waitFor(() => fake.attached.length === 1, 'attach');
+      await until(() => fake.attached.length === 1, 'attach');
       const closed = new Promise<number>((resolve) => ws!.once('close', (code) => resolve(code)));
       fake.attached[0].port.close();
       expect(await closed).to.equal(1000);
@@ -209,12 +198,12 @@ describe('browser host server', () => {
     it('is dropped for a malformed frame, without reaching the host', async () => {
       await start();
       const { ws } = await dial();
-      await waitFor(() => fake.attached.length === 1, 'attach');
+      await until(() => fake.attached.length === 1, 'attach');
       const closed = new Promise<number>((resolve) => ws!.once('close', (code) => resolve(code)));
       ws!.send(Buffer.from([200, 0, 0, 0, 1, 2]));
       expect(await closed).to.equal(1007);
       expect(fake.attached[0].received).to.deep.equal([]);
-      await waitFor(() => fake.attached[0].closed, 'context end');
+      await until(() => fake.attached[0].closed, 'context end');
       expect(logs.some((l) => /closing .*Header length exceeds the frame/.test(l))).to.equal(true);
       // The server is still fine.
       const again = await dial();

@@ -11,7 +11,7 @@ import { SocketsHost } from '../../main/host';
 import { hostPortFromNodePort } from '../../main/node-port';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import { createTestHost } from '../../testing';
-import { Cleanup, listen } from '../support';
+import { Cleanup, listen, until } from '../support';
 
 const MiB = 1024 * 1024;
 
@@ -101,24 +101,20 @@ describe('receive flow control', () => {
       }
     });
     await tcp.connect(socketId, '127.0.0.1', port);
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => pausedAt >= 0, 'the app to pause after 1 MiB');
+    // The host handles a port's calls in order, so after this answer it has taken setPaused(true),
+    // and the events it sent before the answer have been delivered.
+    await tcp.getInfo(socketId);
     const snapshot = t.host.inspect().sockets.find((s) => s.id === socketId)!;
     expect(snapshot.paused).to.equal(true);
     expect(snapshot.pausedBy).to.include('app');
     const stalledAt = received;
-    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 2; i++) await tcp.getSockets();
     expect(received, 'no data while the app holds the pause').to.equal(stalledAt);
     // What arrived after the pause is at most what was already in flight (Chrome allows one more read).
     expect(received - pausedAt).to.be.at.most(2 * MiB);
     await tcp.setPaused(socketId, false);
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (received === 8 * MiB) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 10);
-    });
+    await until(() => received >= 8 * MiB, 'the whole stream after resuming');
     expect(received).to.equal(8 * MiB);
   });
 });

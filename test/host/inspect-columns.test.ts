@@ -9,15 +9,7 @@ import type { InspectSnapshot, InspectSocket } from '../../common/inspect-types'
 import type { SocketsChrome } from '../../renderer/lib/chrome-types';
 import { type SocketEntry, Workbench } from '../../renderer/lib/workbench';
 import { createTestHost, type TestHost } from '../../testing';
-import { Cleanup, delay } from '../support';
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
+import { Cleanup, until } from '../support';
 
 function asEntry(r: unknown): SocketEntry {
   if (!r || typeof r !== 'object' || !('key' in r)) throw new Error(`not created: ${JSON.stringify(r)}`);

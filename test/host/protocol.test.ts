@@ -4,9 +4,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
-import { PROTOCOL_VERSION, type ResultMessage } from '../../common/protocol';
+import { PROTOCOL_VERSION, type EventMessage, type ResultMessage } from '../../common/protocol';
+import type { AppState } from '../../main/app-state';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
-import { Cleanup, attachFacade, attachRaw, delay, listen, newHost, waitFor } from '../support';
+import { Cleanup, attachFacade, attachRaw, listen, newHost, waitFor } from '../support';
 
 const isResult = (id: number) => (item: { t: string; id?: number }) => item.t === 'r' && item.id === id;
 
@@ -53,8 +54,13 @@ describe('SocketsHost message validation', () => {
     page.send({ t: 'call', id: 1, ns: 'tcp', m: 'create', a: [] });
     page.send({ t: 'hello', v: 999 });
     page.send({ t: 'call', id: 2, ns: 'tcp', m: 'create', a: [] });
-    await delay(50);
-    expect(page.items).to.deep.equal([]);
+    // The marker: after a proper hello, a call is answered; the host handles the port in order, so
+    // an answer to call 1 or 2 would have come first.
+    page.send({ t: 'hello', v: PROTOCOL_VERSION });
+    page.send({ t: 'call', id: 3, ns: 'tcp', m: 'getSockets', a: [] });
+    await page.next(isResult(3));
+    expect(page.items.map((i) => i.t === 'r' && i.id)).to.deep.equal([3]);
+    expect(((page.items[0] as ResultMessage).a[0] as unknown[]).length, 'no socket was created').to.equal(0);
     expect(logs.some((l) => /call before hello/.test(l))).to.equal(true);
     expect(logs.some((l) => /protocol version 999/.test(l))).to.equal(true);
   });
@@ -191,6 +197,27 @@ describe('SocketsHost ownership', () => {
     expect(errors).to.deep.equal(['Socket not found', 'Socket not found', 'Socket not found']);
     expect((await a.getInfo(socketId)).name).to.equal('mine');
     expect((await b.getSockets()).map((s: { socketId: number }) => s.socketId)).to.not.include(socketId);
+  });
+
+  it('gives every listening context the bytes of a large read, not a buffer the first one took', async () => {
+    const host = newHost({}, cleanup);
+    const pages = [0, 1].map(() => attachRaw(host, { app: 'a', sockets: ALLOW_ALL_SOCKETS }, cleanup));
+    for (const page of pages) {
+      page.send({ t: 'hello', v: PROTOCOL_VERSION });
+      page.send({ t: 'listen', ev: ['tcp.onReceive'] });
+      // Answered after the host handled hello and listen (it handles a port's messages in order).
+      page.send({ t: 'call', id: 1, ns: 'tcp', m: 'getSockets', a: [] });
+    }
+    for (const page of pages) await page.next((i) => i.t === 'r' && i.id === 1);
+    const app = (host as unknown as { apps: Map<string, AppState> }).apps.get('a')!;
+    // A read larger than one batch (1 MiB) in a buffer the host may move to the first page.
+    const data = Buffer.allocUnsafeSlow(2 * 1024 * 1024).fill(7);
+    host.emit(app, 'tcp', 'onReceive', { socketId: 1 }, data, { transferable: true, sliceSize: 65536 });
+    for (const page of pages) {
+      await page.next((i) => i.t === 'e');
+      const event = page.items.find((i): i is EventMessage => i.t === 'e')!;
+      expect(event.d?.[2], 'bytes the event carries').to.equal(2 * 1024 * 1024);
+    }
   });
 
   it("lets every context of the same app use the app's ids, and events reach each listening context", async () => {

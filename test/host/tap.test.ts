@@ -11,15 +11,7 @@ import { serveTap, type InspectIpcMain } from '../../main/electron/inspect-ipc';
 import { startBrowserHost } from '../../main/browser-host/server';
 import { SocketTap, type TapRead } from '../../main/tap';
 import { createTestHost } from '../../testing';
-import { Cleanup, delay, echoServer } from '../support';
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
+import { Cleanup, echoServer, until } from '../support';
 
 /** The promise form of the chrome.sockets.tcp calls used here. */
 interface PromiseTcp {

@@ -171,9 +171,14 @@ describe('browser host limits (issue 9 items 2, 3, 4, 7)', function () {
         'the host to hold the socket (or the flood to finish)',
         30_000,
       );
+      const unackedBefore = context().unackedBytes ?? 0;
+      expect(unackedBefore, 'bytes sent since the first ack').to.be.above(0);
       p.send({ t: 'ack', n: 1e15 });
-      // Let the host read whatever the kernel still had for it; the hold must stay.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Only an ack lowers the unacknowledged count: once it drops, the host has taken the ack and
+      // re-checked the hold; a few more turns of the loop let it read whatever the kernel still had.
+      // The hold must stay.
+      await waitUntil(() => (context().unackedBytes ?? 0) < unackedBefore, 'the host to take the second ack');
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
       worst = Math.max(worst, context().carrierBacklog);
       expect(context().flowBlocked, 'flow-blocked').to.equal(true);
       expect(bh.host.inspect().sockets[0].pausedBy).to.include('flow');

@@ -15,7 +15,7 @@ import type { SocketsChrome } from '../../renderer/lib/chrome-types';
 import { writePcapng } from '../../renderer/lib/pcapng';
 import { type SocketEntry, Workbench } from '../../renderer/lib/workbench';
 import { createTestHost, type TestHost } from '../../testing';
-import { Cleanup, delay, listen } from '../support';
+import { Cleanup, listen, until } from '../support';
 
 interface Parsed {
   linktype: number;
@@ -129,14 +129,6 @@ function reassemble(segments: Segment[]): Map<string, Buffer> {
     out.set(dir, buf);
   }
   return out;
-}
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 function asEntry(r: unknown): SocketEntry {

@@ -9,11 +9,11 @@ import * as dgram from 'node:dgram';
 import { existsSync, promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { startBrowserHost, type BrowserHost } from '../../main/browser-host/server';
-import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../support/chromium';
+import { buildPageBundle, launchFreshChromium, type FreshChromium } from '../support/chromium';
+import { until } from '../support/wait';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
 declare const document: any;
@@ -31,15 +31,6 @@ const VIEWPORT = SIZES[1];
 
 type Cleanup = () => unknown;
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function listen(server: net.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -51,32 +42,22 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
   this.timeout(60_000);
   this.slow(10_000);
 
+  let browser: FreshChromium;
   let context: BrowserContext;
-  let profileDir: string;
   const cleanups: Cleanup[] = [];
   const onCleanup = (fn: Cleanup): void => void cleanups.push(fn);
   let pageErrors: string[] = [];
 
   before(async function () {
     this.timeout(120_000);
-    const { executablePath, env } = await findChromium();
     if (!existsSync(path.join(RENDERER_DIR, 'app.js'))) throw new Error(`The window is not built (${RENDERER_DIR}/app.js is missing)`);
     await buildPageBundle();
     await fs.mkdir(SHOTS, { recursive: true });
-    profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-window-r2-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath,
-      env,
-      headless: true,
-      viewport: VIEWPORT,
-      args: [...CHROMIUM_ARGS],
-    });
+    browser = await launchFreshChromium('ecs-window-r2-', { viewport: VIEWPORT });
+    context = browser.context;
   });
 
-  after(async () => {
-    await context?.close();
-    if (profileDir) await fs.rm(profileDir, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   beforeEach(() => {
     pageErrors = [];
@@ -303,7 +284,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
     // Item 2: the merged log saved as pcapng holds one TCP stream per connection; tcpdump reads it.
     const [download] = await Promise.all([page.waitForEvent('download'), view(page).getByRole('button', { name: 'Save pcapng' }).click()]);
     expect(download.suggestedFilename()).to.match(/^tcpServer-\d+-.*\.pcapng$/);
-    const file = path.join(profileDir, 'server.pcapng');
+    const file = path.join(browser.profileDir, 'server.pcapng');
     await download.saveAs(file);
     const bytes = await fs.readFile(file);
     expect(bytes.readUInt32LE(0), 'pcapng section header').to.equal(0x0a0d0d0a);
@@ -355,7 +336,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
     await shots(page, '1-1-follow-app-socket');
 
     const [download] = await Promise.all([page.waitForEvent('download'), tap.getByRole('button', { name: 'Save pcapng' }).click()]);
-    const file = path.join(profileDir, 'tap.pcapng');
+    const file = path.join(browser.profileDir, 'tap.pcapng');
     await download.saveAs(file);
     expect((await fs.readFile(file)).readUInt32LE(0)).to.equal(0x0a0d0d0a);
     const tcpdump = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].find((p) => existsSync(p));

@@ -4,8 +4,8 @@
  * would (forms, Enter, tabs, shortcuts) while Node plays the network peers on 127.0.0.1 with
  * ports from 0. Every step writes a screenshot to test-output/screenshots/.
  *
- * renderer-window.test.ts covers the page on the dev fake; this suite is about the page on real
- * sockets through the real host: bytes on the wire, counters, the hex view, accepted connections,
+ * window.test.ts covers the page itself (keyboard, views, help); this suite follows the bytes
+ * through the real host: bytes on the wire, counters, the hex view, accepted connections,
  * datagrams, a 50 MiB flood, and the Inspector fed by GET /inspect.
  */
 import { expect } from 'chai';
@@ -13,13 +13,12 @@ import * as dgram from 'node:dgram';
 import { existsSync, promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
 import { BROWSER_HOST_PATHS } from '../../common/browser-host-paths';
 import type { InspectSnapshot, InspectSocket } from '../../common/inspect-types';
 import { startBrowserHost, type BrowserHost } from '../../main/browser-host/server';
-import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../support/chromium';
+import { buildPageBundle, launchFreshChromium, type FreshChromium } from '../support/chromium';
 import { until } from '../support/wait';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
@@ -58,34 +57,24 @@ describe('socket debugging window through the browser host (headless Chromium, r
   this.timeout(60_000);
   this.slow(10_000);
 
+  let browser: FreshChromium;
   let context: BrowserContext;
-  let profileDir: string;
   const cleanups: Cleanup[] = [];
   const onCleanup = (fn: Cleanup): void => void cleanups.push(fn);
   let pageErrors: string[] = [];
 
   before(async function () {
     this.timeout(120_000);
-    const { executablePath, env } = await findChromium();
     if (!existsSync(path.join(RENDERER_DIR, 'app.js'))) {
       throw new Error(`The window is not built (${RENDERER_DIR}/app.js is missing): run npm run build`);
     }
     await buildPageBundle();
     await fs.mkdir(SHOTS, { recursive: true });
-    profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-window-e2e-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath,
-      env,
-      headless: true,
-      viewport: VIEWPORT,
-      args: [...CHROMIUM_ARGS],
-    });
+    browser = await launchFreshChromium('ecs-window-e2e-', { viewport: VIEWPORT });
+    context = browser.context;
   });
 
-  after(async () => {
-    await context?.close();
-    if (profileDir) await fs.rm(profileDir, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   beforeEach(() => {
     pageErrors = [];

@@ -9,25 +9,14 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { runInBrowser, type BrowserRun, type RunAppOptions } from '../../main/runner/browser-runner';
-import { buildPageBundle, CHROMIUM_ARGS, findChromium } from '../support/chromium';
+import { buildPageBundle, launchFreshChromium, type FreshChromium } from '../support/chromium';
+import { until } from '../support/wait';
 
 const APPS = path.resolve(__dirname, '../../../test/fixtures/apps');
 
 type Cleanup = () => unknown;
-
-function waitFor(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (predicate()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -72,23 +61,19 @@ describe('runner: Chrome Apps in Chromium (browser mode)', function () {
   this.timeout(60_000);
   this.slow(5_000);
 
+  let browser: FreshChromium;
   let context: BrowserContext;
-  let profileDir: string;
   const cleanups: Cleanup[] = [];
   const onCleanup = (fn: Cleanup): void => void cleanups.push(fn);
 
   before(async function () {
     this.timeout(120_000);
-    const { executablePath, env } = await findChromium();
     await buildPageBundle();
-    profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ecs-runner-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, { executablePath, env, headless: true, args: [...CHROMIUM_ARGS] });
+    browser = await launchFreshChromium('ecs-runner-chromium-');
+    context = browser.context;
   });
 
-  after(async () => {
-    await context?.close();
-    if (profileDir) await fs.rm(profileDir, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   afterEach(async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -199,7 +184,7 @@ describe('runner: Chrome Apps in Chromium (browser mode)', function () {
       for (const d of datagrams) {
         peer.send(d, port, '127.0.0.1');
         const want = replies.length + 1;
-        await waitFor(() => replies.length >= want, 'the echoed datagram');
+        await until(() => replies.length >= want, 'the echoed datagram');
       }
       expect(replies.map((b) => b.toString('hex'))).to.deep.equal(datagrams.map((b) => b.toString('hex')));
     });

@@ -12,10 +12,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, promises as fs, statSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import * as zlib from 'node:zlib';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 /** The package root (this file runs as dist/test/support/chromium.js). */
 const ROOT = path.resolve(__dirname, '../../..');
@@ -156,4 +158,46 @@ export async function buildPageBundle(): Promise<void> {
   const script = path.join(ROOT, 'scripts/build-browser.mjs');
   const mod = (await import(pathToFileURL(script).href)) as { buildBrowser: () => Promise<unknown> };
   await mod.buildBrowser();
+}
+
+/** A Chromium of its own for one suite: a fresh profile that `close()` removes with the browser. */
+export interface FreshChromium {
+  context: BrowserContext;
+  /** The profile directory (a suite may keep downloads there; `close()` removes it). */
+  profileDir: string;
+  /** Closes the browser and deletes its profile directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Launches the found Chromium headless with `CHROMIUM_ARGS` (plus `args`) on a fresh user-data-dir
+ * under the system temp directory named `<prefix>…`, so suites share no cookies, storage or cache.
+ */
+export async function launchFreshChromium(
+  prefix: string,
+  options: { args?: readonly string[]; viewport?: { width: number; height: number } } = {},
+): Promise<FreshChromium> {
+  const { executablePath, env } = await findChromium();
+  const profileDir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath,
+      env,
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+      ...(options.viewport !== undefined ? { viewport: options.viewport } : {}),
+    });
+  } catch (err) {
+    await fs.rm(profileDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    context,
+    profileDir,
+    async close() {
+      await context.close();
+      await fs.rm(profileDir, { recursive: true, force: true });
+    },
+  };
 }

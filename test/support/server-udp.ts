@@ -60,6 +60,16 @@ export function nextEvent<T = any>(event: unknown, filter: (arg: T) => boolean =
   });
 }
 
+/**
+ * Waits until nothing more can be on its way: two udp.getSockets round trips. The host runs in this
+ * process on the same event loop, so a datagram whose send has completed is already in the
+ * receiving socket's queue (loopback); a socket that reads would have read it, and the host sends
+ * the event ahead of the second answer. The "nothing arrives" check, without a clock.
+ */
+export async function settled(chrome: ChromeSockets): Promise<void> {
+  for (let i = 0; i < 2; i++) await call(chrome, chrome.sockets.udp.getSockets);
+}
+
 /** `until` (test/support/wait.ts) with this suite's argument order. */
 export function waitFor(condition: () => boolean, timeoutMs = WAIT_TIMEOUT_MS, what = 'condition'): Promise<void> {
   return until(condition, what, timeoutMs);

@@ -7,8 +7,8 @@ import { SocketsHost } from '../../main/host';
 import { netErrorFrom } from '../../main/net-error-map';
 import { MAX_QUEUED_ACCEPTS, TcpServerSocket } from '../../main/tcp-server/tcp-server-socket';
 import type { ChromeSockets } from '../../preload/facade';
-import { createTestHost } from '../../testing';
-import { attachContext, call, collect, handleCounts, nextEvent, sleep, useTestHost, waitFor } from '../support/server-udp';
+import { createTestHost, type TestHost } from '../../testing';
+import { attachContext, call, collect, handleCounts, nextEvent, useTestHost, waitFor } from '../support/server-udp';
 import { WAIT_TIMEOUT_MS } from '../support/wait';
 
 type Info = Record<string, unknown>;
@@ -31,6 +31,16 @@ async function listening(chrome: ChromeSockets): Promise<{ id: number; port: num
 }
 
 /** Opens a raw Node client and resolves once it is connected; cleanup is the caller's `clients`. */
+/** Connections the host accepted for a paused server and holds for it (its inspect() view). */
+function queued(t: TestHost, id: number): number {
+  return t.host.inspect().sockets.find((s) => s.kind === 'tcpServer' && s.id === id)?.queued ?? 0;
+}
+
+/** Two tcpServer.getSockets round trips: any onAccept the host had sent is delivered by then. */
+async function settled(chrome: ChromeSockets): Promise<void> {
+  for (let i = 0; i < 2; i++) await call(chrome, chrome.sockets.tcpServer.getSockets);
+}
+
 function connectClient(port: number, clients: net.Socket[], host = '127.0.0.1'): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host });
@@ -380,7 +390,8 @@ describe('chrome.sockets.tcpServer', () => {
       expect((await info(chrome, id)).paused).to.equal(true);
       const ports: number[] = [];
       for (let i = 0; i < 5; i++) ports.push((await connectClient(port, clients)).localPort!);
-      await sleep(100);
+      await waitFor(() => queued(testHost(), id) === 5, WAIT_TIMEOUT_MS, 'five connections queued at the host');
+      await settled(chrome);
       expect(accepts.events).to.have.length(0);
       await call(chrome, chrome.sockets.tcpServer.setPaused, id, false);
       await waitFor(() => accepts.events.length === 5, WAIT_TIMEOUT_MS, 'five accepts');
@@ -412,11 +423,12 @@ describe('chrome.sockets.tcpServer', () => {
       }
       await Promise.allSettled(connected);
       expect(errors).to.deep.equal([]);
-      await sleep(50);
+      await waitFor(() => queued(testHost(), id) === 1000, 20000, '1000 connections queued at the host');
+      await settled(chrome);
       expect(accepts.events).to.have.length(0);
       await call(chrome, chrome.sockets.tcpServer.setPaused, id, false);
       await waitFor(() => accepts.events.length >= 1000, 20000, '1000 accepts');
-      await sleep(50);
+      await settled(chrome);
       expect(accepts.events).to.have.length(1000);
       expect(new Set(accepts.events.map((a) => a.clientSocketId)).size).to.equal(1000);
       expect(accepts.events.every((a) => a.socketId === id)).to.equal(true);
@@ -430,7 +442,8 @@ describe('chrome.sockets.tcpServer', () => {
       await call(chrome, chrome.sockets.tcpServer.setPaused, id, true);
       expect(await call(chrome, chrome.sockets.tcpServer.listen, id, '127.0.0.1', 0)).to.deep.equal({ args: [0] });
       await connectClient((await info(chrome, id)).localPort as number, clients);
-      await sleep(50);
+      await waitFor(() => queued(testHost(), id) === 1, WAIT_TIMEOUT_MS, 'a connection queued at the host');
+      await settled(chrome);
       expect(accepts.events).to.have.length(0);
       await call(chrome, chrome.sockets.tcpServer.setPaused, id, false);
       await waitFor(() => accepts.events.length === 1, WAIT_TIMEOUT_MS, 'one accept');
@@ -469,20 +482,10 @@ describe('chrome.sockets.tcpServer', () => {
         const port = server.info().localPort!;
         const extra = 3;
         const resets: number[] = [];
-        const all: Array<Promise<unknown>> = [];
         for (let i = 0; i < MAX_QUEUED_ACCEPTS + extra; i++) {
-          all.push(
-            connectClient(port, clients).then(
-              (s) =>
-                new Promise<void>((resolve) => {
-                  s.on('error', () => {
-                    resets.push(i);
-                    resolve();
-                  });
-                  setTimeout(resolve, 2000);
-                }),
-              () => resets.push(i),
-            ),
+          connectClient(port, clients).then(
+            (s) => s.on('error', () => resets.push(i)),
+            () => resets.push(i),
           );
         }
         await waitFor(
@@ -584,7 +587,14 @@ describe('chrome.sockets.tcpServer', () => {
       await t.close();
       await Promise.all(closedByHost);
       for (const c of clients) c.destroy();
-      await sleep(20);
+      // Destroyed sockets give their handles back on a later turn of the event loop.
+      await waitFor(
+        () =>
+          (handleCounts().TCPServerWrap ?? 0) <= (before.TCPServerWrap ?? 0) &&
+          (handleCounts().TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0),
+        WAIT_TIMEOUT_MS,
+        'the TCP handles to close',
+      );
       const after = handleCounts();
       expect(after.TCPServerWrap ?? 0).to.equal(before.TCPServerWrap ?? 0);
       expect(after.TCPSocketWrap ?? 0).to.equal(before.TCPSocketWrap ?? 0);

@@ -18,6 +18,7 @@ import {
   startHttpsEchoServer,
   testCertificate,
   useCleanup,
+  waitUntil,
 } from './helpers';
 import type * as api from '../../common/api-types';
 
@@ -170,13 +171,7 @@ describe('chrome.sockets.tcp', function () {
 });
 
 /** The HTTP echo is complete once the body has arrived after the headers. */
-function waitForEcho(log: EventLog, id: number): Promise<Buffer> {
-  return log.waitForBytes(id, 102).then(async () => {
-    const deadline = Date.now() + 2000;
-    while (!log.received(id).toString('latin1').endsWith(ECHO_BODY)) {
-      if (Date.now() > deadline) throw new Error(`echo incomplete: ${JSON.stringify(log.received(id).toString('latin1'))}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return log.received(id);
-  });
+async function waitForEcho(log: EventLog, id: number): Promise<Buffer> {
+  await waitUntil(() => log.received(id).toString('latin1').endsWith(ECHO_BODY), 'the whole HTTP echo');
+  return log.received(id);
 }

@@ -301,6 +301,8 @@ describe('chrome.sockets.tcp', function () {
       const id = await connectedSocket(t, server.port, { paused: true });
       const peer = await server.nextConnection();
       await new Promise<void>((resolve) => peer.resetAndDestroy().once('close', () => resolve()));
+      // The one wait on the clock left: the kernel delivers the RST to the paused (not reading)
+      // socket on its own time, and nothing in user space reports that before a read or write.
       await delay(50);
       expect(await answer(t, (cb) => t.tcp.send(id, bytes('after reset'), cb))).to.deep.equal({
         args: [{ resultCode: -2 }],

@@ -9,21 +9,20 @@ import {
   bytes,
   connectedSocket,
   createSocket,
-  delay,
   EventLog,
   getInfo,
+  hostBytesRead,
   ok,
   openHost,
+  peerWrite,
   sendBytes,
+  settled,
   startEchoServer,
   startTcpServer,
   useCleanup,
   waitUntil,
   type Answer,
 } from './helpers';
-
-/** Long enough for a stray event to show up over a local port; short enough to keep tests fast. */
-const QUIET_MS = 200;
 
 describe('chrome.sockets.tcp', function () {
   this.timeout(5000);
@@ -113,7 +112,7 @@ describe('chrome.sockets.tcp', function () {
       const log = new EventLog(t, cleanup);
       const id = await connectedSocket(t, server.port, { paused: true });
       await ok(t, (cb) => t.tcp.disconnect(id, cb));
-      await delay(QUIET_MS);
+      await settled(t);
       expect(log.errors(id)).to.deep.equal([]);
       expect(await getInfo(t, id)).to.deep.equal({ socketId: id, persistent: false, paused: true, connected: false });
     });
@@ -123,7 +122,7 @@ describe('chrome.sockets.tcp', function () {
       const log = new EventLog(t, cleanup);
       const id = await createSocket(t);
       expect(await answer(t, (cb) => t.tcp.disconnect(id, cb))).to.deep.equal({ args: [], lastError: undefined });
-      await delay(QUIET_MS);
+      await settled(t);
       expect(log.errors(id)).to.deep.equal([]);
       expect((await getInfo(t, id)).paused).to.equal(false);
     });
@@ -165,7 +164,8 @@ describe('chrome.sockets.tcp', function () {
           cb(...args);
         });
       });
-      await delay(QUIET_MS);
+      // The peer is still writing (every millisecond) while these round trips run.
+      await settled(t);
       const sequence = log.sequence(id);
       const after = sequence.slice(sequence.indexOf('mark:close callback') + 1);
       expect(after.filter((s) => s === 'receive')).to.deep.equal([]);
@@ -174,11 +174,14 @@ describe('chrome.sockets.tcp', function () {
 
   describe('a paused socket', () => {
     it('notices a peer close only once resumed: -100 comes after setPaused(false), after the data', async () => {
-      const server = await startTcpServer(cleanup, (socket) => socket.end('bye'));
+      const server = await startTcpServer(cleanup);
       const t = await openHost(cleanup);
       const log = new EventLog(t, cleanup);
       const id = await connectedSocket(t, server.port, { paused: true });
-      await delay(QUIET_MS);
+      const peer = await server.nextConnection();
+      await new Promise<void>((resolve) => peer.end('bye', resolve));
+      await settled(t);
+      expect(hostBytesRead(t, id), 'bytes the host read while paused').to.equal(0);
       // Only reading reveals the close (CreateSocketInfo's comment in sockets_tcp_api.cc).
       expect(log.sequence(id)).to.deep.equal([]);
       expect((await getInfo(t, id)).connected).to.equal(true);
@@ -201,10 +204,10 @@ describe('chrome.sockets.tcp', function () {
       await log.waitForBytes(id, 1);
       await ok(t, (cb) => t.tcp.setPaused(id, true, cb));
       log.mark('paused');
-      peer.write('B');
-      await delay(QUIET_MS);
-      peer.write('C');
-      await delay(QUIET_MS);
+      await peerWrite(peer, 'B');
+      await settled(t);
+      await peerWrite(peer, 'C');
+      await settled(t);
       const sequence = log.sequence(id);
       const whilePaused = sequence.slice(sequence.indexOf('mark:paused') + 1);
       // crbug.com/403076: one onReceive may still arrive after pausing (spec §3.3), no more.
@@ -228,22 +231,24 @@ describe('chrome.sockets.tcp', function () {
     });
 
     it('a socket paused before connect connects paused and receives nothing until resumed', async () => {
-      const server = await startTcpServer(cleanup, (socket) => socket.write('greeting'));
+      const server = await startTcpServer(cleanup);
       const t = await openHost(cleanup);
       const log = new EventLog(t, cleanup);
       const id = await connectedSocket(t, server.port, { paused: true });
       const info = await getInfo(t, id);
       expect(info.paused).to.equal(true);
       expect(info.connected).to.equal(true);
-      await delay(QUIET_MS);
+      await peerWrite(await server.nextConnection(), 'greeting');
+      await settled(t);
       expect(log.receives(id)).to.have.length(0);
+      expect(hostBytesRead(t, id), 'bytes the host read while paused').to.equal(0);
       await ok(t, (cb) => t.tcp.setPaused(id, false, cb));
       expect((await log.waitForBytes(id, 8)).toString()).to.equal('greeting');
     });
 
     it('the pause set by a peer close survives a reconnect: the socket stays paused until setPaused(false)', async () => {
       const closing = await startTcpServer(cleanup, (socket) => socket.end());
-      const greeting = await startTcpServer(cleanup, (socket) => socket.write('hello again'));
+      const greeting = await startTcpServer(cleanup);
       const t = await openHost(cleanup);
       const log = new EventLog(t, cleanup);
       const id = await connectedSocket(t, closing.port);
@@ -252,23 +257,26 @@ describe('chrome.sockets.tcp', function () {
       const info = await getInfo(t, id);
       expect(info.connected).to.equal(true);
       expect(info.paused).to.equal(true);
-      await delay(QUIET_MS);
+      await peerWrite(await greeting.nextConnection(), 'hello again');
+      await settled(t);
       expect(log.receives(id)).to.have.length(0);
       await ok(t, (cb) => t.tcp.setPaused(id, false, cb));
       expect((await log.waitForBytes(id, 11)).toString()).to.equal('hello again');
     });
 
     it('the pause set by disconnect() survives a reconnect', async () => {
-      const server = await startTcpServer(cleanup, (socket) => socket.write('x'));
+      const server = await startTcpServer(cleanup);
       const t = await openHost(cleanup);
       const log = new EventLog(t, cleanup);
       const id = await connectedSocket(t, server.port);
+      await peerWrite(await server.nextConnection(), 'x');
       await log.waitForBytes(id, 1);
       await ok(t, (cb) => t.tcp.disconnect(id, cb));
       await log.waitForError(id);
       await ok(t, (cb) => t.tcp.connect(id, '127.0.0.1', server.port, cb));
       expect((await getInfo(t, id)).paused).to.equal(true);
-      await delay(QUIET_MS);
+      await peerWrite(await server.nextConnection(), 'x');
+      await settled(t);
       expect(log.received(id).toString()).to.equal('x');
       await ok(t, (cb) => t.tcp.setPaused(id, false, cb));
       expect((await log.waitForBytes(id, 2)).toString()).to.equal('xx');
@@ -391,11 +399,12 @@ describe('chrome.sockets.tcp', function () {
       const id = await connectedSocket(t, server.port);
       const peer = await server.nextConnection();
       peer.write('lost');
-      await delay(QUIET_MS);
+      await waitUntil(() => hostBytesRead(t, id) >= 4, 'the host to read the first 4 bytes');
+      await settled(t);
       const log = new EventLog(t, cleanup);
       peer.write('kept');
       expect((await log.waitForBytes(id, 4)).toString()).to.equal('kept');
-      await delay(50);
+      await settled(t);
       expect(log.received(id).toString()).to.equal('kept');
     });
 

@@ -147,6 +147,28 @@ export function bytes(text: string): Uint8Array {
 
 export { delay, until as waitUntil } from '../support/wait';
 
+/**
+ * Waits until nothing more can be on its way: two getSockets round trips. The host runs in this
+ * process on the same event loop, so data a peer had flushed before this call is already in the
+ * socket's receive buffer (loopback); a socket that reads would have read it, and the host sends
+ * the event ahead of the second answer. Pair it with {@link peerWrite} for "nothing arrives".
+ */
+export async function settled(t: Host): Promise<void> {
+  for (let i = 0; i < 2; i++) await ok(t, (cb) => t.tcp.getSockets(cb));
+}
+
+/** Writes on a peer's socket and resolves once Node handed the bytes to the kernel. */
+export function peerWrite(socket: net.Socket, data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => socket.write(data, (err) => (err ? reject(err) : resolve())));
+}
+
+/** The bytes the host has read from a TCP socket so far (delivered or not), from its inspect() view. */
+export function hostBytesRead(t: Host, socketId: number): number {
+  const socket = t.host.inspect().sockets.find((s) => s.kind === 'tcp' && s.id === socketId);
+  if (socket === undefined) throw new Error(`the host has no tcp socket ${socketId}`);
+  return socket.bytesReceived;
+}
+
 export type Recorded =
   | { kind: 'receive'; socketId: number; data: Buffer; byteLength: number; isArrayBuffer: boolean }
   | { kind: 'error'; socketId: number; resultCode: number; info: api.tcp.ReceiveErrorInfo }

@@ -9,7 +9,6 @@ import { expect } from 'chai';
 import {
   answer,
   connectedSocket,
-  delay,
   EventLog,
   getInfo,
   mockLookup,
@@ -20,6 +19,7 @@ import {
   startTlsEchoServer,
   testCertificate,
   useCleanup,
+  waitUntil,
 } from './helpers';
 
 const NOT_FOUND = { args: [], lastError: 'Socket not found' };
@@ -106,8 +106,10 @@ describe('chrome.sockets.tcp', function () {
     it('discards plaintext that arrived (unread) before secure() and upgrades the connection', async () => {
       const cert = testCertificate();
       // A STARTTLS-style server: a plaintext banner, then TLS on the same connection.
+      let bannerSent!: () => void;
+      const banner = new Promise<void>((resolve) => (bannerSent = resolve));
       const server = await startTcpServer(cleanup, (socket) => {
-        socket.write('220 plaintext banner\r\n');
+        socket.write('220 plaintext banner\r\n', () => bannerSent());
         const secure = new TLSSocket(socket, { isServer: true, key: cert.key, cert: cert.cert });
         secure.on('error', () => {});
         secure.pipe(secure);
@@ -115,11 +117,39 @@ describe('chrome.sockets.tcp', function () {
       const t = await openHost(cleanup, { tls: { ca: cert.cert } });
       const log = new EventLog(t, cleanup);
       const id = await connectedSocket(t, server.port, { paused: true });
-      await delay(100);
+      await banner; // in the socket's receive buffer (loopback), unread
       expect(await answer(t, (cb) => t.tcp.secure(id, cb))).to.deep.equal({ args: [0], lastError: undefined });
       await ok(t, (cb) => t.tcp.setPaused(id, false, cb));
       await sendBytes(t, id, Buffer.from('over tls'));
       expect((await log.waitForBytes(id, 8)).toString()).to.equal('over tls');
+    });
+
+    it('answers secure() with a net error when the socket is closed during the handshake', async () => {
+      // A peer that reads the ClientHello and never answers it.
+      let helloSeen!: () => void;
+      const hello = new Promise<void>((resolve) => (helloSeen = resolve));
+      const server = await startTcpServer(cleanup, (socket) => socket.once('data', () => helloSeen()).resume());
+      const t = await openHost(cleanup);
+      const id = await connectedSocket(t, server.port, { paused: true });
+      const secured = answer(t, (cb) => t.tcp.secure(id, cb));
+      await hello;
+      await ok(t, (cb) => t.tcp.close(id, cb));
+      const result = await secured;
+      expect(result.args[0]).to.be.a('number').below(0);
+      expect(result.lastError).to.match(/^net::ERR_/);
+    });
+
+    it('reads after secure() when setPaused(false) came during the handshake', async () => {
+      const cert = testCertificate();
+      const server = await startTlsEchoServer(cleanup, cert);
+      const t = await openHost(cleanup, { tls: { ca: cert.cert } });
+      const log = new EventLog(t, cleanup);
+      const id = await connectedSocket(t, server.port, { paused: true });
+      const secured = answer(t, (cb) => t.tcp.secure(id, cb));
+      t.tcp.setPaused(id, false, () => {}); // without waiting for secure's answer
+      expect(await secured).to.deep.equal({ args: [0], lastError: undefined });
+      await sendBytes(t, id, Buffer.from('after tls'));
+      expect((await log.waitForBytes(id, 9)).toString()).to.equal('after tls');
     });
 
     it('fails when pausing came only after connect (the first read is already pending), and destroys the socket', async () => {
@@ -263,10 +293,6 @@ describe('chrome.sockets.tcp', function () {
   });
 });
 
-async function waitForConnections(connections: unknown[], count: number): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (connections.length < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} TLS connections`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+function waitForConnections(connections: unknown[], count: number): Promise<void> {
+  return waitUntil(() => connections.length >= count, `${count} TLS connections`);
 }

@@ -8,7 +8,7 @@ import { SocketsHost } from '../../main/host';
 import { MAX_QUEUED_BYTES, MAX_QUEUED_DATAGRAMS, UdpSocket } from '../../main/udp/udp-socket';
 import type { ChromeSockets } from '../../preload/facade';
 import { createTestHost } from '../../testing';
-import { attachContext, call, collect, handleCounts, nextEvent, sleep, useTestHost, waitFor } from '../support/server-udp';
+import { attachContext, call, collect, handleCounts, nextEvent, settled, useTestHost, waitFor } from '../support/server-udp';
 import { WAIT_TIMEOUT_MS } from '../support/wait';
 
 type Info = Record<string, unknown>;
@@ -293,7 +293,7 @@ describe('chrome.sockets.udp', () => {
           { resultCode: 0, bytesSent: 1 },
         ]);
         await waitFor(() => hits.length > 0, WAIT_TIMEOUT_MS, 'a datagram');
-        await sleep(50);
+        await settled(t.chrome);
         expect(hits).to.deep.equal(['first']);
       } finally {
         await t.close();
@@ -372,7 +372,7 @@ describe('chrome.sockets.udp', () => {
         .callsFake(((...args: unknown[]) => void held.push(args[args.length - 1] as (e: Error | null) => void)) as never);
       const results = Array.from({ length: 35 }, () => call(chrome, chrome.sockets.udp.send, id, bytes('x'), '127.0.0.1', 9));
       await waitFor(() => held.length === 33, WAIT_TIMEOUT_MS, '33 sends in flight');
-      await sleep(20);
+      await settled(chrome); // the host has handled all 35 calls
       expect(held).to.have.length(33);
       for (const done of held) done(null);
       const all = await Promise.all(results);
@@ -437,7 +437,7 @@ describe('chrome.sockets.udp', () => {
       await rawSend(peer, '123456789', port);
       await rawSend(peer, 'after', port);
       await waitFor(() => errors.events.length === 1, WAIT_TIMEOUT_MS, 'the error');
-      await sleep(50);
+      await settled(chrome);
       expect(errors.events).to.deep.equal([{ resultCode: -142, socketId: id }]);
       expect(received.events.map((e) => text(e.data))).to.deep.equal(['12345678']);
       expect((await info(chrome, id)).paused).to.equal(true);
@@ -509,7 +509,7 @@ describe('chrome.sockets.udp', () => {
       const { port } = await bound(chrome);
       await rawSend(await raw(), 'intact', port);
       expect(text((await received).data)).to.equal('intact');
-      await sleep(10);
+      await settled(chrome);
       // Only a buffer the datagram owned outright may have been moved (detached) to the page.
       for (const b of seen) if (b.byteOffset !== 0 || b.buffer.byteLength !== b.byteLength) expect(b.toString()).to.equal('intact');
     });
@@ -527,7 +527,7 @@ describe('chrome.sockets.udp', () => {
       expect((await call(chrome, chrome.sockets.udp.send, id, bytes('self'), '127.0.0.1', port)).args).to.deep.equal([
         { resultCode: 0, bytesSent: 4 },
       ]);
-      await sleep(300);
+      await settled(chrome);
       expect(received.events).to.have.length(0);
       expect(errors.events).to.have.length(0);
       expect((await info(chrome, id)).paused).to.equal(true);
@@ -541,11 +541,12 @@ describe('chrome.sockets.udp', () => {
       await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0);
       const port = (await info(chrome, id)).localPort as number;
       await call(chrome, chrome.sockets.udp.send, id, bytes('#1'), '127.0.0.1', port);
-      await sleep(200);
+      await settled(chrome);
       expect(received.events).to.have.length(0);
       await call(chrome, chrome.sockets.udp.setPaused, id, false);
       await call(chrome, chrome.sockets.udp.send, id, bytes('#2'), '127.0.0.1', port);
-      await sleep(200);
+      await waitFor(() => received.events.length >= 2, WAIT_TIMEOUT_MS, 'two datagrams');
+      await settled(chrome);
       expect(received.events.map((e) => text(e.data))).to.deep.equal(['#1', '#2']);
     });
 
@@ -637,7 +638,7 @@ describe('chrome.sockets.udp', () => {
       const errors = collect(chrome.sockets.udp.onReceiveError);
       const { id, port } = await bound(chrome);
       expect(await call(chrome, chrome.sockets.udp.close, id)).to.deep.equal({ args: [] });
-      await sleep(100);
+      await settled(chrome);
       expect(errors.events).to.have.length(0);
       await raw(port);
     });
@@ -814,7 +815,7 @@ describe('chrome.sockets.udp', () => {
         const onReceiver = () => received.events.filter((e) => e.socketId === receiver.id).map((e) => text(e.data));
 
         await sendToGroup('before join');
-        await sleep(150);
+        await settled(chrome);
         expect(onReceiver()).to.deep.equal([]);
 
         expect(await call(chrome, chrome.sockets.udp.joinGroup, receiver.id, GROUP)).to.deep.equal({ args: [0] });
@@ -826,7 +827,7 @@ describe('chrome.sockets.udp', () => {
         expect(await call(chrome, chrome.sockets.udp.leaveGroup, receiver.id, GROUP)).to.deep.equal({ args: [0] });
         expect((await call(chrome, chrome.sockets.udp.getJoinedGroups, receiver.id)).args).to.deep.equal([[]]);
         await sendToGroup('after leave');
-        await sleep(150);
+        await settled(chrome);
         expect(onReceiver()).to.deep.equal(['joined']);
       });
 
@@ -937,7 +938,8 @@ describe('chrome.sockets.udp', () => {
       peer.close();
       raws = [];
       await t.close();
-      await sleep(20);
+      // A dgram socket gives its handle back in the close callback, after close() returned.
+      await waitFor(() => (handleCounts().UDPWrap ?? 0) <= (before.UDPWrap ?? 0), WAIT_TIMEOUT_MS, 'the UDP handles to close');
       expect(handleCounts().UDPWrap ?? 0).to.equal(before.UDPWrap ?? 0);
     });
   });
