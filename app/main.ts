@@ -6,7 +6,7 @@
  */
 import { app, BrowserWindow, ipcMain, Menu } from 'electron';
 import path from 'node:path';
-import { SocketsHost } from '../main/host';
+import { ElectronSocketsHost as SocketsHost } from '../main/electron/electron-host';
 import { serveInspection, serveTap } from '../main/electron/inspect-ipc';
 import { ALLOW_ALL_SOCKETS } from '../main/permissions';
 import { debuggingMenuTemplate } from './menu';

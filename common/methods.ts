@@ -42,32 +42,37 @@ const boolean = { type: 'boolean' } as const;
 const string = { type: 'string' } as const;
 const binary = { type: 'binary' } as const;
 
-const id: ParamSpec = { name: 'socketId', schema: integer };
+const id = { name: 'socketId', schema: integer } as const;
 
-function dnsQueryType(ns: Namespace): ParamSpec {
+function dnsQueryType(ns: Namespace) {
   return {
     name: 'dnsQueryType',
     optional: true,
     schema: { type: 'enum', ref: `sockets.${ns}.DnsQueryType`, values: ['any', 'ipv4', 'ipv6'] },
-  };
+  } as const satisfies ParamSpec;
 }
 
-function socketProperties(ns: Namespace, withBufferSize: boolean): Schema {
-  const properties: Record<string, PropertySchema> = {
-    persistent: { type: 'boolean', optional: true },
-    name: { type: 'string', optional: true },
-  };
-  if (withBufferSize) properties.bufferSize = { type: 'integer', optional: true };
-  return { type: 'object', ref: `sockets.${ns}.SocketProperties`, properties };
+const optionalInteger = { type: 'integer', optional: true } as const;
+const optionalBoolean = { type: 'boolean', optional: true } as const;
+const optionalString = { type: 'string', optional: true } as const;
+
+/** SocketProperties: persistent and name, plus bufferSize where the namespace has it (not tcpServer). */
+function socketProperties<const Extra extends Readonly<Record<string, PropertySchema>>>(ns: Namespace, extra: Extra) {
+  const properties = { persistent: optionalBoolean, name: optionalString, ...extra };
+  return { type: 'object', ref: `sockets.${ns}.SocketProperties`, properties } as const;
 }
 
-function m(params: ParamSpec[], callbackOptional = false): MethodSpec {
+/** A method entry; `const` keeps each parameter's literal shape, so handler argument types derive from it. */
+function m<const P extends readonly ParamSpec[]>(
+  params: P,
+  callbackOptional = false,
+): { readonly params: P; readonly callbackOptional: boolean } {
   return { params, callbackOptional };
 }
 
 /** The methods each namespace shares: create, update, setPaused, close, getInfo, getSockets. */
-function common(ns: Namespace, withBufferSize: boolean) {
-  const props = socketProperties(ns, withBufferSize);
+function common<const Extra extends Readonly<Record<string, PropertySchema>>>(ns: Namespace, extra: Extra) {
+  const props = socketProperties(ns, extra);
   return {
     create: m([{ name: 'properties', schema: props, optional: true }]),
     update: m([id, { name: 'properties', schema: props }], true),
@@ -78,7 +83,7 @@ function common(ns: Namespace, withBufferSize: boolean) {
   };
 }
 
-const opt = <S extends Schema>(schema: S): PropertySchema => ({ ...schema, optional: true });
+const opt = <const S extends Schema>(schema: S): S & { readonly optional: true } => ({ ...schema, optional: true });
 const dnsFamily = { type: 'enum', ref: 'raw.DnsQueryType', values: ['any', 'ipv4', 'ipv6'] } as const;
 
 /**
@@ -197,7 +202,7 @@ const RAW_METHODS = {
 
 export const METHODS = {
   tcp: {
-    ...common('tcp', true),
+    ...common('tcp', { bufferSize: optionalInteger }),
     setKeepAlive: m([id, { name: 'enable', schema: boolean }, { name: 'delay', schema: integer, optional: true }]),
     setNoDelay: m([id, { name: 'noDelay', schema: boolean }]),
     connect: m([id, { name: 'peerAddress', schema: string }, { name: 'peerPort', schema: integer }, dnsQueryType('tcp')]),
@@ -224,7 +229,7 @@ export const METHODS = {
     send: m([id, { name: 'data', schema: binary }]),
   },
   tcpServer: {
-    ...common('tcpServer', false),
+    ...common('tcpServer', {}),
     listen: m([
       id,
       { name: 'address', schema: string },
@@ -234,7 +239,7 @@ export const METHODS = {
     disconnect: m([id], true),
   },
   udp: {
-    ...common('udp', true),
+    ...common('udp', { bufferSize: optionalInteger }),
     bind: m([id, { name: 'address', schema: string }, { name: 'port', schema: integer }]),
     send: m([
       id,
@@ -273,8 +278,8 @@ export function isNamespace(value: unknown): value is Namespace {
 // ---- app services (the runner): same port, same dispatch as the sockets ---------------------
 
 const any = { type: 'any' } as const;
-const optionalAny = (name: string): ParamSpec => ({ name, schema: any, optional: true });
-const area: ParamSpec = { name: 'areaName', schema: { type: 'enum', ref: 'storage.AreaName', values: ['local', 'sync'] } };
+const optionalAny = <const Name extends string>(name: Name) => ({ name, schema: any, optional: true }) as const;
+const area = { name: 'areaName', schema: { type: 'enum', ref: 'storage.AreaName', values: ['local', 'sync'] } } as const;
 
 /**
  * The app services a Chrome App runner serves over the sockets' port (main/app-services/).
@@ -365,3 +370,45 @@ export const ALL_EVENT_KEYS: readonly string[] = [
   ...NAMESPACES.flatMap((ns) => EVENTS[ns].map((ev) => eventKey(ns, ev))),
   ...SERVICE_NAMESPACES.flatMap((ns) => (SERVICE_EVENTS[ns] as readonly string[]).map((ev) => eventKey(ns, ev))),
 ];
+
+// ---- handler argument types, derived from the tables ----------------------------------------
+
+type Optional<T> = T extends { readonly optional: true } ? true : false;
+
+/** What a value of this schema is once the host's check (common/signature.ts) let it through. */
+export type SchemaValue<S> = S extends { readonly type: 'integer' }
+  ? number
+  : S extends { readonly type: 'boolean' }
+    ? boolean
+    : S extends { readonly type: 'string' }
+      ? string
+      : S extends { readonly type: 'binary' }
+        ? ArrayBuffer | ArrayBufferView
+        : S extends { readonly type: 'enum'; readonly values: readonly (infer V)[] }
+          ? V
+          : S extends { readonly type: 'object'; readonly properties: infer P }
+            ? ObjectValue<P>
+            : unknown;
+
+/** A dictionary: optional properties may be absent (null and undefined are dropped by the check). */
+type ObjectValue<P> = {
+  -readonly [K in keyof P as Optional<P[K]> extends true ? K : never]?: SchemaValue<P[K]>;
+} & { -readonly [K in keyof P as Optional<P[K]> extends true ? never : K]: SchemaValue<P[K]> } extends infer O
+  ? { [K in keyof O]: O[K] }
+  : never;
+
+/** One value per parameter (before the callback); an omitted optional one is undefined. */
+export type ParamValues<P extends readonly ParamSpec[]> = {
+  -readonly [I in keyof P]: Optional<P[I]> extends true ? SchemaValue<P[I]['schema']> | undefined : SchemaValue<P[I]['schema']>;
+};
+
+/** Every method a call may name on the port, by namespace. */
+export type WireMethods = typeof METHODS & typeof SERVICE_METHODS;
+export type WireMethodName<N extends WireNamespace> = keyof WireMethods[N] & string;
+
+/** The checked arguments a handler of `ns.method` receives: a tuple derived from the table. */
+export type MethodArgs<N extends WireNamespace, M extends WireMethodName<N>> = WireMethods[N][M] extends {
+  readonly params: infer P extends readonly ParamSpec[];
+}
+  ? ParamValues<P>
+  : never;

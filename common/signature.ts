@@ -122,8 +122,14 @@ export function signatureText(ns: Namespace, method: string, spec: MethodSpec): 
   return `${qualifiedNamespace(ns)}.${method}(${parts.join(', ')})`;
 }
 
-export function invocationError(ns: Namespace, method: string, spec: MethodSpec, detail: string): TypeError {
-  return new TypeError(`Error in invocation of ${signatureText(ns, method, spec)}: ${detail}`);
+/**
+ * Chromium's `Error in invocation of …` TypeError. Its own class, so the host recognises a
+ * signature mismatch by type, not by its text; pages still see a TypeError.
+ */
+export class InvocationError extends TypeError {}
+
+export function invocationError(ns: Namespace, method: string, spec: MethodSpec, detail: string): InvocationError {
+  return new InvocationError(`Error in invocation of ${signatureText(ns, method, spec)}: ${detail}`);
 }
 
 function resolve(params: readonly ParamSpec[], args: readonly unknown[], pi: number, ai: number, out: unknown[]): boolean {

@@ -3,8 +3,37 @@
  * Sockets belong to apps, not to contexts (spec §1.1).
  */
 import type { InspectSocket } from '../common/inspect-types';
-import type { Namespace } from '../common/methods';
-import type { PageContext } from './page-context';
+import type { Namespace, WireNamespace } from '../common/methods';
+
+/** What an app needs of each of its page contexts (main/page-context.ts). */
+export interface AppContext {
+  readonly background: boolean;
+  /** Whether the page listens to `ns.event` (it said so with a listen message). */
+  listens(ns: WireNamespace, event: string): boolean;
+  /** Queues an event for the page; `data` bytes count against the context's credit. */
+  enqueueEvent(
+    ns: WireNamespace,
+    ev: string,
+    arg: Record<string, unknown>,
+    data?: Uint8Array,
+    transferable?: boolean,
+    sliceSize?: number,
+  ): void;
+  /** Sends what is queued once a batch is large (never in the middle of one read). */
+  flushIfFull(): void;
+  /** Ends the context as if its page went away. */
+  end(): void;
+}
+
+/** How `deliver` hands data to the contexts. */
+export interface DeliveryOptions {
+  /** The data's whole ArrayBuffer may be moved to one page instead of copied. */
+  transferable?: boolean;
+  /** The page gets the data as events of at most this many bytes (the socket's bufferSize). */
+  sliceSize?: number;
+  /** A context that does not get the event (the sender of a runtime message). */
+  except?: AppContext;
+}
 
 /** What the host needs of every socket, whatever its namespace. */
 export interface ManagedSocket {
@@ -64,7 +93,7 @@ export function snapshotBase(
 }
 
 export class AppState {
-  readonly contexts = new Set<PageContext>();
+  readonly contexts = new Set<AppContext>();
   readonly sockets = new Set<ManagedSocket>();
   /** Whether a background context was ever attached: then only its end closes sockets. */
   hasBackground = false;
@@ -86,6 +115,31 @@ export class AppState {
 
   get flowBlocked(): boolean {
     return this.blockedContexts > 0;
+  }
+
+  /**
+   * Fans an event out to every context of the app that listens to it (spec §3.7). With `data`,
+   * the page gets `data` as events of at most `sliceSize` bytes each (one read, sliced to the
+   * socket's bufferSize). Returns false when no context listens (Chrome drops such events).
+   */
+  deliver(ns: WireNamespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, options: DeliveryOptions = {}): boolean {
+    let delivered = false;
+    let transferable = options.transferable === true;
+    for (const ctx of this.contexts) {
+      if (ctx === options.except || !ctx.listens(ns, ev)) continue;
+      delivered = true;
+      if (data === undefined) {
+        ctx.enqueueEvent(ns, ev, arg);
+        continue;
+      }
+      ctx.enqueueEvent(ns, ev, arg, data, transferable, options.sliceSize ?? 0);
+      // Only one context may take the buffer; the others get copies.
+      transferable = false;
+    }
+    // Only now: flushing the first context earlier would transfer (detach) the buffer before
+    // the others had copied it.
+    if (data !== undefined) for (const ctx of this.contexts) ctx.flushIfFull();
+    return delivered;
   }
 
   /** Called by a context when it crosses a water mark; sockets re-check whether to read. */

@@ -1,63 +1,36 @@
 /**
  * SocketsHost: owns every real socket in app-scoped, per-namespace registries and serves page
- * contexts attached through ordered ports (ARCHITECTURE.md).
+ * contexts attached through ordered ports (ARCHITECTURE.md). Its public face is attachPort,
+ * detachApp, dispose and inspect (and the window's tap); what sockets and handlers need of it is
+ * the narrow SocketEnv (socket-env.ts) it gives them. The Electron glue builds on it
+ * (main/electron/electron-host.ts adds `attach`), never the reverse.
  */
 import * as dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import * as tls from 'node:tls';
-import { methodSpec, qualifiedNamespace, type WireNamespace } from '../common/methods';
+import type { WireNamespace } from '../common/methods';
 import type { HostPort } from '../common/port';
 import type { InspectSnapshot } from '../common/inspect-types';
-import type { CallMessage, WireError } from '../common/protocol';
-import { parsePositional } from '../common/signature';
 import { AppState, type ManagedSocket, type SocketSnapshot } from './app-state';
-import { SocketTap } from './tap';
 import { chromeAppId, isChromeAppId } from './app-id';
-import { CallError } from './call-error';
-import { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
-import type { WebContentsLike } from './electron/electron-types';
+import { Dispatcher, type AppServices, type HandlerTable } from './dispatch';
 import { PageContext, type ContextLimits, type ContextOwner } from './page-context';
 import { SocketsPolicy } from './permissions';
-import { Registry } from './registry';
+import { createRawHandlers, isOwnedBy } from './raw/raw-handlers';
+import { createRegistries, type SocketRegistries } from './registries';
+import type { Registry } from './registry';
+import type { SocketEnv } from './socket-env';
+import { SocketTap } from './tap';
 import { createTcpServerHandlers } from './tcp-server/tcp-server-handlers';
-import type { TcpServerSocket } from './tcp-server/tcp-server-socket';
 import { createTcpHandlers } from './tcp/tcp-handlers';
-import type { TcpSocket } from './tcp/tcp-socket';
-import { createUdpHandlers } from './udp/udp-handlers';
-import type { UdpSocket } from './udp/udp-socket';
-import { createRawHandlers, isOwnedBy, type RawSocket } from './raw/raw-handlers';
+import { TlsContexts } from './tls-contexts';
 import { OTHER_SOCKET_APIS, type AttachOptions, type ContextHandle, type SocketsHostOptions } from './types';
-
-/**
- * Services beside the sockets on the same port and dispatch (the Chrome App runner's storage,
- * alarms, system.network, power, runtime messaging: main/app-services/). Handlers get the
- * caller's context and app like the socket handlers; the hooks release per-app state.
- */
-export interface AppServices {
-  readonly handlers: Partial<Record<WireNamespace, Handlers>>;
-  /** A page context went away (answer what it still owed, drop what it held). */
-  contextEnded?(ctx: PageContext): void;
-  /** The app was detached: drop its timers and state. */
-  appEnded?(app: AppState): void;
-  /** The host is disposed. */
-  dispose?(): Promise<void> | void;
-}
+import { createUdpHandlers } from './udp/udp-handlers';
 
 /** Chrome's per-app in-flight write limit (write_quota_checker.cc). */
 export const DEFAULT_WRITE_QUOTA = 200 * 1024 * 1024;
 
 /** Sockets per app unless `limits.maxSocketsPerApp` says otherwise (Chrome has no limit). */
 export const DEFAULT_MAX_SOCKETS_PER_APP = 4096;
-
-/** The page side of a call: which context made it, for which app. */
-export interface CallScope {
-  readonly ctx: PageContext;
-  readonly app: AppState;
-}
-
-/** A namespace method implementation: returns the callback's arguments or throws CallError. */
-export type Handler = (scope: CallScope, args: unknown[]) => readonly unknown[] | Promise<readonly unknown[]>;
-export type Handlers = Readonly<Record<string, Handler>>;
 
 export interface ContextSnapshot {
   id: number;
@@ -78,56 +51,48 @@ export interface HostSnapshot extends Omit<InspectSnapshot, 'contexts' | 'socket
   readonly sockets: SocketSnapshot[];
 }
 
-export class SocketsHost {
-  readonly registries: {
-    readonly tcp: Registry<TcpSocket>;
-    readonly tcpServer: Registry<TcpServerSocket>;
-    readonly udp: Registry<UdpSocket>;
-    /** mozTCPSocket, W3C 2013, Direct Sockets and chrome.socket sockets: their own id space. */
-    readonly raw: Registry<RawSocket>;
-  } = {
-    tcp: new Registry<TcpSocket>(),
-    tcpServer: new Registry<TcpServerSocket>(),
-    udp: new Registry<UdpSocket>(),
-    raw: new Registry<RawSocket>(),
-  };
-  readonly writeQuota: number;
-  readonly lookup: LookupFunction;
-  /** Trusted roots for secure(): Node's bundled ones plus `options.tls.ca`. */
-  readonly trustedCa: Array<string | Buffer>;
-  readonly log: (line: string) => void;
-  /** Sockets one app may hold at once, across namespaces. */
-  readonly maxSocketsPerApp: number;
+/** What tests and the glue may reach behind the public face (not part of the package's API). */
+export interface HostInternals {
+  readonly env: SocketEnv;
+  readonly registries: SocketRegistries;
+}
 
-  private readonly apps = new Map<string, AppState>();
-  private readonly contexts = new Set<PageContext>();
-  private readonly handlers: Partial<Record<WireNamespace, Handlers>>;
-  private readonly services: AppServices | undefined;
-  private readonly limits: ContextLimits;
-  private readonly secureContexts = new Map<string, tls.SecureContext>();
-  /** Contexts attached with `apis`: only they may call the raw namespace. */
-  private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
-  private nextContextId = 1;
-  /** The last net error each socket reported (error event or failed call), for the inspector. */
-  private readonly lastErrors = new WeakMap<ManagedSocket, number>();
+const internals = new WeakMap<SocketsHost, HostInternals>();
+
+/** The env and registries behind a host: for tests that drive sockets directly. */
+export function hostInternals(host: SocketsHost): HostInternals {
+  return internals.get(host)!;
+}
+
+export class SocketsHost {
+  /** In-flight send bytes allowed per app (`options.writeQuota`). */
+  readonly writeQuota: number;
   /**
    * The debugging window's tap (main/tap.ts). Privileged: only the window's own channel may
    * call `tap.handle` (Electron IPC for its webContents, the browser host's POST /tap with the
    * token); an app's port never reaches it.
    */
-  readonly tap = new SocketTap((kind, id) =>
-    (this.registries[kind as keyof SocketsHost['registries']] as Registry<ManagedSocket> | undefined)
-      ?.all()
-      .find((s) => s.id === id)
-      ?.snapshot(),
-  );
+  readonly tap: SocketTap;
+  protected readonly log: (line: string) => void;
+
+  private readonly registries: SocketRegistries = createRegistries();
+  private readonly env: SocketEnv;
+  private readonly apps = new Map<string, AppState>();
+  private readonly contexts = new Set<PageContext>();
+  private readonly dispatcher: Dispatcher;
+  private readonly services: AppServices | undefined;
+  private readonly limits: ContextLimits;
+  /** Sockets one app may hold at once, across namespaces. */
+  private readonly maxSocketsPerApp: number;
+  /** Contexts attached with `apis`: only they may call the raw namespace. */
+  private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
+  private nextContextId = 1;
+  /** The last net error each socket reported (error event or failed call), for the inspector. */
+  private readonly lastErrors = new WeakMap<ManagedSocket, number>();
   private disposed = false;
 
   constructor(options: SocketsHostOptions = {}) {
     this.writeQuota = options.writeQuota ?? DEFAULT_WRITE_QUOTA;
-    this.lookup = options.lookup ?? (dns.lookup as LookupFunction);
-    const extra = options.tls?.ca === undefined ? [] : Array.isArray(options.tls.ca) ? options.tls.ca : [options.tls.ca];
-    this.trustedCa = [...tls.rootCertificates, ...extra];
     this.log = options.log ?? ((line) => console.warn(`[electron-chrome-sockets] ${line}`));
     const highWaterMark = options.flow?.highWaterMark ?? 8 * 1024 * 1024;
     this.limits = {
@@ -137,14 +102,27 @@ export class SocketsHost {
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
     this.maxSocketsPerApp = options.limits?.maxSocketsPerApp ?? DEFAULT_MAX_SOCKETS_PER_APP;
-    this.services = options.services?.(this);
-    this.handlers = {
+    this.tap = new SocketTap((kind, id) =>
+      this.registryOf(kind)
+        ?.all()
+        .find((s) => s.id === id)
+        ?.snapshot(),
+    );
+    this.env = this.createEnv(options.lookup ?? (dns.lookup as LookupFunction), new TlsContexts(options.tls?.ca));
+    internals.set(this, { env: this.env, registries: this.registries });
+    this.services = options.services?.(this.env);
+    const handlers: HandlerTable = {
       ...this.services?.handlers,
-      tcp: createTcpHandlers(this),
-      tcpServer: createTcpServerHandlers(this),
-      udp: createUdpHandlers(this),
-      raw: createRawHandlers(this),
+      tcp: createTcpHandlers(this.env, this.registries),
+      tcpServer: createTcpServerHandlers(this.env, this.registries),
+      udp: createUdpHandlers(this.env, this.registries),
+      raw: createRawHandlers(this.env, this.registries),
     };
+    this.dispatcher = new Dispatcher(handlers, {
+      tap: this.tap,
+      mayUseOtherApis: (ctx) => this.otherApis.has(ctx),
+      noteError: (app, ns, id, code) => this.noteError(app, ns, id, code),
+    });
   }
 
   /**
@@ -179,16 +157,6 @@ export class SocketsHost {
     app.contexts.add(ctx);
     this.contexts.add(ctx);
     return { id: ctx.id, app: app.name, end: () => ctx.end() };
-  }
-
-  /**
-   * Serves chrome.sockets to the pages of an Electron `webContents` (whose window loads the
-   * package's preload) as contexts of `options.app`: every page load gets a fresh
-   * MessageChannelMain and context, ended by navigation, reload, crash or destroy.
-   * `electron` is for tests; by default `MessageChannelMain` and `ipcMain` come from 'electron'.
-   */
-  attach(webContents: WebContentsLike, options: AttachOptions, electron?: ElectronGlueDeps): AttachedWebContents {
-    return attachWebContents(this, webContents, options, { log: this.log, ...electron });
   }
 
   /** Ends every context of the app and closes all its sockets, persistent ones too (app quit). */
@@ -236,81 +204,46 @@ export class SocketsHost {
     };
   }
 
-  // ---- for namespace implementations ----------------------------------------------------------
-
-  /**
-   * Fans an event out to every context of the app that listens to it (spec §3.7). With `data`,
-   * the page gets `data` as events of at most `sliceSize` bytes each (one read, sliced to the
-   * socket's bufferSize).
-   * Returns false when no context listens (Chrome drops such events).
-   */
-  emit(
-    app: AppState,
-    ns: WireNamespace,
-    ev: string,
-    arg: Record<string, unknown>,
-    data?: Uint8Array,
-    options: { transferable?: boolean; sliceSize?: number; except?: PageContext } = {},
-  ): boolean {
-    if (ev === 'onReceiveError' || ev === 'onAcceptError') this.noteError(app, ns, arg.socketId, arg.resultCode);
-    if (this.tap.active) this.tap.onEvent(ns, ev, arg, data);
-    let delivered = false;
-    let transferable = options.transferable === true;
-    for (const ctx of app.contexts) {
-      if (ctx === options.except || !ctx.listens(ns, ev)) continue;
-      delivered = true;
-      if (data === undefined) {
-        ctx.enqueueEvent(ns, ev, arg);
-        continue;
-      }
-      ctx.enqueueEvent(ns, ev, arg, data, transferable, options.sliceSize ?? 0);
-      // Only one context may take the buffer; the others get copies.
-      transferable = false;
-    }
-    // Only now: flushing the first context earlier would transfer (detach) the buffer before
-    // the others had copied it.
-    if (data !== undefined) for (const ctx of app.contexts) ctx.flushIfFull();
-    return delivered;
-  }
-
-  /**
-   * The TLS context for secure(): trusted roots plus `options.tls.ca`, per version range.
-   * Built once each: loading ~150 roots costs tens of milliseconds.
-   */
-  secureContext(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion): tls.SecureContext {
-    const key = `${minVersion}-${maxVersion}`;
-    let context = this.secureContexts.get(key);
-    if (context === undefined) {
-      context = tls.createSecureContext({ ca: this.trustedCa, minVersion, maxVersion });
-      this.secureContexts.set(key, context);
-    }
-    return context;
-  }
-
-  /** Reserves send bytes against the app's write quota; false when it would be exceeded. */
-  reserveWrite(app: AppState, bytes: number): boolean {
-    if (app.writeInFlight + bytes > this.writeQuota) return false;
-    app.writeInFlight += bytes;
-    return true;
-  }
-
-  releaseWrite(app: AppState, bytes: number): void {
-    app.writeInFlight = Math.max(0, app.writeInFlight - bytes);
-  }
-
-  /** Unregisters and destroys a socket (close(), or the end of its app's lifetime). */
-  removeSocket(socket: ManagedSocket): void {
-    (this.registries[socket.kind] as Registry<ManagedSocket>).remove(socket);
-    socket.destroy();
-  }
-
   // ---- internals -------------------------------------------------------------------------------
+
+  /** What sockets and handlers get instead of the host. */
+  private createEnv(lookup: LookupFunction, tls: TlsContexts): SocketEnv {
+    const writeQuota = this.writeQuota;
+    return {
+      lookup,
+      log: (line) => this.log(line),
+      secureContext: (minVersion, maxVersion) => tls.get(minVersion, maxVersion),
+      reserveWrite(app, bytes) {
+        if (app.writeInFlight + bytes > writeQuota) return false;
+        app.writeInFlight += bytes;
+        return true;
+      },
+      releaseWrite(app, bytes) {
+        app.writeInFlight = Math.max(0, app.writeInFlight - bytes);
+      },
+      removeSocket: (socket) => {
+        (this.registries[socket.kind] as Registry<ManagedSocket>).remove(socket);
+        socket.destroy();
+      },
+      emit: (app, ns, ev, arg, data, options) => {
+        if (ev === 'onReceiveError' || ev === 'onAcceptError') this.noteError(app, ns, arg.socketId, arg.resultCode);
+        if (this.tap.active) this.tap.onEvent(ns, ev, arg, data);
+        return app.deliver(ns, ev, arg, data, options);
+      },
+    };
+  }
+
+  /** The registry of a socket namespace; undefined for the app services' namespaces. */
+  private registryOf(ns: string): Registry<ManagedSocket> | undefined {
+    return Object.prototype.hasOwnProperty.call(this.registries, ns)
+      ? (this.registries[ns as keyof SocketRegistries] as Registry<ManagedSocket>)
+      : undefined;
+  }
 
   /** Remembers a socket's last negative net code for the inspector (unknown ids are ignored). */
   private noteError(app: AppState, ns: WireNamespace, id: unknown, code: unknown): void {
     if (typeof code !== 'number' || code >= 0 || typeof id !== 'number') return;
-    const registry = this.registries[ns as keyof SocketsHost['registries']] as Registry<ManagedSocket> | undefined;
-    const socket = registry?.get(id, app);
+    const socket = this.registryOf(ns)?.get(id, app);
     if (socket !== undefined) this.lastErrors.set(socket, code);
   }
 
@@ -324,7 +257,7 @@ export class SocketsHost {
   }
 
   private closeSockets(app: AppState, which: (s: ManagedSocket) => boolean): void {
-    for (const socket of [...app.sockets]) if (which(socket)) this.removeSocket(socket);
+    for (const socket of [...app.sockets]) if (which(socket)) this.env.removeSocket(socket);
   }
 
   /**
@@ -342,7 +275,7 @@ export class SocketsHost {
   }
 
   private readonly owner: ContextOwner = {
-    dispatch: (ctx, call) => this.dispatch(ctx, call),
+    resolve: (ns, m) => this.dispatcher.resolve(ns, m),
     contextReset: (ctx) => this.contextGone(ctx, true),
     contextEnded: (ctx) => {
       ctx.app.contexts.delete(ctx);
@@ -352,40 +285,4 @@ export class SocketsHost {
     },
     log: (line) => this.log(line),
   };
-
-  /** One boolean when nobody taps: the tap records calls only while the window follows a socket. */
-  private async dispatch(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }> {
-    if (!this.tap.active) return this.dispatchCall(ctx, call);
-    const started = Date.now();
-    const out = await this.dispatchCall(ctx, call);
-    this.tap.onCall(call.ns, call.m, call.a, out.a, out.e?.message, started);
-    return out;
-  }
-
-  private async dispatchCall(ctx: PageContext, call: CallMessage): Promise<{ a: readonly unknown[]; e?: WireError }> {
-    const spec = methodSpec(call.ns, call.m);
-    const handler = this.handlers[call.ns]?.[call.m];
-    if (spec === undefined || handler === undefined) {
-      return { a: [], e: { message: `${qualifiedNamespace(call.ns)}.${call.m} is not available` } };
-    }
-    if (call.ns === 'raw' && !this.otherApis.has(ctx)) {
-      return { a: [], e: { message: 'No socket API besides chrome.sockets is enabled for this page (attach it with apis: [...])' } };
-    }
-    try {
-      const args = parsePositional(call.ns, call.m, spec, call.a);
-      return { a: await handler({ ctx, app: ctx.app }, args) };
-    } catch (error) {
-      if (error instanceof CallError) {
-        const e: WireError =
-          error.resultCode === undefined ? { message: error.message } : { message: error.message, resultCode: error.resultCode };
-        const code = error.resultCode ?? (typeof error.args[0] === 'number' ? error.args[0] : undefined);
-        this.noteError(ctx.app, call.ns, call.a[0], code);
-        return { a: error.args, e };
-      }
-      if (error instanceof TypeError && error.message.startsWith('Error in invocation of')) {
-        return { a: [], e: { message: error.message } };
-      }
-      throw error;
-    }
-  }
 }

@@ -1,5 +1,7 @@
 /** `electron-chrome-sockets/main`: the host that owns the sockets. */
-export { SocketsHost, DEFAULT_WRITE_QUOTA, type HostSnapshot, type ContextSnapshot } from './host';
+export { DEFAULT_WRITE_QUOTA, type HostSnapshot, type ContextSnapshot } from './host';
+/** The host with Electron's `attach` (the core in ./host serves any ordered port). */
+export { ElectronSocketsHost as SocketsHost } from './electron/electron-host';
 export { chromeAppId, isChromeAppId } from './app-id';
 export type { SocketSnapshot, PauseReason } from './app-state';
 export type { AttachOptions, ContextHandle, SocketsHostOptions } from './types';

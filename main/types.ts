@@ -3,7 +3,8 @@
  */
 import type { LookupFunction } from 'node:net';
 import type { SocketsManifest } from '../common/api-types';
-import type { AppServices, SocketsHost } from './host';
+import type { AppServices } from './dispatch';
+import type { SocketEnv } from './socket-env';
 
 export interface SocketsHostOptions {
   /** TLS for `chrome.sockets.tcp.secure`. `ca` adds trusted roots to Node's bundled ones. */
@@ -23,7 +24,7 @@ export interface SocketsHostOptions {
    * App services served on the same port and dispatch as the sockets (the Chrome App runner's
    * storage, alarms, …), created once with the host.
    */
-  services?: (host: SocketsHost) => AppServices;
+  services?: (env: SocketEnv) => AppServices;
   /** Guards against hostile pages (defaults in the README's "Limits" table). */
   limits?: {
     /**

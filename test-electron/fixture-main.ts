@@ -4,7 +4,7 @@
  */
 import { app, BrowserWindow } from 'electron';
 import path from 'node:path';
-import { SocketsHost } from '../main/host';
+import { ElectronSocketsHost as SocketsHost } from '../main/electron/electron-host';
 
 const root = path.resolve(__dirname, '../..');
 const host = new SocketsHost();

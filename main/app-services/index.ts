@@ -2,7 +2,8 @@
  * The app services of the Chrome App runner, as one `AppServices` for `SocketsHostOptions.services`:
  * storage, alarms, system.network, power and runtime on the sockets' port and dispatch.
  */
-import type { AppServices, SocketsHost } from '../host';
+import type { AppServices } from '../dispatch';
+import type { SocketEnv } from '../socket-env';
 import { createAlarms } from './alarms/alarms-handlers';
 import { createPower, type KeepAwake } from './power/power-handlers';
 import { createRuntime } from './runtime/runtime-handlers';
@@ -27,13 +28,13 @@ export interface RunnerServices extends AppServices {
   flushed(): Promise<void>;
 }
 
-export function createAppServices(options: AppServicesOptions): (host: SocketsHost) => RunnerServices {
-  return (host) => {
-    const log = options.log ?? host.log;
-    const storage = createStorage(host, options.apps);
-    const alarms = createAlarms(host, options.apps, log);
+export function createAppServices(options: AppServicesOptions): (env: SocketEnv) => RunnerServices {
+  return (env) => {
+    const log = options.log ?? ((line: string) => env.log(line));
+    const storage = createStorage(env, options.apps);
+    const alarms = createAlarms(env, options.apps, log);
     const power = createPower(options.apps, options.keepAwake);
-    const runtime = createRuntime(host, options.apps);
+    const runtime = createRuntime(env, options.apps);
     return {
       handlers: {
         storage: storage.handlers,

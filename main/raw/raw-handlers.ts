@@ -6,17 +6,18 @@
 import * as os from 'node:os';
 import { NET_ERRORS, netErrorMessage } from '../../common/net-errors';
 import { CallError } from '../call-error';
-import type { CallScope, Handlers, SocketsHost } from '../host';
+import type { CallScope, NamespaceHandlers } from '../dispatch';
 import { parseIpLiteral } from '../ip-literal';
 import type { ManagedSocket } from '../app-state';
 import { canonicalHost } from '../host-name';
-import { tooManySockets } from '../shared-handlers';
-import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
+import { dnsError, resolveHost } from '../name-resolution';
+import type { SocketRegistries } from '../registries';
+import { toBuffer, tooManySockets } from '../shared-handlers';
+import type { SocketEnv } from '../socket-env';
 import { RawServer } from './raw-server';
 import { RawTcp, type RawError } from './raw-tcp';
+import type { RawSocket } from './raw-socket';
 import { RawUdp } from './raw-udp';
-
-export type RawSocket = RawTcp | RawServer | RawUdp;
 
 const PERMISSION_ERROR = 'Does not have permission';
 
@@ -33,12 +34,12 @@ function port16(port: number): number {
   return port;
 }
 
-export function createRawHandlers(host: SocketsHost): Handlers {
-  const registry = host.registries.raw;
+export function createRawHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'raw'> {
+  const registry = registries.raw;
 
   /** The socket this context owns with this id: another context's looks missing. */
-  function find<T extends RawSocket>(scope: CallScope, id: unknown, kind?: new (...args: any[]) => T): T {
-    const socket = registry.get(id as number, scope.app);
+  function find<T extends RawSocket>(scope: CallScope, id: number, kind?: new (...args: any[]) => T): T {
+    const socket = registry.get(id, scope.app);
     if (socket === undefined || socket.ctx !== scope.ctx || (kind !== undefined && !(socket instanceof kind))) {
       throw new CallError('Socket not found', [], NET_ERRORS.INVALID_HANDLE);
     }
@@ -47,29 +48,19 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
   return {
     async tcpConnect(scope, [options]) {
-      const o = options as {
-        host: string;
-        port: number;
-        dnsQueryType?: string;
-        pull?: boolean;
-        tls?: boolean;
-        noDelay?: boolean;
-        keepAliveDelay?: number;
-        localAddress?: string;
-        localPort?: number;
-      };
+      const o = options;
       const port = port16(o.port);
       // What is checked is what is resolved (host-name.ts): a name no host can hold is -105.
       const target = canonicalHost(o.host);
       if (target === undefined) throw failure({ resultCode: NET_ERRORS.NAME_NOT_RESOLVED });
       if (!scope.ctx.policy.allows('tcp-connect', target.name, port)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
-      const socket = registry.add((id) => new RawTcp(host, id, scope.app, scope.ctx, o.pull === true));
+      const socket = registry.add((id) => new RawTcp(env, id, scope.app, scope.ctx, o.pull === true));
       socket.hostname = target.name;
       try {
         let addresses;
         try {
-          addresses = await resolveHost(host, target, o.dnsQueryType);
+          addresses = await resolveHost(env.lookup, target, o.dnsQueryType);
         } catch (error) {
           throw { resultCode: dnsError(error), code: (error as { code?: string }).code } satisfies RawError;
         }
@@ -82,7 +73,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
           localPort: o.localPort,
         });
       } catch (error) {
-        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
         throw failure(error);
       }
       // Reading starts after the answer is queued, so it precedes the first data event.
@@ -91,29 +82,29 @@ export function createRawHandlers(host: SocketsHost): Handlers {
     },
 
     async tcpWrite(scope, [id, data]) {
-      const buffer = Buffer.from(toBuffer(data as ArrayBuffer));
-      if (!host.reserveWrite(scope.app, buffer.byteLength))
+      const buffer = Buffer.from(toBuffer(data));
+      if (!env.reserveWrite(scope.app, buffer.byteLength))
         throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
         await find(scope, id, RawTcp).write(buffer);
       } catch (error) {
         throw failure(error);
       } finally {
-        host.releaseWrite(scope.app, buffer.byteLength);
+        env.releaseWrite(scope.app, buffer.byteLength);
       }
       return [buffer.byteLength];
     },
 
     read(scope, [id, bytes]) {
       const socket = find(scope, id);
-      if ((bytes as number) < 0 || socket instanceof RawServer) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
-      socket.grant(bytes as number);
+      if (bytes < 0 || socket instanceof RawServer) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
+      socket.grant(bytes);
       return [];
     },
 
     setPaused(scope, [id, paused]) {
       const socket = find(scope, id);
-      socket.paused = paused as boolean;
+      socket.paused = paused;
       socket.updateReading();
       return [];
     },
@@ -125,7 +116,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     async tcpStartTls(scope, [id, options]) {
       try {
-        await find(scope, id, RawTcp).startTls((options as { servername?: string } | undefined)?.servername);
+        await find(scope, id, RawTcp).startTls(options?.servername);
       } catch (error) {
         throw failure(error);
       }
@@ -134,7 +125,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     tcpSetOptions(scope, [id, options]) {
       try {
-        find(scope, id, RawTcp).setOptions(options as { noDelay?: boolean; keepAlive?: boolean; keepAliveDelay?: number });
+        find(scope, id, RawTcp).setOptions(options);
       } catch (error) {
         throw failure(error);
       }
@@ -142,39 +133,25 @@ export function createRawHandlers(host: SocketsHost): Handlers {
     },
 
     async listen(scope, [options]) {
-      const o = options as { host: string; port: number; backlog?: number; ipv6Only?: boolean; pull?: boolean };
+      const o = options;
       const literal = parseIpLiteral(o.host);
       if (literal === undefined) throw failure({ resultCode: NET_ERRORS.ADDRESS_INVALID });
       const port = port16(o.port);
       if (!scope.ctx.policy.allows('tcp-listen', o.host.toLowerCase(), port))
         throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
-      const server = registry.add((id) => new RawServer(host, id, scope.app, scope.ctx, o.pull === true));
+      const server = registry.add((id) => new RawServer(env, id, scope.app, scope.ctx, o.pull === true, registry));
       try {
         const bound = await server.listen(literal.address, port, o.backlog, o.ipv6Only === true);
         return [{ socketId: server.id, ...bound }];
       } catch (error) {
-        if (registry.get(server.id, scope.app) === server) host.removeSocket(server);
+        if (registry.get(server.id, scope.app) === server) env.removeSocket(server);
         throw failure(error);
       }
     },
 
     async udpOpen(scope, [options]) {
-      const o = options as {
-        localAddress?: string;
-        localPort?: number;
-        remoteAddress?: string;
-        remotePort?: number;
-        dnsQueryType?: string;
-        reuseAddr?: boolean;
-        ipv6Only?: boolean;
-        loopback?: boolean;
-        multicastTtl?: number;
-        broadcast?: boolean;
-        recvBufferSize?: number;
-        sendBufferSize?: number;
-        pull?: boolean;
-      };
+      const o = options;
       let remote: { address: string; port: number } | undefined;
       if (o.remoteAddress !== undefined || o.remotePort !== undefined) {
         if (o.remoteAddress === undefined || o.remotePort === undefined) throw failure({ resultCode: NET_ERRORS.INVALID_ARGUMENT });
@@ -184,7 +161,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
         if (!scope.ctx.policy.allows('udp-send', target.name, rport)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
         let addresses;
         try {
-          addresses = await resolveHost(host, target, o.dnsQueryType);
+          addresses = await resolveHost(env.lookup, target, o.dnsQueryType);
         } catch (error) {
           throw failure({ resultCode: dnsError(error) });
         }
@@ -200,7 +177,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
         throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
       if (scope.app.atSocketLimit) throw new CallError(tooManySockets(scope.app.maxSockets), [], NET_ERRORS.INSUFFICIENT_RESOURCES);
-      const socket = registry.add((id) => new RawUdp(host, id, scope.app, scope.ctx, o.pull === true));
+      const socket = registry.add((id) => new RawUdp(env, id, scope.app, scope.ctx, o.pull === true));
       try {
         const info = await socket.open({
           localAddress: literal.address,
@@ -217,7 +194,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
         setImmediate(() => socket.updateReading());
         return [info];
       } catch (error) {
-        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
         throw failure(error);
       }
     },
@@ -226,21 +203,21 @@ export function createRawHandlers(host: SocketsHost): Handlers {
       const socket = find(scope, id, RawUdp);
       let target: string | undefined;
       if (address !== undefined) {
-        const p = port16((port as number | undefined) ?? 0);
-        const canonical = canonicalHost(address as string);
+        const p = port16(port ?? 0);
+        const canonical = canonicalHost(address);
         if (canonical === undefined) throw failure({ resultCode: NET_ERRORS.NAME_NOT_RESOLVED });
         target = canonical.name;
         if (!scope.ctx.policy.allows('udp-send', target, p)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
-      const buffer = Buffer.from(toBuffer(data as ArrayBuffer));
-      if (!host.reserveWrite(scope.app, buffer.byteLength))
+      const buffer = Buffer.from(toBuffer(data));
+      if (!env.reserveWrite(scope.app, buffer.byteLength))
         throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
-        await socket.send(buffer, target, port as number | undefined);
+        await socket.send(buffer, target, port);
       } catch (error) {
         throw failure(error);
       } finally {
-        host.releaseWrite(scope.app, buffer.byteLength);
+        env.releaseWrite(scope.app, buffer.byteLength);
       }
       return [buffer.byteLength];
     },
@@ -249,7 +226,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
       const socket = find(scope, id, RawUdp);
       if (!scope.ctx.policy.allows('udp-multicast-membership', '*', 0)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       try {
-        socket.membership(join as boolean, group as string, source as string | undefined);
+        socket.membership(join, group, source);
       } catch (error) {
         throw failure(error);
       }
@@ -258,7 +235,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
 
     udpSetOptions(scope, [id, options]) {
       try {
-        find(scope, id, RawUdp).setOptions(options as { loopback?: boolean; multicastTtl?: number; broadcast?: boolean });
+        find(scope, id, RawUdp).setOptions(options);
       } catch (error) {
         throw failure(error);
       }
@@ -272,7 +249,7 @@ export function createRawHandlers(host: SocketsHost): Handlers {
         socket.close(graceful === true);
         return [];
       }
-      host.removeSocket(socket);
+      env.removeSocket(socket);
       return [];
     },
 

@@ -6,12 +6,14 @@
  */
 import * as net from 'node:net';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import { netErrorFrom } from '../net-error-map';
+import type { Registry } from '../registry';
 import type { PageContext } from '../page-context';
 import { MAX_QUEUED_ACCEPTS } from '../tcp-server/tcp-server-socket';
 import { RawOwner } from './raw-owner';
 import { RawTcp, type RawError } from './raw-tcp';
+import type { RawUdp } from './raw-udp';
 
 export class RawServer extends RawOwner implements ManagedSocket {
   readonly kind = 'raw' as const;
@@ -27,11 +29,13 @@ export class RawServer extends RawOwner implements ManagedSocket {
   private accepted = 0;
 
   constructor(
-    private readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
     ctx: PageContext,
     readonly pull: boolean,
+    /** Where accepted connections are registered (the raw namespace's registry). */
+    private readonly clients: Registry<RawTcp | RawServer | RawUdp>,
   ) {
     super(ctx);
   }
@@ -87,7 +91,7 @@ export class RawServer extends RawOwner implements ManagedSocket {
         continue;
       }
       socket.removeAllListeners('error');
-      const client = this.host.registries.raw.add((id) => new RawTcp(this.host, id, this.app, this.ctx, this.pull));
+      const client = this.clients.add((id) => new RawTcp(this.env, id, this.app, this.ctx, this.pull));
       client.adopt(socket);
       this.accepted++;
       this.ctx.enqueueEvent('raw', 'onAccept', { socketId: this.id, clientId: client.id, ...client.addresses });

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import { netErrorFrom } from '../net-error-map';
 import type { PageContext } from '../page-context';
 import { RawOwner } from './raw-owner';
@@ -62,7 +62,7 @@ export class RawTcp extends RawOwner implements ManagedSocket {
   private peerPort?: number;
 
   constructor(
-    private readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
     ctx: PageContext,
@@ -104,7 +104,7 @@ export class RawTcp extends RawOwner implements ManagedSocket {
             ? tls.connect({
                 ...base,
                 servername: options.servername,
-                secureContext: this.host.secureContext('TLSv1.2', 'TLSv1.3'),
+                secureContext: this.env.secureContext('TLSv1.2', 'TLSv1.3'),
                 rejectUnauthorized: true,
               })
             : net.connect(base);
@@ -241,7 +241,7 @@ export class RawTcp extends RawOwner implements ManagedSocket {
     this.failQueue({ resultCode: NET_ERRORS.SOCKET_NOT_CONNECTED });
     if (this.lastError !== undefined) this.emit('onError', { ...this.lastError });
     this.emit('onClose', { hadError: this.lastError !== undefined });
-    this.host.removeSocket(this);
+    this.env.removeSocket(this);
   }
 
   private emit(ev: string, arg: Record<string, unknown>): void {
@@ -331,7 +331,7 @@ export class RawTcp extends RawOwner implements ManagedSocket {
         socket: raw,
         host: this.hostname,
         servername: name,
-        secureContext: this.host.secureContext('TLSv1.2', 'TLSv1.3'),
+        secureContext: this.env.secureContext('TLSv1.2', 'TLSv1.3'),
         rejectUnauthorized: true,
       });
     } catch (error) {

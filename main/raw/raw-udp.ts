@@ -7,7 +7,7 @@
 import * as dgram from 'node:dgram';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import { netErrorFrom } from '../net-error-map';
 import type { PageContext } from '../page-context';
 import { RawOwner } from './raw-owner';
@@ -60,7 +60,7 @@ export class RawUdp extends RawOwner implements ManagedSocket {
   private sent = 0;
 
   constructor(
-    readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
     ctx: PageContext,
@@ -142,7 +142,7 @@ export class RawUdp extends RawOwner implements ManagedSocket {
   private readonly onClose = (): void => {
     if (this.destroyed) return;
     this.ctx.enqueueEvent('raw', 'onClose', { socketId: this.id, hadError: false });
-    this.host.removeSocket(this);
+    this.env.removeSocket(this);
   };
 
   /** Delivers queued datagrams while the page may take them. */

@@ -4,14 +4,16 @@
  */
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, wrapPort } from '../call-error';
-import type { Handlers, SocketsHost } from '../host';
+import type { NamespaceHandlers } from '../dispatch';
 import { sharedHandlers } from '../shared-handlers';
 import { parseIpLiteral } from '../ip-literal';
+import type { SocketRegistries } from '../registries';
+import type { SocketEnv } from '../socket-env';
 import { DEFAULT_BACKLOG, TcpServerSocket } from './tcp-server-socket';
 
-export function createTcpServerHandlers(host: SocketsHost): Handlers {
-  const registry = host.registries.tcpServer;
-  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpServerSocket(host, id, scope.app));
+export function createTcpServerHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'tcpServer'> {
+  const registry = registries.tcpServer;
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpServerSocket(env, id, scope.app, registries.tcp));
 
   return {
     ...handlers,
@@ -22,12 +24,11 @@ export function createTcpServerHandlers(host: SocketsHost): Handlers {
      */
     async listen(scope, [id, address, port, backlog]) {
       const socket = find(scope, id);
-      const text = address as string;
-      const wrapped = wrapPort(port as number);
-      if (!scope.ctx.policy.allows('tcp-listen', text.toLowerCase(), wrapped)) throw new CallError('Does not have permission');
-      const literal = parseIpLiteral(text);
+      const wrapped = wrapPort(port);
+      if (!scope.ctx.policy.allows('tcp-listen', address.toLowerCase(), wrapped)) throw new CallError('Does not have permission');
+      const literal = parseIpLiteral(address);
       if (literal === undefined) throw codeError(NET_ERRORS.INVALID_ARGUMENT);
-      const code = await socket.listen(literal, wrapped, (backlog as number | undefined) ?? DEFAULT_BACKLOG);
+      const code = await socket.listen(literal, wrapped, backlog ?? DEFAULT_BACKLOG);
       if (registry.get(socket.id, scope.app) !== socket) throw notFound();
       if (code !== 0) throw codeError(code);
       return [0];
@@ -39,7 +40,7 @@ export function createTcpServerHandlers(host: SocketsHost): Handlers {
     },
 
     close(scope, [id]) {
-      host.removeSocket(find(scope, id));
+      env.removeSocket(find(scope, id));
       return [];
     },
   };

@@ -6,9 +6,10 @@ import * as net from 'node:net';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import type { IpLiteral } from '../ip-literal';
 import { netErrorFrom } from '../net-error-map';
+import type { Registry } from '../registry';
 import { TcpSocket } from '../tcp/tcp-socket';
 
 /** Chrome's default listen backlog: the platform SOMAXCONN (4096 on Linux ≥ 5.4 and glibc). */
@@ -46,9 +47,11 @@ export class TcpServerSocket implements ManagedSocket {
   private droppedCount = 0;
 
   constructor(
-    private readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
+    /** Where accepted connections are registered as tcp sockets. */
+    private readonly clients: Registry<TcpSocket>,
   ) {}
 
   /**
@@ -121,7 +124,7 @@ export class TcpServerSocket implements ManagedSocket {
     if (this.queue.length >= MAX_QUEUED_ACCEPTS) {
       this.droppedCount++;
       if (this.droppedCount <= 10 || this.droppedCount % 1000 === 0) {
-        this.host.log(
+        this.env.log(
           `tcpServer ${this.id} (app ${this.app.name}): ${this.queue.length} connections wait for delivery; reset connection #${this.droppedCount}`,
         );
       }
@@ -144,7 +147,7 @@ export class TcpServerSocket implements ManagedSocket {
   private onAcceptError(server: net.Server, error: Error): void {
     if (server !== this.server) return;
     this.pausedBy ??= 'error';
-    this.host.emit(this.app, 'tcpServer', 'onAcceptError', { resultCode: netErrorFrom(error), socketId: this.id });
+    this.env.emit(this.app, 'tcpServer', 'onAcceptError', { resultCode: netErrorFrom(error), socketId: this.id });
   }
 
   /**
@@ -164,16 +167,16 @@ export class TcpServerSocket implements ManagedSocket {
           // The app may hold no more sockets: refuse the peer at once rather than keep it waiting.
           this.droppedCount++;
           if (this.droppedCount <= 10 || this.droppedCount % 1000 === 0) {
-            this.host.log(`tcpServer ${this.id} (app ${this.app.name}): app at its socket limit; reset connection #${this.droppedCount}`);
+            this.env.log(`tcpServer ${this.id} (app ${this.app.name}): app at its socket limit; reset connection #${this.droppedCount}`);
           }
           connection.resetAndDestroy();
           continue;
         }
-        const client = this.host.registries.tcp.add((id) => new TcpSocket(this.host, id, this.app, true));
+        const client = this.clients.add((id) => new TcpSocket(this.env, id, this.app, true));
         client.acceptedBy = this.id;
         client.adoptAccepted(connection);
         this.acceptedCount++;
-        this.host.emit(this.app, 'tcpServer', 'onAccept', { clientSocketId: client.id, socketId: this.id });
+        this.env.emit(this.app, 'tcpServer', 'onAccept', { clientSocketId: client.id, socketId: this.id });
       }
     } finally {
       this.delivering = false;

@@ -3,65 +3,31 @@
  * callback's arguments or throws a CallError in the shape Chrome answers with (spec §2.3).
  */
 import type * as dns from 'node:dns';
-import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
-import type { Handlers, SocketsHost } from '../host';
-import { sharedHandlers } from '../shared-handlers';
-import { netErrorFrom } from '../net-error-map';
-import { canonicalHost, type CanonicalHost } from '../host-name';
+import type { NamespaceHandlers } from '../dispatch';
+import { sharedHandlers, toBuffer } from '../shared-handlers';
+import { canonicalHost } from '../host-name';
+import { dnsError, resolveHost } from '../name-resolution';
+import type { SocketRegistries } from '../registries';
+import type { SocketEnv } from '../socket-env';
 import { TcpSocket } from './tcp-socket';
 
-/**
- * Resolves a canonical host (see host-name.ts) the way the dnsQueryType asks; IP literals skip
- * the resolver. Only canonical names reach it: what was checked is what is resolved.
- */
-export function resolveHost(host: SocketsHost, target: CanonicalHost, dnsQueryType: string | undefined): Promise<dns.LookupAddress[]> {
-  const family = dnsQueryType === 'ipv4' ? 4 : dnsQueryType === 'ipv6' ? 6 : 0;
-  const name = target.name;
-  const literal = target.family;
-  if (literal !== 0) {
-    if (family !== 0 && family !== literal)
-      return Promise.reject(Object.assign(new Error('address family mismatch'), { code: 'ENOTFOUND' }));
-    return Promise.resolve([{ address: name, family: literal }]);
-  }
-  return new Promise((resolve, reject) => {
-    host.lookup(name, { all: true, family }, (error, addresses) => {
-      if (error) return reject(error);
-      const list = (
-        Array.isArray(addresses) ? addresses : [{ address: addresses as unknown as string, family: family || 4 }]
-      ) as dns.LookupAddress[];
-      if (list.length === 0) return reject(Object.assign(new Error('no addresses'), { code: 'ENOTFOUND' }));
-      resolve(list);
-    });
-  });
-}
-
-/** A resolver failure as Chrome reports it: ERR_NAME_NOT_RESOLVED unless the OS said more. */
-export function dnsError(error: unknown): number {
-  const code = netErrorFrom(error);
-  return code === NET_ERRORS.FAILED ? NET_ERRORS.NAME_NOT_RESOLVED : code;
-}
-
-export function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
-  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-}
-
-export function createTcpHandlers(host: SocketsHost): Handlers {
-  const registry = host.registries.tcp;
-  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpSocket(host, id, scope.app));
+export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'tcp'> {
+  const registry = registries.tcp;
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new TcpSocket(env, id, scope.app));
 
   return {
     ...handlers,
 
     setKeepAlive(scope, [id, enable, delay]) {
-      const code = find(scope, id, [NET_ERRORS.FAILED]).setKeepAlive(enable as boolean, (delay as number | undefined) ?? 0);
+      const code = find(scope, id, [NET_ERRORS.FAILED]).setKeepAlive(enable, delay ?? 0);
       if (code !== 0) throw codeError(code);
       return [0];
     },
 
     setNoDelay(scope, [id, noDelay]) {
-      const code = find(scope, id, [NET_ERRORS.FAILED]).setNoDelay(noDelay as boolean);
+      const code = find(scope, id, [NET_ERRORS.FAILED]).setNoDelay(noDelay);
       if (code !== 0) throw codeError(code);
       return [0];
     },
@@ -73,14 +39,14 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
      */
     async connect(scope, [id, peerAddress, peerPort, dnsQueryType]) {
       const socket = find(scope, id);
-      const target = canonicalHost(peerAddress as string);
+      const target = canonicalHost(peerAddress);
       if (target === undefined) throw codeError(NET_ERRORS.NAME_NOT_RESOLVED);
       const address = target.name;
-      const port = wrapPort(peerPort as number);
+      const port = wrapPort(peerPort);
       if (!scope.ctx.policy.allows('tcp-connect', address, port)) throw new CallError('Does not have permission');
       let addresses: dns.LookupAddress[] | undefined;
       try {
-        addresses = await socket.resolving(resolveHost(host, target, dnsQueryType as string | undefined));
+        addresses = await socket.resolving(resolveHost(env.lookup, target, dnsQueryType));
       } catch (error) {
         if (registry.get(socket.id, scope.app) !== socket) throw notFound();
         throw codeError(dnsError(error));
@@ -114,12 +80,12 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
       // A read or write in flight, or an accepted socket (no local address): Chrome fails with
       // ERR_FAILED and destroys the socket.
       if (socket.readPending || socket.writesInFlight > 0 || socket.accepted) {
-        host.removeSocket(socket);
+        env.removeSocket(socket);
         throw codeError(NET_ERRORS.FAILED);
       }
-      const code = await socket.upgradeToTls(options as api.tcp.SecureOptions | undefined, host);
+      const code = await socket.upgradeToTls(options, env);
       if (code !== 0) {
-        if (registry.get(socket.id, scope.app) === socket) host.removeSocket(socket);
+        if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
         throw codeError(code);
       }
       // setPaused(false) may have come during the handshake; as after connect, reading is armed
@@ -130,16 +96,16 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
 
     /** The quota is checked before the id lookup, as in Chrome (spec §8 item 25). */
     async send(scope, [id, data]) {
-      const buffer = toBuffer(data as ArrayBuffer | ArrayBufferView);
+      const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
-      if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
-      const socket = registry.get(id as number, scope.app);
+      if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
+      const socket = registry.get(id, scope.app);
       if (socket === undefined) {
-        host.releaseWrite(scope.app, bytes);
+        env.releaseWrite(scope.app, bytes);
         throw notFound();
       }
       const code = await new Promise<number>((resolve) => socket.write(buffer, resolve));
-      host.releaseWrite(scope.app, bytes);
+      env.releaseWrite(scope.app, bytes);
       if (code !== 0) throw sendError(code);
       return [{ resultCode: 0, bytesSent: bytes }];
     },
@@ -148,7 +114,7 @@ export function createTcpHandlers(host: SocketsHost): Handlers {
       const socket = find(scope, id);
       // Like disconnect, a connected socket reports -100 first (spec §3.2); then the id is gone.
       socket.disconnect();
-      host.removeSocket(socket);
+      env.removeSocket(socket);
       return [];
     },
   };

@@ -9,7 +9,7 @@ import { domainToASCII } from 'node:url';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import { netErrorFrom } from '../net-error-map';
 
 export type TcpState = 'idle' | 'connecting' | 'connected';
@@ -74,7 +74,7 @@ export class TcpSocket implements ManagedSocket {
   acceptedBy?: number;
 
   constructor(
-    private readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
     /** Sockets accepted by a tcpServer: no local address, no secure(), no reconnect (spec §3.5). */
@@ -183,7 +183,7 @@ export class TcpSocket implements ManagedSocket {
     this.bytesReceived += chunk.byteLength;
     const size = this.bufferSize > 0 ? this.bufferSize : DEFAULT_BUFFER_SIZE;
     this.messagesReceived += Math.ceil(chunk.byteLength / size);
-    this.host.emit(this.app, 'tcp', 'onReceive', { socketId: this.id }, chunk, {
+    this.env.emit(this.app, 'tcp', 'onReceive', { socketId: this.id }, chunk, {
       transferable: ownsWholeBuffer(chunk),
       sliceSize: size,
     });
@@ -217,7 +217,7 @@ export class TcpSocket implements ManagedSocket {
     }
     if (report && hadRead) {
       this.pausedBy ??= 'error';
-      this.host.emit(this.app, 'tcp', 'onReceiveError', { socketId: this.id, resultCode: NET_ERRORS.CONNECTION_CLOSED });
+      this.env.emit(this.app, 'tcp', 'onReceiveError', { socketId: this.id, resultCode: NET_ERRORS.CONNECTION_CLOSED });
     }
   }
 
@@ -304,7 +304,7 @@ export class TcpSocket implements ManagedSocket {
    * given to connect. Resolves 0 or a negative net error; the caller destroys the socket on
    * failure, as Chrome does. On success only `persistent` and `paused` survive (spec §4.4).
    */
-  upgradeToTls(options: api.tcp.SecureOptions | undefined, host: Pick<SocketsHost, 'secureContext'>): Promise<number> {
+  upgradeToTls(options: api.tcp.SecureOptions | undefined, host: Pick<SocketEnv, 'secureContext'>): Promise<number> {
     const raw = this.socket;
     const hostname = this.hostname;
     if (raw === undefined || hostname === undefined) return Promise.resolve(NET_ERRORS.FAILED);
@@ -348,7 +348,7 @@ export class TcpSocket implements ManagedSocket {
     servername: string | undefined,
     minVersion: tls.SecureVersion,
     maxVersion: tls.SecureVersion,
-    host: Pick<SocketsHost, 'secureContext'>,
+    host: Pick<SocketEnv, 'secureContext'>,
   ): Promise<number> {
     // The peer went away, or the app disconnected or closed the socket, while we waited.
     if (raw.destroyed || this.socket !== raw) return Promise.resolve(NET_ERRORS.CONNECTION_CLOSED);

@@ -4,11 +4,13 @@
  */
 import { NET_ERRORS } from '../../common/net-errors';
 import { CallError, codeError, notFound, sendError, wrapPort } from '../call-error';
-import type { CallScope, Handlers, SocketsHost } from '../host';
+import type { CallScope, NamespaceHandlers } from '../dispatch';
 import { canonicalHost } from '../host-name';
 import { parseIpLiteral } from '../ip-literal';
-import { sharedHandlers } from '../shared-handlers';
-import { dnsError, resolveHost, toBuffer } from '../tcp/tcp-handlers';
+import { dnsError, resolveHost } from '../name-resolution';
+import type { SocketRegistries } from '../registries';
+import { sharedHandlers, toBuffer } from '../shared-handlers';
+import type { SocketEnv } from '../socket-env';
 import { UdpSocket } from './udp-socket';
 
 const PERMISSION_ERROR = 'App does not have permission';
@@ -19,9 +21,9 @@ const PERMISSION_ERROR = 'App does not have permission';
  */
 export const MAX_OPEN_UDP_SOCKETS = 6000;
 
-export function createUdpHandlers(host: SocketsHost): Handlers {
-  const registry = host.registries.udp;
-  const { find, handlers } = sharedHandlers(registry, (id, scope) => new UdpSocket(host, id, scope.app));
+export function createUdpHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'udp'> {
+  const registry = registries.udp;
+  const { find, handlers } = sharedHandlers(registry, (id, scope) => new UdpSocket(env, id, scope.app));
 
   /** Membership is not address-bound: Chrome checks the fixed pair `*`, port 0. */
   function checkMembership(scope: CallScope): void {
@@ -39,12 +41,11 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
     /** Id, permission on the literal string, already bound, IP literal, global limit, OS bind. */
     async bind(scope, [id, address, port]) {
       const socket = find(scope, id);
-      const text = address as string;
-      const wrapped = wrapPort(port as number);
-      if (!scope.ctx.policy.allows('udp-bind', text.toLowerCase(), wrapped)) throw new CallError(PERMISSION_ERROR);
+      const wrapped = wrapPort(port);
+      if (!scope.ctx.policy.allows('udp-bind', address.toLowerCase(), wrapped)) throw new CallError(PERMISSION_ERROR);
       if (socket.state !== 'idle') throw codeError(NET_ERRORS.CONNECTION_FAILED);
       // Only an IP literal (nothing is resolved): what fails to parse, NUL and all, is refused.
-      const literal = parseIpLiteral(text);
+      const literal = parseIpLiteral(address);
       if (literal === undefined) throw codeError(NET_ERRORS.INVALID_ARGUMENT);
       const open = registry.all().reduce((n, s) => n + (s.state === 'idle' ? 0 : 1), 0);
       if (open >= MAX_OPEN_UDP_SOCKETS) throw codeError(NET_ERRORS.INSUFFICIENT_RESOURCES);
@@ -59,19 +60,19 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
      * literal address, DNS (first address only, spec §8 item 24), and the send itself.
      */
     async send(scope, [id, data, address, port, dnsQueryType]) {
-      const buffer = toBuffer(data as ArrayBuffer | ArrayBufferView);
+      const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
-      if (!host.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
+      if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
       try {
         const socket = find(scope, id);
         // What is checked is what is resolved (host-name.ts); a name no host can hold is -105.
-        const canonical = canonicalHost(address as string);
+        const canonical = canonicalHost(address);
         if (canonical === undefined) throw sendError(NET_ERRORS.NAME_NOT_RESOLVED);
-        const wrapped = wrapPort(port as number);
+        const wrapped = wrapPort(port);
         if (!scope.ctx.policy.allows('udp-send', canonical.name, wrapped)) throw new CallError(PERMISSION_ERROR);
         let target: string;
         try {
-          target = (await resolveHost(host, canonical, dnsQueryType as string | undefined))[0].address;
+          target = (await resolveHost(env.lookup, canonical, dnsQueryType))[0].address;
         } catch (error) {
           throw sendError(dnsError(error));
         }
@@ -80,13 +81,13 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
         if (code !== 0) throw sendError(code);
         return [{ resultCode: 0, bytesSent: bytes }];
       } finally {
-        host.releaseWrite(scope.app, bytes);
+        env.releaseWrite(scope.app, bytes);
       }
     },
 
     /** No onReceiveError: Chrome swallows the close of its pending read (spec §3.6). */
     close(scope, [id]) {
-      host.removeSocket(find(scope, id));
+      env.removeSocket(find(scope, id));
       return [];
     },
 
@@ -94,7 +95,7 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
     joinGroup(scope, [id, address]) {
       const socket = find(scope, id);
       checkMembership(scope);
-      const group = parseIpLiteral(address as string);
+      const group = parseIpLiteral(address);
       if (group === undefined) throw codeError(NET_ERRORS.ADDRESS_INVALID);
       return result(socket.joinGroup(group));
     },
@@ -102,17 +103,17 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
     leaveGroup(scope, [id, address]) {
       const socket = find(scope, id);
       checkMembership(scope);
-      const group = parseIpLiteral(address as string);
+      const group = parseIpLiteral(address);
       if (group === undefined) throw codeError(NET_ERRORS.ADDRESS_INVALID);
       return result(socket.leaveGroup(group));
     },
 
     setMulticastTimeToLive(scope, [id, ttl]) {
-      return result(find(scope, id).setMulticastTimeToLive(ttl as number));
+      return result(find(scope, id).setMulticastTimeToLive(ttl));
     },
 
     setMulticastLoopbackMode(scope, [id, enabled]) {
-      return result(find(scope, id).setMulticastLoopbackMode(enabled as boolean));
+      return result(find(scope, id).setMulticastLoopbackMode(enabled));
     },
 
     getJoinedGroups(scope, [id]) {
@@ -122,7 +123,7 @@ export function createUdpHandlers(host: SocketsHost): Handlers {
     },
 
     setBroadcast(scope, [id, enabled]) {
-      return result(find(scope, id).setBroadcast(enabled as boolean));
+      return result(find(scope, id).setBroadcast(enabled));
     },
   };
 }

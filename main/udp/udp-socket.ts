@@ -7,7 +7,7 @@ import * as dgram from 'node:dgram';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
 import { snapshotBase, type AppState, type ManagedSocket, type SocketSnapshot } from '../app-state';
-import type { SocketsHost } from '../host';
+import type { SocketEnv } from '../socket-env';
 import type { IpLiteral } from '../ip-literal';
 import { netErrorFrom } from '../net-error-map';
 
@@ -102,7 +102,7 @@ export class UdpSocket implements ManagedSocket {
   private messagesSent = 0;
 
   constructor(
-    private readonly host: SocketsHost,
+    private readonly env: SocketEnv,
     readonly id: number,
     readonly app: AppState,
   ) {}
@@ -215,7 +215,7 @@ export class UdpSocket implements ManagedSocket {
     if (this.queuedDatagrams >= MAX_QUEUED_DATAGRAMS || this.queuedBytes + data.byteLength > MAX_QUEUED_BYTES) {
       this.droppedCount++;
       if (this.droppedCount <= 10 || this.droppedCount % 1000 === 0) {
-        this.host.log(
+        this.env.log(
           `udp ${this.id} (app ${this.app.name}): receive queue full (${this.queuedDatagrams} datagrams); dropped datagram #${this.droppedCount}`,
         );
       }
@@ -237,7 +237,7 @@ export class UdpSocket implements ManagedSocket {
   /** A receive error other than close: Chrome reports it and pauses the socket. */
   private readonly onError = (error: Error): void => {
     this.pausedBy ??= 'error';
-    this.host.emit(this.app, 'udp', 'onReceiveError', { resultCode: netErrorFrom(error, 'receive'), socketId: this.id });
+    this.env.emit(this.app, 'udp', 'onReceiveError', { resultCode: netErrorFrom(error, 'receive'), socketId: this.id });
   };
 
   private canDeliver(): boolean {
@@ -300,7 +300,7 @@ export class UdpSocket implements ManagedSocket {
     const readSize = this.bufferSize > 0 ? Math.min(this.bufferSize, MAX_READ_SIZE) : DEFAULT_BUFFER_SIZE;
     if (datagram.data.byteLength > readSize) {
       this.pausedBy ??= 'error';
-      this.host.emit(this.app, 'udp', 'onReceiveError', { resultCode: NET_ERRORS.MSG_TOO_BIG, socketId: this.id });
+      this.env.emit(this.app, 'udp', 'onReceiveError', { resultCode: NET_ERRORS.MSG_TOO_BIG, socketId: this.id });
       return;
     }
     this.messagesReceived++;
@@ -314,9 +314,9 @@ export class UdpSocket implements ManagedSocket {
     if (size >= TRANSFER_MIN || size === 0) {
       // Another buffer now comes between: the arena must not be listed again in this batch.
       this.arena = undefined;
-      this.host.emit(this.app, 'udp', 'onReceive', arg, datagram.data, { transferable: size > 0 && ownsWholeBuffer(datagram.data) });
+      this.env.emit(this.app, 'udp', 'onReceive', arg, datagram.data, { transferable: size > 0 && ownsWholeBuffer(datagram.data) });
     } else {
-      this.host.emit(this.app, 'udp', 'onReceive', arg, this.packed(datagram.data), { transferable: true });
+      this.env.emit(this.app, 'udp', 'onReceive', arg, this.packed(datagram.data), { transferable: true });
     }
   }
 

@@ -7,6 +7,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { createTestHost, type TestHost } from '../../testing';
 import { bytes, nextConnection, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
+import { hostInternals } from '../../main/host';
 
 async function openTestHost(cleanup: Cleanup, options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {
   const t = await createTestHost({ log: () => {}, ...options });
@@ -121,7 +122,7 @@ describe('Direct Sockets', () => {
       expect(first.value!.byteLength).to.equal(4);
       const second = await reader.read(new Uint8Array(100));
       expect(Buffer.from(second.value!).toString()).to.equal('456789abcdef');
-      expect(host.registries.raw.size).to.equal(1);
+      expect(hostInternals(host).registries.raw.size).to.equal(1);
     });
 
     it('peer FIN: the read resolves done, the writable still works, closed resolves after writer.close()', async () => {
@@ -210,7 +211,7 @@ describe('Direct Sockets', () => {
       let received = (await reader.read()).value!.byteLength;
       // The reader stops here. The peer gets as far as the kernel buffers let it.
       const stalled = await settled(() => written);
-      const raw = host.registries.raw.all()[0] as unknown as { heldBytes: number };
+      const raw = hostInternals(host).registries.raw.all()[0] as unknown as { heldBytes: number };
       const held = raw.heldBytes;
       const unacked = host.inspect().contexts[0].unackedBytes;
       expect(stalled).to.be.below(64 * 1024 * 1024);
@@ -422,7 +423,7 @@ describe('Direct Sockets', () => {
       const socket = new t.direct.TCPSocket('127.0.0.1', port);
       await socket.opened;
       await t.close();
-      expect(t.host.registries.raw.size).to.equal(0);
+      expect(hostInternals(t.host).registries.raw.size).to.equal(0);
       await waitFor(() => true, 'nothing');
     });
   });

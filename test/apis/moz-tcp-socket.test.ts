@@ -10,6 +10,7 @@ import type { MozTCPServerSocket, MozTCPSocket } from '../../preload/moz/moz-tcp
 import { createTestHost, type TestHost } from '../../testing';
 import { makeTestCertificates, type TestCertificates } from '../support/certs';
 import { bytes, nextConnection, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
+import { hostInternals } from '../../main/host';
 
 async function openTestHost(cleanup: Cleanup, options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {
   const t = await createTestHost({ log: () => {}, ...options });
@@ -363,7 +364,13 @@ describe('mozTCPSocket', () => {
     client.send(new TextEncoder().encode('still').buffer as ArrayBuffer);
     peer.send(new TextEncoder().encode('here').buffer as ArrayBuffer);
     await waitFor(() => atPeer.text() === 'still' && atClient.text() === 'here', 'both ways');
-    await waitFor(() => t.host.registries.raw.all().every((s) => s.snapshot().state !== 'listening'), 'the server gone');
+    await waitFor(
+      () =>
+        hostInternals(t.host)
+          .registries.raw.all()
+          .every((s) => s.snapshot().state !== 'listening'),
+      'the server gone',
+    );
     const late = t.mozTCPSocket.open('127.0.0.1', port);
     const events: string[] = [];
     late.onopen = () => events.push('open');
@@ -402,6 +409,6 @@ describe('mozTCPSocket', () => {
     const ended = new Promise((resolve) => peer.once('end', resolve));
     await t.close();
     await ended;
-    expect(t.host.registries.raw.size).to.equal(0);
+    expect(hostInternals(t.host).registries.raw.size).to.equal(0);
   });
 });

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import * as net from 'node:net';
 import type { RawCallError } from '../../preload/raw-client';
 import { bytes, nextConnection, openRawHost, readAll, settled, tcpServer, useCleanup, waitFor } from './helpers';
+import { hostInternals } from '../../main/host';
 
 describe('host raw namespace', () => {
   const cleanup = useCleanup();
@@ -49,7 +50,10 @@ describe('host raw namespace', () => {
       expect(got).to.deep.equal([3]);
       await client.request('read', [info.socketId, 9_997]);
       await waitFor(() => got.reduce((a, b) => a + b, 0) === 10_000, 'the rest');
-      const socket = host.registries.raw.get(info.socketId, [...host.registries.raw.all()][0].app) as unknown as { credit: number };
+      const socket = hostInternals(host).registries.raw.get(
+        info.socketId,
+        [...hostInternals(host).registries.raw.all()][0].app,
+      ) as unknown as { credit: number };
       expect(socket.credit).to.equal(0);
     });
 
@@ -76,7 +80,7 @@ describe('host raw namespace', () => {
       expect(received).to.equal(65536);
       // Kernel buffers on both ends plus one Node chunk: far below what the peer wanted to send.
       expect(stalled).to.be.below(total / 2);
-      const socket = host.registries.raw.all()[0] as unknown as { heldBytes: number };
+      const socket = hostInternals(host).registries.raw.all()[0] as unknown as { heldBytes: number };
       expect(socket.heldBytes).to.be.at.most(1024 * 1024);
     });
   });
@@ -207,7 +211,7 @@ describe('host raw namespace', () => {
       const ended = new Promise((resolve) => peer.once('end', resolve));
       raw.end();
       await ended;
-      expect(raw.host.registries.raw.size).to.equal(0);
+      expect(hostInternals(raw.host).registries.raw.size).to.equal(0);
     });
   });
 });

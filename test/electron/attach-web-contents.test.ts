@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as sinon from 'sinon';
 import type { tcp as tcpTypes } from '../../common/api-types';
 import { ELECTRON_CHANNELS, ELECTRON_GLUE_VERSION } from '../../common/electron-channels';
-import { SocketsHost } from '../../main/host';
+import { ElectronSocketsHost as SocketsHost } from '../../main/electron/electron-host';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import type { AttachOptions } from '../../main/types';
 import { FakeFrame, FakeIpcMain, FakeMessageChannelMain, FakeWebContents, loadPage, type FakeRenderer } from './fakes';

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { PROTOCOL_VERSION, type EventMessage, type ResultMessage } from '../../common/protocol';
 import type { AppState } from '../../main/app-state';
+import { hostInternals } from '../../main/host';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import { Cleanup, attachFacade, attachRaw, listen, newHost, waitFor } from '../support';
 
@@ -212,7 +213,7 @@ describe('SocketsHost ownership', () => {
     const app = (host as unknown as { apps: Map<string, AppState> }).apps.get('a')!;
     // A read larger than one batch (1 MiB) in a buffer the host may move to the first page.
     const data = Buffer.allocUnsafeSlow(2 * 1024 * 1024).fill(7);
-    host.emit(app, 'tcp', 'onReceive', { socketId: 1 }, data, { transferable: true, sliceSize: 65536 });
+    hostInternals(host).env.emit(app, 'tcp', 'onReceive', { socketId: 1 }, data, { transferable: true, sliceSize: 65536 });
     for (const page of pages) {
       await page.next((i) => i.t === 'e');
       const event = page.items.find((i): i is EventMessage => i.t === 'e')!;

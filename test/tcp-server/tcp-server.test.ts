@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as sinon from 'sinon';
 import { NET_ERRORS } from '../../common/net-errors';
 import { AppState } from '../../main/app-state';
-import { SocketsHost } from '../../main/host';
+import { SocketsHost, hostInternals } from '../../main/host';
 import { netErrorFrom } from '../../main/net-error-map';
 import { MAX_QUEUED_ACCEPTS, TcpServerSocket } from '../../main/tcp-server/tcp-server-socket';
 import type { ChromeSockets } from '../../preload/facade';
@@ -452,8 +452,9 @@ describe('chrome.sockets.tcpServer', () => {
     it('holds onAccept while the app is flow-blocked and delivers on unblock', async () => {
       const host = new SocketsHost({ log: () => {} });
       const app = new AppState('flow-app');
-      const server = host.registries.tcpServer.add((id) => new TcpServerSocket(host, id, app));
-      const emit = sinon.spy(host, 'emit');
+      const { env, registries } = hostInternals(host);
+      const server = registries.tcpServer.add((id) => new TcpServerSocket(env, id, app, registries.tcp));
+      const emit = sinon.spy(env, 'emit');
       try {
         expect(await server.listen({ address: '127.0.0.1', family: 4 }, 0, 16)).to.equal(0);
         app.setContextBlocked(true);
@@ -466,7 +467,7 @@ describe('chrome.sockets.tcpServer', () => {
         expect(server.snapshot()).to.include({ queued: 0, dropped: 0, messagesReceived: 1 });
       } finally {
         await host.dispose();
-        for (const s of host.registries.tcp.all()) s.destroy();
+        for (const s of registries.tcp.all()) s.destroy();
         server.destroy();
       }
     });
@@ -475,7 +476,8 @@ describe('chrome.sockets.tcpServer', () => {
       this.timeout(30000);
       const host = new SocketsHost({ log: () => {} });
       const app = new AppState('queue-app');
-      const server = host.registries.tcpServer.add((id) => new TcpServerSocket(host, id, app));
+      const { env, registries } = hostInternals(host);
+      const server = registries.tcpServer.add((id) => new TcpServerSocket(env, id, app, registries.tcp));
       try {
         server.pausedBy = 'app'; // paused before listen, as setPaused(true) leaves it
         expect(await server.listen({ address: '127.0.0.1', family: 4 }, 0, 8192)).to.equal(0);

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
 import * as sinon from 'sinon';
 import { AppState } from '../../main/app-state';
-import { SocketsHost } from '../../main/host';
+import { SocketsHost, hostInternals } from '../../main/host';
+import type { SocketEnv } from '../../main/socket-env';
 import { MAX_QUEUED_BYTES, MAX_QUEUED_DATAGRAMS, UdpSocket } from '../../main/udp/udp-socket';
 import type { ChromeSockets } from '../../preload/facade';
 import { createTestHost } from '../../testing';
@@ -231,7 +232,7 @@ describe('chrome.sockets.udp', () => {
       const sockets: UdpSocket[] = [];
       try {
         for (let i = 0; i < 6000; i++) {
-          const s = host.registries.udp.add((id) => new UdpSocket(host, id, app));
+          const s = hostInternals(host).registries.udp.add((id) => new UdpSocket(hostInternals(host).env, id, app));
           sockets.push(s);
           expect(await s.bind({ address: '127.0.0.1', family: 4 }, 0)).to.equal(0);
         }
@@ -241,10 +242,10 @@ describe('chrome.sockets.udp', () => {
           args: [-12],
           lastError: 'net::ERR_INSUFFICIENT_RESOURCES',
         });
-        host.removeSocket(sockets.pop()!);
+        hostInternals(host).env.removeSocket(sockets.pop()!);
         expect(await call(chrome, chrome.sockets.udp.bind, id, '127.0.0.1', 0)).to.deep.equal({ args: [0] });
       } finally {
-        for (const s of sockets) host.removeSocket(s);
+        for (const s of sockets) hostInternals(host).env.removeSocket(s);
       }
     });
   });
@@ -466,8 +467,8 @@ describe('chrome.sockets.udp', () => {
     it('never transfers a pooled Node buffer to the page, and copies small datagrams', async () => {
       const host = new SocketsHost({ log: () => {} });
       const app = new AppState('pool');
-      const socket = new UdpSocket(host, 1, app);
-      const emit = sinon.stub(host, 'emit').returns(true);
+      const socket = new UdpSocket(hostInternals(host).env, 1, app);
+      const emit = sinon.stub(hostInternals(host).env, 'emit').returns(true);
       (socket as unknown as { state: string }).state = 'bound';
       const pooled = Buffer.from('pooled');
       expect(pooled.buffer.byteLength).to.be.greaterThan(pooled.byteLength);
@@ -500,8 +501,9 @@ describe('chrome.sockets.udp', () => {
     it('leaves the Node buffer of a real datagram intact after delivery', async () => {
       const { chrome, host } = testHost();
       const seen: Buffer[] = [];
-      const original = host.emit.bind(host);
-      sinon.stub(host, 'emit').callsFake((...args: Parameters<SocketsHost['emit']>) => {
+      const env = hostInternals(host).env;
+      const original = env.emit.bind(env);
+      sinon.stub(env, 'emit').callsFake((...args: Parameters<SocketEnv['emit']>) => {
         if (args[4] !== undefined) seen.push(args[4] as Buffer);
         return original(...args);
       });
@@ -613,9 +615,9 @@ describe('chrome.sockets.udp', () => {
     it('holds datagrams while the app is flow-blocked and delivers them in order on unblock', async () => {
       const host = new SocketsHost({ log: () => {} });
       const app = new AppState('flow');
-      const socket = new UdpSocket(host, 1, app);
+      const socket = new UdpSocket(hostInternals(host).env, 1, app);
       app.sockets.add(socket);
-      const emit = sinon.stub(host, 'emit').returns(true);
+      const emit = sinon.stub(hostInternals(host).env, 'emit').returns(true);
       (socket as unknown as { state: string }).state = 'bound';
       const onMessage = (socket as unknown as { onMessage: (d: Buffer, r: dgram.RemoteInfo) => void }).onMessage;
       app.setContextBlocked(true);

@@ -7,7 +7,8 @@
  */
 import { CallError } from '../../call-error';
 import type { AppState } from '../../app-state';
-import type { Handlers, SocketsHost } from '../../host';
+import type { NamespaceHandlers } from '../../dispatch';
+import type { SocketEnv } from '../../socket-env';
 import { servedApp, type ServedApps } from '../served-app';
 
 /** Chrome's kDevDelayMinimum for unpacked apps: 1 second. */
@@ -34,7 +35,7 @@ function finiteNumber(value: unknown, what: string): number | undefined {
   return value;
 }
 
-export function createAlarms(host: SocketsHost, apps: ServedApps, log: (line: string) => void) {
+export function createAlarms(env: Pick<SocketEnv, 'emit'>, apps: ServedApps, log: (line: string) => void) {
   const byApp = new Map<AppState, Map<string, Armed>>();
 
   function table(app: AppState): Map<string, Armed> {
@@ -61,7 +62,7 @@ export function createAlarms(host: SocketsHost, apps: ServedApps, log: (line: st
         } else {
           t.delete(alarm.name);
         }
-        host.emit(app, 'alarms', 'onAlarm', { alarm: fired });
+        env.emit(app, 'alarms', 'onAlarm', { alarm: fired });
       }, wait),
     };
     t.set(alarm.name, armed);
@@ -75,10 +76,10 @@ export function createAlarms(host: SocketsHost, apps: ServedApps, log: (line: st
     return true;
   }
 
-  const handlers: Handlers = {
+  const handlers: NamespaceHandlers<'alarms'> = {
     create(scope, [nameArg, info]) {
       const t = table(scope.app);
-      const name = (nameArg as string | undefined) ?? '';
+      const name = nameArg ?? '';
       if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new CallError('Invalid alarmInfo: expected an object');
       const i = info as Record<string, unknown>;
       for (const key of Object.keys(i))
@@ -105,14 +106,14 @@ export function createAlarms(host: SocketsHost, apps: ServedApps, log: (line: st
       return [];
     },
     get(scope, [name]) {
-      const armed = table(scope.app).get((name as string | undefined) ?? '');
+      const armed = table(scope.app).get(name ?? '');
       return [armed === undefined ? undefined : { ...armed.alarm }];
     },
     getAll(scope) {
       return [[...table(scope.app).values()].map((a) => ({ ...a.alarm }))];
     },
     clear(scope, [name]) {
-      return [clear(table(scope.app), (name as string | undefined) ?? '')];
+      return [clear(table(scope.app), name ?? '')];
     },
     clearAll(scope) {
       const t = table(scope.app);

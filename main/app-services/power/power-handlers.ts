@@ -4,7 +4,7 @@
  * browser there is nothing to hold and the calls succeed without effect (README).
  */
 import type { AppState } from '../../app-state';
-import type { Handlers } from '../../host';
+import type { NamespaceHandlers } from '../../dispatch';
 import { servedApp, type ServedApps } from '../served-app';
 
 /** What the runner provides to keep the machine awake. */
@@ -25,11 +25,11 @@ export function createPower(apps: ServedApps, keepAwake: KeepAwake | undefined) 
     keepAwake?.stop(handle);
   }
 
-  const handlers: Handlers = {
+  const handlers: NamespaceHandlers<'power'> = {
     requestKeepAwake(scope, [level]) {
       servedApp(apps, scope.app.name, 'power', 'power');
       release(scope.app);
-      if (keepAwake !== undefined) held.set(scope.app, keepAwake.start(level as 'system' | 'display'));
+      if (keepAwake !== undefined) held.set(scope.app, keepAwake.start(level));
       return [];
     },
     releaseKeepAwake(scope) {

@@ -8,9 +8,9 @@
  * give `The message port closed before a response was received.`
  */
 import { CallError } from '../../call-error';
-import type { AppState } from '../../app-state';
-import type { Handlers, SocketsHost } from '../../host';
-import type { PageContext } from '../../page-context';
+import type { AppContext, AppState } from '../../app-state';
+import type { NamespaceHandlers } from '../../dispatch';
+import type { SocketEnv } from '../../socket-env';
 import { servedApp, type ServedApps } from '../served-app';
 
 export const NO_RECEIVER = 'Could not establish connection. Receiving end does not exist.';
@@ -20,32 +20,30 @@ export const MAX_PENDING_MESSAGES = 1024;
 
 interface PendingMessage {
   readonly app: AppState;
-  readonly sender: PageContext;
-  readonly waiting: Set<PageContext>;
+  readonly sender: AppContext;
+  readonly waiting: Set<AppContext>;
   resolve(args: readonly unknown[]): void;
   reject(error: CallError): void;
 }
 
-function utf8(bytes: unknown): string {
-  const view = ArrayBuffer.isView(bytes)
-    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : new Uint8Array(bytes as ArrayBuffer);
+function utf8(bytes: ArrayBuffer | ArrayBufferView): string {
+  const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   return Buffer.from(view).toString('utf8');
 }
 
-export function createRuntime(host: SocketsHost, apps: ServedApps) {
+export function createRuntime(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
   const pending = new Map<number, PendingMessage>();
   const launched = new Set<string>();
   let nextId = 1;
 
-  function declined(id: number, entry: PendingMessage, ctx: PageContext): void {
+  function declined(id: number, entry: PendingMessage, ctx: AppContext): void {
     entry.waiting.delete(ctx);
     if (entry.waiting.size > 0) return;
     pending.delete(id);
     entry.reject(new CallError(PORT_CLOSED));
   }
 
-  const handlers: Handlers = {
+  const handlers: NamespaceHandlers<'runtime'> = {
     /** Once per app and host: the reasons to fire; later calls (a reloaded background page) get `{ first: false }`. */
     launchInfo(scope) {
       const app = servedApp(apps, scope.app.name, 'runtime');
@@ -63,19 +61,18 @@ export function createRuntime(host: SocketsHost, apps: ServedApps) {
       const id = nextId++;
       return new Promise<readonly unknown[]>((resolve, reject) => {
         pending.set(id, { app: scope.app, sender: scope.ctx, waiting: new Set(receivers), resolve, reject });
-        host.emit(scope.app, 'runtime', 'onMessage', { messageId: id, payload: utf8(message) }, undefined, { except: scope.ctx });
+        env.emit(scope.app, 'runtime', 'onMessage', { messageId: id, payload: utf8(message) }, undefined, { except: scope.ctx });
       });
     },
     respond(scope, [messageId, responded, response]) {
-      const id = messageId as number;
-      const entry = pending.get(id);
+      const entry = pending.get(messageId);
       // A late or foreign answer is ignored, as Chrome ignores a second sendResponse.
       if (entry === undefined || entry.app !== scope.app || !entry.waiting.has(scope.ctx)) return [];
       if (responded) {
-        pending.delete(id);
+        pending.delete(messageId);
         entry.resolve([response === undefined ? undefined : utf8(response)]);
       } else {
-        declined(id, entry, scope.ctx);
+        declined(messageId, entry, scope.ctx);
       }
       return [];
     },
@@ -83,7 +80,7 @@ export function createRuntime(host: SocketsHost, apps: ServedApps) {
 
   return {
     handlers,
-    contextEnded(ctx: PageContext): void {
+    contextEnded(ctx: AppContext): void {
       for (const [id, entry] of [...pending]) {
         if (entry.sender === ctx) pending.delete(id);
         else if (entry.waiting.has(ctx)) declined(id, entry, ctx);

@@ -5,17 +5,16 @@
  */
 import * as path from 'node:path';
 import { CallError } from '../../call-error';
-import type { Handlers, SocketsHost } from '../../host';
+import type { NamespaceHandlers } from '../../dispatch';
+import type { SocketEnv } from '../../socket-env';
 import type { AppState } from '../../app-state';
 import { servedApp, type ServedApps } from '../served-app';
 import { LOCAL_QUOTA, QuotaError, StorageArea, SYNC_QUOTA, UNLIMITED_QUOTA, type StorageChanges } from './storage-area';
 
 type AreaName = 'local' | 'sync';
 
-function decodeJson(bytes: unknown, what: string): unknown {
-  const view = ArrayBuffer.isView(bytes)
-    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : new Uint8Array(bytes as ArrayBuffer);
+function decodeJson(bytes: ArrayBuffer | ArrayBufferView, what: string): unknown {
+  const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   try {
     return JSON.parse(Buffer.from(view).toString('utf8'));
   } catch {
@@ -29,7 +28,7 @@ function isKeys(value: unknown, allowObject: boolean): boolean {
   return allowObject && typeof value === 'object';
 }
 
-export function createStorage(host: SocketsHost, apps: ServedApps) {
+export function createStorage(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
   const areas = new Map<string, StorageArea>();
 
   async function area(app: AppState, name: AreaName): Promise<StorageArea> {
@@ -58,32 +57,32 @@ export function createStorage(host: SocketsHost, apps: ServedApps) {
       if (error instanceof QuotaError) throw new CallError(error.message);
       throw error;
     }
-    if (Object.keys(changes).length > 0) host.emit(app, 'storage', 'onChanged', { changes: JSON.stringify(changes), areaName });
+    if (Object.keys(changes).length > 0) env.emit(app, 'storage', 'onChanged', { changes: JSON.stringify(changes), areaName });
     return [];
   }
 
-  const handlers: Handlers = {
+  const handlers: NamespaceHandlers<'storage'> = {
     async get(scope, [areaName, keys]) {
       if (!isKeys(keys, true)) throw new CallError('Invalid keys');
-      const a = await area(scope.app, areaName as AreaName);
+      const a = await area(scope.app, areaName);
       return [JSON.stringify(a.get(keys))];
     },
     async getBytesInUse(scope, [areaName, keys]) {
       if (!isKeys(keys, false)) throw new CallError('Invalid keys');
-      const a = await area(scope.app, areaName as AreaName);
+      const a = await area(scope.app, areaName);
       return [a.getBytesInUse(keys)];
     },
     set(scope, [areaName, items]) {
       const parsed = decodeJson(items, 'items');
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CallError('Invalid items: expected an object');
-      return mutate(scope.app, areaName as AreaName, (a) => a.set(parsed as Record<string, unknown>));
+      return mutate(scope.app, areaName, (a) => a.set(parsed as Record<string, unknown>));
     },
     remove(scope, [areaName, keys]) {
       if (keys === null || keys === undefined || !isKeys(keys, false)) throw new CallError('Invalid keys');
-      return mutate(scope.app, areaName as AreaName, (a) => a.remove(typeof keys === 'string' ? [keys] : (keys as string[])));
+      return mutate(scope.app, areaName, (a) => a.remove(typeof keys === 'string' ? [keys] : (keys as string[])));
     },
     clear(scope, [areaName]) {
-      return mutate(scope.app, areaName as AreaName, (a) => a.clear());
+      return mutate(scope.app, areaName, (a) => a.clear());
     },
   };
 

@@ -3,7 +3,7 @@
  * loopback interfaces left out as Chromium's net::GetNetworkList leaves them out.
  */
 import * as os from 'node:os';
-import type { Handlers } from '../../host';
+import type { NamespaceHandlers } from '../../dispatch';
 import { servedApp, type ServedApps } from '../served-app';
 
 export interface NetworkInterface {
@@ -24,7 +24,7 @@ export function networkInterfaces(source: NodeJS.Dict<os.NetworkInterfaceInfo[]>
   return out;
 }
 
-export function createSystemNetworkHandlers(apps: ServedApps): Handlers {
+export function createSystemNetworkHandlers(apps: ServedApps): NamespaceHandlers<'systemNetwork'> {
   return {
     getNetworkInterfaces(scope) {
       servedApp(apps, scope.app.name, 'system.network', 'system.network');

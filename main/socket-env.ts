@@ -1,0 +1,31 @@
+/**
+ * What sockets and their handlers need of the host, and nothing more: the resolver, the TLS
+ * contexts, the app's write quota, socket removal, event delivery and the log. The host
+ * (main/host.ts) provides it; nothing under a namespace folder sees the host itself.
+ */
+import type { LookupFunction } from 'node:net';
+import type * as tls from 'node:tls';
+import type { WireNamespace } from '../common/methods';
+import type { AppState, DeliveryOptions, ManagedSocket } from './app-state';
+
+export interface SocketEnv {
+  /** A `dns.lookup`-compatible resolver (SocketsHostOptions.lookup). */
+  readonly lookup: LookupFunction;
+  /** Where refusals and dropped work are logged. */
+  log(line: string): void;
+  /**
+   * The TLS context for secure(): trusted roots plus `options.tls.ca`, per version range, built
+   * once each.
+   */
+  secureContext(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion): tls.SecureContext;
+  /** Reserves send bytes against the app's write quota; false when it would be exceeded. */
+  reserveWrite(app: AppState, bytes: number): boolean;
+  releaseWrite(app: AppState, bytes: number): void;
+  /** Unregisters and destroys a socket (close(), or the end of its app's lifetime). */
+  removeSocket(socket: ManagedSocket): void;
+  /**
+   * Delivers an event to the app's listening contexts (AppState.deliver), telling the tap and
+   * the inspector's last-error column on the way. False when no context listens.
+   */
+  emit(app: AppState, ns: WireNamespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, options?: DeliveryOptions): boolean;
+}
