@@ -76,7 +76,8 @@ async function measure(mode: 'raw' | 'ours', port: number, count: number): Promi
     for (const s of sockets) s.destroy();
     return { rssPerSocket: (after - before) / count, connectSeconds };
   }
-  const worker = await startFacadeWorker();
+  // Past the default per-app socket limit (4096): this workload holds `count` at once.
+  const worker = await startFacadeWorker({ limits: { maxSocketsPerApp: count + WARM_UP } });
   try {
     await worker.run(scenarios, 'connectMany', { port, count: WARM_UP, concurrency: CONCURRENCY });
     await worker.run(scenarios, 'gc');

@@ -7,6 +7,8 @@ import { PageChannel } from '../preload/channel';
 import { createDirectSockets, type DirectSockets } from '../preload/direct/direct-sockets';
 import { createChromeSockets, type ChromeSockets } from '../preload/facade';
 import { createMozTCPSocket, type LegacyMozTCPSocket } from '../preload/moz/moz-tcp-socket';
+import { createW3cSockets, type W3CSockets } from '../preload/w3c/w3c-sockets';
+import { createChromeSocket, type ChromeSocketLegacy } from '../preload/legacy/chrome-socket';
 import { WebSocketPagePort } from './ws-page-port';
 
 /** Must match main/browser-host/request-checks.ts. */
@@ -110,36 +112,54 @@ export async function connectBrowserHost(url: string, token?: string, options: C
 
 /** Every API a browser-host page can have: chrome.sockets plus the opt-in others. */
 export interface SocketApis {
-  chrome: ChromeSockets;
+  /** chrome.sockets; `chrome.socket` (legacy) is usable when the host was started with `apis` including `'chrome.socket'`. */
+  chrome: ChromeSockets & { socket: ChromeSocketLegacy };
   /** `navigator.mozTCPSocket`; usable when the host was started with `apis` including `'mozTCPSocket'`. */
   mozTCPSocket: LegacyMozTCPSocket;
   /** Direct Sockets' classes; usable when the host was started with `apis` including `'direct'`. */
   direct: DirectSockets;
+  /** The W3C 2013 draft's classes; usable when the host was started with `apis` including `'w3c'`. */
+  w3c: W3CSockets;
 }
 
 /**
- * Like connectBrowserHost, and also gives mozTCPSocket and Direct Sockets over the same port
+ * Like connectBrowserHost, and also gives mozTCPSocket, Direct Sockets, the W3C 2013 classes and legacy chrome.socket over the same port
  * (one page context). The host refuses their operations unless it was started with `apis`.
  */
 export async function connectSocketApis(url: string, token?: string, options: ConnectOptions = {}): Promise<SocketApis> {
   const port = await openBrowserHostPort(url, token, options);
   const channel = new PageChannel(port);
+  const chrome = createChromeSockets(channel, options.facade);
   return {
-    chrome: createChromeSockets(channel, options.facade),
+    chrome: Object.assign(chrome, { socket: createChromeSocket(channel, chrome) }),
     mozTCPSocket: createMozTCPSocket(channel).mozTCPSocket,
     direct: createDirectSockets(channel),
+    w3c: createW3cSockets(channel),
   };
 }
 
 /**
- * Puts the chosen APIs where apps look for them: `navigator.mozTCPSocket`, and the Direct
- * Sockets globals `TCPSocket`, `TCPServerSocket`, `UDPSocket`, `MulticastController`.
+ * Puts the chosen APIs where apps look for them: `navigator.mozTCPSocket`, the Direct Sockets
+ * globals `TCPSocket`, `TCPServerSocket`, `UDPSocket`, `MulticastController`, and the W3C 2013
+ * classes as `navigator.w3cSockets` (their names clash with Direct Sockets').
  */
-export function installSocketApis(apis: SocketApis, which: ReadonlyArray<'mozTCPSocket' | 'direct'>, global: object = globalThis): void {
+export function installSocketApis(
+  apis: SocketApis,
+  which: ReadonlyArray<'mozTCPSocket' | 'direct' | 'w3c' | 'chrome.socket'>,
+  global: object = globalThis,
+): void {
   const g = global as Record<string, unknown> & { navigator?: object };
   if (which.includes('mozTCPSocket')) {
     const navigator = (g.navigator ?? (g.navigator = {})) as object;
     Object.defineProperty(navigator, 'mozTCPSocket', { value: apis.mozTCPSocket, configurable: true, enumerable: true });
+  }
+  if (which.includes('chrome.socket')) {
+    const chrome = (g.chrome ?? (g.chrome = {})) as Record<string, unknown>;
+    chrome.socket = apis.chrome.socket;
+  }
+  if (which.includes('w3c')) {
+    const navigator = (g.navigator ?? (g.navigator = {})) as object;
+    Object.defineProperty(navigator, 'w3cSockets', { value: apis.w3c, configurable: true, enumerable: true });
   }
   if (which.includes('direct')) {
     for (const [name, value] of Object.entries(apis.direct)) {

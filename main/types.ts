@@ -44,8 +44,8 @@ export interface SocketsHostOptions {
 }
 
 /** The socket APIs besides chrome.sockets a page may be given (README: "Other socket APIs"). */
-export type OtherSocketApi = 'mozTCPSocket' | 'direct';
-export const OTHER_SOCKET_APIS: readonly OtherSocketApi[] = ['mozTCPSocket', 'direct'];
+export type OtherSocketApi = 'mozTCPSocket' | 'direct' | 'w3c' | 'chrome.socket';
+export const OTHER_SOCKET_APIS: readonly OtherSocketApi[] = ['mozTCPSocket', 'direct', 'w3c', 'chrome.socket'];
 
 export interface AttachOptions {
   /** The app the context belongs to; sockets are owned by apps, not contexts. */
@@ -64,7 +64,7 @@ export interface AttachOptions {
   label?: string;
   /**
    * The other socket APIs this page may use besides chrome.sockets: `'mozTCPSocket'`
-   * (`navigator.mozTCPSocket`), `'direct'` (Direct Sockets). Default none: the host refuses
+   * (`navigator.mozTCPSocket`), `'direct'` (Direct Sockets), `'w3c'` (the W3C 2013 draft's classes as `navigator.w3cSockets`), `'chrome.socket'` (legacy `chrome.socket`). Default none: the host refuses
    * their operations. The manifest `sockets` section governs them as it governs chrome.sockets.
    */
   apis?: readonly OtherSocketApi[];

@@ -14,6 +14,8 @@ import { createDirectSockets, type DirectSockets } from '../preload/direct/direc
 import { createChromeSockets, type ChromeSockets, type FacadeOptions } from '../preload/facade';
 import { createMozTCPSocket, type LegacyMozTCPSocket } from '../preload/moz/moz-tcp-socket';
 import { pagePortFromMessagePort } from '../preload/page-port';
+import { createW3cSockets, type W3CSockets } from '../preload/w3c/w3c-sockets';
+import { createChromeSocket, type ChromeSocketLegacy } from '../preload/legacy/chrome-socket';
 
 export interface TestHostOptions extends Omit<SocketsHostOptions, 'tls'> {
   /** The app's manifest "sockets" section. Default: every permission granted. */
@@ -30,12 +32,17 @@ export interface TestHostOptions extends Omit<SocketsHostOptions, 'tls'> {
 
 export interface TestHost {
   /** `chrome.sockets.*` and `chrome.runtime`; `globalThis.chrome = t.chrome` is enough for app code. */
-  readonly chrome: ChromeSockets;
+  readonly chrome: ChromeSockets & {
+    /** Legacy `chrome.socket` (Chrome Apps before Chrome 33), with its own socket ids. */
+    readonly socket: ChromeSocketLegacy;
+  };
   readonly host: SocketsHost;
   /** Direct Sockets' TCPSocket, TCPServerSocket, UDPSocket and MulticastController on the same context. */
   readonly direct: DirectSockets;
   /** `navigator.mozTCPSocket` (open, listen) as Gecko has it. */
   readonly mozTCPSocket: LegacyMozTCPSocket;
+  /** The W3C 2013 draft's TCPSocket, TCPServerSocket and UDPSocket (a page's `navigator.w3cSockets`). */
+  readonly w3c: W3CSockets;
   /** Closes every socket and the channel; leaves no handle or timer behind. */
   close(): Promise<void>;
 }
@@ -51,20 +58,25 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     sockets: sockets ?? ALLOW_ALL_SOCKETS,
     background: true,
     label: 'test host',
-    apis: ['mozTCPSocket', 'direct'],
+    apis: ['mozTCPSocket', 'direct', 'w3c', 'chrome.socket'],
     appId: id,
   });
   // The id is known here, so chrome.runtime.id is set before any app code runs.
   const channel = new PageChannel(pagePortFromMessagePort(port2 as never));
-  const chrome = createChromeSockets(channel, { console, appId: id });
+  const chrome = Object.assign(createChromeSockets(channel, { console, appId: id }), {
+    socket: undefined as unknown as ChromeSocketLegacy,
+  });
+  chrome.socket = createChromeSocket(channel, chrome);
   const direct = createDirectSockets(channel);
   const { mozTCPSocket } = createMozTCPSocket(channel);
+  const w3c = createW3cSockets(channel);
   let closed = false;
   return {
     chrome,
     host,
     direct,
     mozTCPSocket,
+    w3c,
     async close() {
       if (closed) return;
       closed = true;

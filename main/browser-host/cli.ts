@@ -24,7 +24,7 @@ Options:
   --manifest <file>      grant the permissions of this Chrome App manifest's "sockets" section
   --allow-all            grant every socket permission
   --ca <file>            trust this PEM CA for tcp.secure(), besides Node's roots (repeatable)
-  --api <name>           also serve this socket API to pages: mozTCPSocket or direct (repeatable)
+  --api <name>           also serve this socket API to pages: mozTCPSocket, direct, w3c or chrome.socket (repeatable)
   --max-connections <n>  page connections served at once (default 16)
   --max-sockets <n>      sockets the app may hold at once (default 4096)
   -h, --help             show this help

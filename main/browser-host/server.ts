@@ -68,7 +68,7 @@ export interface BrowserHostOptions {
   sockets?: SocketsManifest;
   /** Grant every socket permission (ALLOW_ALL_SOCKETS). */
   allowAll?: boolean;
-  /** The other socket APIs pages may use (`'mozTCPSocket'`, `'direct'`); see AttachOptions.apis. */
+  /** The other socket APIs pages may use (`'mozTCPSocket'`, `'direct'`, `'w3c'`, `'chrome.socket'`); see AttachOptions.apis. */
   apis?: AttachOptions['apis'];
   /** Options for the SocketsHost the server creates (TLS CAs, quotas, flow control…). */
   hostOptions?: SocketsHostOptions;

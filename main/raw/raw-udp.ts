@@ -130,6 +130,11 @@ export class RawUdp extends RawOwner implements ManagedSocket {
     if (this.queue.length >= MAX_QUEUED_DATAGRAMS) {
       this.queue.shift();
       this.dropped++;
+      if (this.dropped <= 10 || this.dropped % 1000 === 0) {
+        this.env.log(
+          `raw udp ${this.id} (app ${this.app.name}): ${MAX_QUEUED_DATAGRAMS} datagrams wait for the page; dropped the oldest (#${this.dropped})`,
+        );
+      }
     }
     this.queue.push({ data, address: rinfo.address, port: rinfo.port });
     this.updateReading();

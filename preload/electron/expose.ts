@@ -43,7 +43,9 @@ function askForApis(env: PreloadEnvironment): string[] {
   } catch {
     return [];
   }
-  return Array.isArray(answer) ? answer.filter((a): a is string => a === 'mozTCPSocket' || a === 'direct') : [];
+  return Array.isArray(answer)
+    ? answer.filter((a): a is string => a === 'mozTCPSocket' || a === 'direct' || a === 'w3c' || a === 'chrome.socket')
+    : [];
 }
 
 /** How the facade got into the main world, for diagnostics and tests. */

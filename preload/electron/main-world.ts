@@ -15,6 +15,8 @@ import { PageChannel } from '../channel';
 import { createDirectSockets } from '../direct/direct-sockets';
 import { createChromeSockets, type ChromeSockets } from '../facade';
 import { createMozTCPSocket } from '../moz/moz-tcp-socket';
+import { createChromeSocket } from '../legacy/chrome-socket';
+import { createW3cSockets } from '../w3c/w3c-sockets';
 import { pagePortFromMessagePort } from '../page-port';
 import { createQueuedPagePort, type QueuedPagePort } from './queued-port';
 
@@ -101,12 +103,17 @@ export function installChromeSockets(config: MainWorldConfig, global = globalThi
   const port = createQueuedPagePort();
   connectWhenPosted(port, config.token, global);
   const channel = new PageChannel(port);
-  augmentChrome(global, createChromeSockets(channel, { console: global.console }));
+  const chrome = createChromeSockets(channel, { console: global.console });
+  augmentChrome(global, chrome);
+  if (config.apis?.includes('chrome.socket')) {
+    // Legacy chrome.socket (before Chrome 33), beside chrome.sockets on the same chrome object.
+    (global.chrome as Record<string, unknown>).socket = createChromeSocket(channel, chrome);
+  }
   installOtherApis(global, channel, config.apis ?? []);
   return true;
 }
 
-/** navigator.mozTCPSocket and the Direct Sockets globals, as the attach chose (one channel for all). */
+/** navigator.mozTCPSocket, navigator.w3cSockets and the Direct Sockets globals, as the attach chose (one channel for all). */
 function installOtherApis(global: MainWorldGlobal, channel: PageChannel, apis: readonly string[]): void {
   const g = global as unknown as Record<string, unknown>;
   if (apis.includes('mozTCPSocket')) {
@@ -116,6 +123,11 @@ function installOtherApis(global: MainWorldGlobal, channel: PageChannel, apis: r
       configurable: true,
       enumerable: true,
     });
+  }
+  if (apis.includes('w3c')) {
+    if (typeof g.navigator !== 'object' || g.navigator === null) g.navigator = {};
+    // The 2013 draft's constructor names clash with Direct Sockets': they get a namespace.
+    Object.defineProperty(g.navigator, 'w3cSockets', { value: createW3cSockets(channel), configurable: true, enumerable: true });
   }
   if (apis.includes('direct')) {
     for (const [name, value] of Object.entries(createDirectSockets(channel))) {

@@ -47,6 +47,8 @@ export class TrafficView {
   private laidOutKey = '';
   private readonly counts = new WeakMap<LogEntry, { key: string; n: number; exact: boolean }>();
   private deadline = 0;
+  /** Display lines still to lay out exactly this frame while following (the tail on screen). */
+  private exactLines = 0;
   private estimated = false;
   private readonly textCache = new Map<LogEntry, { cols: number; lines: Segment[][] }>();
   private rows: HTMLElement[] = [];
@@ -57,6 +59,9 @@ export class TrafficView {
   private height = 0;
   /** Where render() last put scrollTop; reading it back would force a layout mid-flood. */
   private knownScrollTop = 0;
+  /** Following: where the next frame puts scrollTop, and that frame's callback. */
+  private pendingScrollTop = 0;
+  private scrollFrame = 0;
   /** Scroll pixels per layout pixel (1 unless the log is taller than MAX_SCROLL_PX). */
   private scale = 1;
   /** Peers in a column of the gutter (a server's merged log) instead of a line above the payload. */
@@ -153,11 +158,13 @@ export class TrafficView {
     if (width === 0) return;
     if (width !== this.lastWidth || height !== this.lastHeight) this.measure(width, height);
     const key = `${this.mode}:${this.cols}:${this.peerColumn}:${[...this.hidden].sort().join()}`;
+    // Following lays out only the tail exactly; leaving it lays out the rest (a new layout key).
+    const layoutKey = `${key}:${this.followTail}`;
     if (!conv) {
       this.paintRows(0, 0);
       return;
     }
-    if (conv.version !== this.laidOutVersion || key !== this.laidOutKey) this.layout(conv, key);
+    if (conv.version !== this.laidOutVersion || layoutKey !== this.laidOutKey) this.layout(conv, key, layoutKey);
     const total = this.prefix[this.prefix.length - 1]!;
     const hideEmpty = conv.log.length > 0;
     if (this.empty.hidden !== hideEmpty) this.empty.hidden = hideEmpty;
@@ -168,30 +175,40 @@ export class TrafficView {
     const spacerHeight = `${Math.round(fullHeight * this.scale)}px`;
     if (this.spacer.style.height !== spacerHeight) this.spacer.style.height = spacerHeight;
     const maxTop = Math.max(0, Math.round(fullHeight * this.scale) - height);
-    if (this.followTail) {
-      if (Math.abs(this.knownScrollTop - maxTop) > 1) {
-        this.programmaticScroll = true;
-        this.root.scrollTop = maxTop;
-        this.knownScrollTop = maxTop;
-      }
+    // Following, the scroll position catches up at the start of the next frame (applyScroll):
+    // written here, after this frame's DOM changes, it would force a synchronous layout of the
+    // whole page on every frame of a flood. Until then the tail is pinned to the viewport.
+    const lagging = this.followTail && Math.abs(this.knownScrollTop - maxTop) > 1;
+    if (lagging) {
+      this.pendingScrollTop = maxTop;
+      if (this.scrollFrame === 0) this.scrollFrame = requestAnimationFrame(this.applyScroll);
     }
+    const viewTop = Math.min(this.knownScrollTop, maxTop);
+    const atTail = lagging || this.knownScrollTop >= maxTop - 1;
     const visible = Math.ceil(height / this.lineHeight) + 1;
     // At the bottom, show the last lines exactly; elsewhere map the (possibly scaled) position.
-    const first =
-      this.knownScrollTop >= maxTop - 1
-        ? Math.max(0, total - visible + 1)
-        : Math.max(0, Math.floor(this.knownScrollTop / (this.lineHeight * this.scale)));
+    const first = atTail ? Math.max(0, total - visible + 1) : Math.max(0, Math.floor(this.knownScrollTop / (this.lineHeight * this.scale)));
     const last = Math.min(total, first + visible);
-    // Unscaled, rows sit at their true offset; scaled, the layer is pinned to the viewport (its
-    // bottom to the viewport's bottom at the end, so the newest line is never cut off).
+    // Unscaled and in place, rows sit at their true offset; otherwise the layer is pinned to the
+    // viewport (its bottom to the viewport's bottom at the tail, so the newest line is never cut off).
     const top =
-      this.scale === 1
+      this.scale === 1 && !lagging
         ? first * this.lineHeight
-        : this.knownScrollTop >= maxTop - 1
-          ? Math.max(0, maxTop + height - (last - first) * this.lineHeight)
+        : atTail
+          ? Math.max(0, viewTop + height - (last - first) * this.lineHeight)
           : this.knownScrollTop;
     this.paintRows(first, last, top);
   }
+
+  /** Puts the scroll position at the tail while following (see render). */
+  private readonly applyScroll = (): void => {
+    this.scrollFrame = 0;
+    if (!this.followTail || Math.abs(this.knownScrollTop - this.pendingScrollTop) <= 1) return;
+    this.programmaticScroll = true;
+    this.root.scrollTop = this.pendingScrollTop;
+    this.knownScrollTop = this.pendingScrollTop;
+    this.requestRender();
+  };
 
   private measure(width: number, height: number): void {
     this.lastWidth = width;
@@ -211,9 +228,10 @@ export class TrafficView {
   }
 
   /**
-   * Display lines of an entry. Text layout means decoding, so each frame decodes for at most
-   * DECODE_BUDGET_MS (newest entries first) and estimates the rest; estimates are refined on the
-   * following frames. A flood therefore costs a bounded amount of time per frame.
+   * Display lines of an entry. Text layout means decoding. While following the tail, a frame
+   * decodes only the newest entries that fill the screen and estimates the rest; otherwise it
+   * decodes for at most DECODE_BUDGET_MS (newest entries first) and refines the estimates on the
+   * following frames. A flood therefore costs a small, bounded amount of time per frame.
    */
   private lineCount(entry: LogEntry, key: string): number {
     // A hidden entry takes no lines; the row walk in paintRows skips it.
@@ -229,13 +247,14 @@ export class TrafficView {
       const length = entry.bytes.byteLength;
       if (length === 0) n = header + 1;
       else if (this.mode === 'hex') n = header + hexDumpLineCount(length);
-      else if (performance.now() < this.deadline || this.textCache.has(entry)) {
+      else if (this.textCache.has(entry) || this.exactLines > 0 || (!this.followTail && performance.now() < this.deadline)) {
         n = header + this.textLines(entry).length;
       } else {
         if (cached && cached.key === key) return cached.n;
         n = header + Math.max(1, Math.ceil(length / this.cols));
         exact = false;
-        this.estimated = true;
+        // While following, the estimates are above the screen: refined once following stops.
+        if (!this.followTail) this.estimated = true;
       }
     }
     this.counts.set(entry, { key, n, exact });
@@ -256,19 +275,25 @@ export class TrafficView {
     return lines;
   }
 
-  private layout(conv: Conversation, key: string): void {
+  private layout(conv: Conversation, key: string, layoutKey: string): void {
     const log = conv.log;
     const counts = new Array<number>(log.length);
     this.deadline = performance.now() + DECODE_BUDGET_MS;
+    // Following a flood, only what fills the screen from the bottom is decoded each frame: the
+    // newest entries. Decoding up to the time budget every frame cost a flood most of its speed.
+    this.exactLines = this.followTail ? Math.ceil(this.height / this.lineHeight) + 1 : 0;
     this.estimated = false;
     // Newest first: while following a flood, the entries on screen are the ones laid out exactly.
-    for (let i = log.length - 1; i >= 0; i--) counts[i] = this.lineCount(log.at(i)!, key);
+    for (let i = log.length - 1; i >= 0; i--) {
+      counts[i] = this.lineCount(log.at(i)!, key);
+      this.exactLines -= counts[i];
+    }
     const prefix = new Array<number>(log.length + 1);
     prefix[0] = 0;
     for (let i = 0; i < log.length; i++) prefix[i + 1] = prefix[i]! + counts[i]!;
     this.prefix = prefix;
     this.laidOutVersion = this.estimated ? -1 : conv.version;
-    this.laidOutKey = key;
+    this.laidOutKey = layoutKey;
     if (this.estimated) this.requestRender();
   }
 

@@ -129,6 +129,41 @@ describe('SocketsHost#attach (Electron glue)', () => {
       await socket.close();
     });
 
+    it('installs the W3C 2013 classes as navigator.w3cSockets for apis: [w3c], beside no Direct Sockets globals', async () => {
+      const { page } = await openPage(new FakeWebContents('file:///app/w3c.html'), { apis: ['w3c'] });
+      const w = page.window as unknown as Record<string, any>;
+      expect(w.TCPSocket).to.equal(undefined);
+      expect(w.navigator.mozTCPSocket).to.equal(undefined);
+      const socket = new w.navigator.w3cSockets.TCPSocket('127.0.0.1', serverPort);
+      await new Promise((resolve) => (socket.onopen = resolve));
+      let got = '';
+      const echoed = new Promise<void>((resolve) => {
+        socket.onmessage = (e: { data: ArrayBuffer }) => {
+          got += Buffer.from(e.data).toString();
+          if (got.length >= 17) resolve();
+        };
+      });
+      socket.send('w3c over electron');
+      await echoed;
+      expect(got).to.equal('w3c over electron');
+      socket.close();
+    });
+
+    it('installs legacy chrome.socket beside chrome.sockets for apis: [chrome.socket]', async () => {
+      const plain = await openPage(new FakeWebContents('file:///app/plain2.html'));
+      expect((plain.page.window as unknown as Record<string, any>).chrome.socket).to.equal(undefined);
+      const { page } = await openPage(new FakeWebContents('file:///app/legacy.html'), { apis: ['chrome.socket'] });
+      const chrome = (page.window as unknown as Record<string, any>).chrome;
+      expect(typeof chrome.sockets.tcp.create).to.equal('function');
+      const { socketId } = await new Promise<{ socketId: number }>((resolve) => chrome.socket.create('tcp', {}, resolve));
+      const result = await new Promise<number>((resolve) => chrome.socket.connect(socketId, '127.0.0.1', serverPort, resolve));
+      expect(result).to.equal(0);
+      await new Promise((resolve) => chrome.socket.write(socketId, new TextEncoder().encode('legacy').buffer, resolve));
+      const read = await new Promise<{ resultCode: number; data: ArrayBuffer }>((resolve) => chrome.socket.read(socketId, 100, resolve));
+      expect(Buffer.from(read.data).toString()).to.equal('legacy');
+      chrome.socket.destroy(socketId);
+    });
+
     it('answers the apis question only for attached webContents', () => {
       const event = { sender: { id: 987654 }, senderFrame: null, returnValue: undefined as unknown };
       attach(new FakeWebContents('file:///app/x.html'), { apis: ['direct'] });

@@ -61,7 +61,7 @@ describe('the installed package (npm pack, then npm install of the tarball)', fu
 
   it('resolves every entry of package.json "exports" from the app', async () => {
     const { exports } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-    // Types-only entries (`./chrome`, `./direct-sockets`, `./moz-tcp-socket`) have nothing to require.
+    // Types-only entries (`./chrome`, `./direct-sockets`, `./moz-tcp-socket`, `./w3c-sockets`, `./chrome-socket`) have nothing to require.
     const typesOnly = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.keys(value).join() === 'types';
     const names = Object.keys(exports)
       .filter((key) => !typesOnly(exports[key]))
