@@ -21,6 +21,11 @@ export const ELECTRON_CHANNELS = {
    */
   apis: 'electron-chrome-sockets:apis',
   /**
+   * app preload → main (sendSync, once per page load): the Chrome App runner's AppConfig for a
+   * page of an app it launched, or null (main/runner/electron-runner.ts).
+   */
+  appConfig: 'electron-chrome-sockets:app-config',
+  /**
    * debugging window → main (ipcRenderer.invoke): a read-only `SocketsHost.inspect()` snapshot.
    * Answered only for the webContents the debugging app registered.
    */

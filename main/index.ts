@@ -11,3 +11,11 @@ export type { HostPort } from '../common/port';
 export type { SocketsManifest } from '../common/api-types';
 export { attachWebContents, type AttachedWebContents, type ElectronGlueDeps } from './electron/attach-web-contents';
 export { hostPortFromMessagePortMain } from './electron/message-port-main';
+export {
+  launchChromeApp,
+  registerChromeAppScheme,
+  DEFAULT_APP_SCHEME,
+  type LaunchChromeAppOptions,
+  type ChromeAppRun,
+  type RunnerElectron,
+} from './runner/electron-runner';

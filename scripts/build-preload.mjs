@@ -20,9 +20,11 @@ const GLOBAL_NAME = '__electronChromeSocketsMainWorld';
 export async function buildPreload({
   outfile = path.join(root, 'dist/preload/preload.js'),
   entry = path.join(root, 'preload/electron/preload-entry.ts'),
+  mainWorldEntry = path.join(root, 'preload/electron/main-world.ts'),
+  install = 'installChromeSockets',
 } = {}) {
   const mainWorld = await build({
-    entryPoints: [path.join(root, 'preload/electron/main-world.ts')],
+    entryPoints: [mainWorldEntry],
     bundle: true,
     format: 'iife',
     globalName: GLOBAL_NAME,
@@ -34,7 +36,7 @@ export async function buildPreload({
   const installer =
     'module.exports = function installChromeSocketsInMainWorld(config) {\n' +
     mainWorld.outputFiles[0].text +
-    `return ${GLOBAL_NAME}.installChromeSockets(config);\n};\n`;
+    `return ${GLOBAL_NAME}.${install}(config);\n};\n`;
 
   const preload = await build({
     entryPoints: [entry],
@@ -69,6 +71,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   Promise.all([
     buildPreload(),
     buildPreload({ entry: path.join(root, 'app/preload.ts'), outfile: path.join(root, 'dist/app/preload.bundle.js') }),
+    // The Chrome App runner's preload (main/runner/electron-runner.ts): the app runtime instead.
+    buildPreload({
+      entry: path.join(root, 'preload/app-runtime/app-preload-entry.ts'),
+      mainWorldEntry: path.join(root, 'browser/app-runtime/electron-main-world.ts'),
+      install: 'installAppRuntime',
+      outfile: path.join(root, 'dist/preload/app-preload.js'),
+    }),
   ]).catch((error) => {
     console.error(error);
     process.exitCode = 1;

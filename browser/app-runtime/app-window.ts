@@ -10,6 +10,7 @@
  * extensions/common/api/app_window.idl; where a browser cannot do what Chrome does (hide a
  * popup, minimise it) the state and events are kept and the README says so.
  */
+import { appWindowFeatures } from '../../common/app-window-features';
 import { ChromeEventImpl } from '../../preload/chrome-event';
 
 type AnyFunction = (...args: any[]) => any;
@@ -382,6 +383,8 @@ export class WindowManager {
         `height=${height}`,
         ...(left !== undefined ? [`left=${left}`] : []),
         ...(top !== undefined ? [`top=${top}`] : []),
+        // For the Electron runner's window-open handler (ignored by browsers).
+        ...appWindowFeatures(id, options),
       ];
       popup = this.background.open(target.href, '_blank', features.join(','));
       if (popup === null) {

@@ -62,6 +62,8 @@ export interface BrowserHostOptions {
   allowOrigins?: readonly string[];
   /** The app every page context belongs to. Default `"browser"`. */
   app?: string;
+  /** The app's `chrome.runtime.id` (AttachOptions.appId); default derived from `app`. */
+  appId?: string;
   /** The app manifest's `"sockets"` section. Without it (and without `allowAll`) nothing is permitted. */
   sockets?: SocketsManifest;
   /** Grant every socket permission (ALLOW_ALL_SOCKETS). */
@@ -299,6 +301,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       try {
         host.attachPort(new WebSocketHostPort(ws, log, label, socket as Socket, maxHeaderBytes), {
           app,
+          appId: options.appId,
           sockets,
           background: extra.background,
           label: extra.label ?? `browser ${label}`,

@@ -73,10 +73,14 @@ export function appConfig(app: ChromeApp): AppConfig {
   };
 }
 
-/** The page Chrome generates for `app.background.scripts`. */
-export function generatedBackgroundPage(scripts: readonly string[]): string {
+/**
+ * The page Chrome generates for `app.background.scripts`; with the runtime script first in the
+ * browser mode (in Electron the app preload installs the runtime).
+ */
+export function generatedBackgroundPage(scripts: readonly string[], withRuntime = true): string {
   const tags = scripts.map((s) => `<script src="/${encodeURI(s.replace(/^\//, ''))}"></script>`).join('\n');
-  return `<!DOCTYPE html>\n<html>\n<head>\n<script src="${RUNTIME_SCRIPT}"></script>\n</head>\n<body>\n${tags}\n</body>\n</html>\n`;
+  const runtime = withRuntime ? `<script src="${RUNTIME_SCRIPT}"></script>\n` : '';
+  return `<!DOCTYPE html>\n<html>\n<head>\n${runtime}</head>\n<body>\n${tags}\n</body>\n</html>\n`;
 }
 
 /**
@@ -189,6 +193,7 @@ export async function runInBrowser(dir: string, options: RunAppOptions = {}): Pr
   const server = await startBrowserHost({
     port: options.port ?? 0,
     app: app.id,
+    appId: app.id,
     sockets: app.sockets,
     log,
     hostOptions: {

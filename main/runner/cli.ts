@@ -3,6 +3,7 @@
  * binary can be had (and `--browser` is not given); otherwise through the browser host,
  * printing the one URL that launches the app in any browser.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,8 +12,9 @@ import { runInBrowser, type BrowserRun } from './browser-runner';
 export const RUN_USAGE = `Usage: electron-chrome-sockets run <app-dir> [options]
 
 Runs an unpacked Chrome App (manifest_version 2, app.background) with its sockets, storage,
-alarms and windows. Without an Electron binary (or with --browser) it prints one URL: opening
-it in a browser launches the app (that tab is the background page; keep it open).
+alarms and windows: in Electron when the electron package has its binary. Without one (or with
+--browser) it prints one URL: opening it in a browser launches the app (that tab is the
+background page; keep it open).
 
 Options:
   --browser          run through the browser host even if Electron is available
@@ -77,6 +79,34 @@ export function findElectronBinary(): { path?: string; reason?: string } {
   return existsSync(candidate) ? { path: candidate } : { reason: `${candidate} does not exist` };
 }
 
+/** The Electron main script of the run command (main/runner/electron-main.ts). */
+export const ELECTRON_MAIN = path.join(__dirname, 'electron-main.js');
+
+/**
+ * The Electron mode: the Electron binary runs ELECTRON_MAIN with the same arguments; resolves
+ * to its exit code. SIGINT/SIGTERM are passed on, so the app ends as when its page closes.
+ */
+export function runElectronMode(binary: string, argv: readonly string[], io: RunCliIo): Promise<number> {
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  const child = spawn(binary, [ELECTRON_MAIN, ...argv], { stdio: 'inherit', env });
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise<number>((resolve) => {
+    const done = (code: number): void => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code);
+    };
+    child.once('error', (error) => {
+      io.err(`electron-chrome-sockets run: could not start Electron (${error.message})`);
+      done(1);
+    });
+    child.once('exit', (code, signal) => done(code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1)));
+  });
+}
+
 /** Starts the app in the browser mode and prints its URL. */
 export async function runBrowserMode(args: ParsedRunArgs, io: RunCliIo): Promise<BrowserRun> {
   const run = await runInBrowser(args.appDir, { port: args.port, dataDir: args.dataDir, ca: args.ca, log: io.err });
@@ -95,11 +125,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (args === undefined) return 0;
     if (!args.browser) {
       const electron = findElectronBinary();
-      // The Electron mode is launchChromeApp() in an Electron main process (README); the CLI's
-      // own Electron entry is not there yet, so the CLI says why it uses the browser.
-      io.err(
-        `electron-chrome-sockets run: ${electron.path === undefined ? `no Electron binary (${electron.reason})` : 'the Electron mode of the CLI is not available yet'}; running in the browser.`,
-      );
+      if (electron.path !== undefined) return await runElectronMode(electron.path, argv, io);
+      io.err(`electron-chrome-sockets run: no Electron binary (${electron.reason}); running in the browser.`);
     }
     run = await runBrowserMode(args, io);
   } catch (err) {

@@ -55,8 +55,12 @@ export type InjectionMethod = 'same-world' | 'executeInMainWorld' | 'executeJava
  * Installs chrome.sockets for this page and connects it to main. Calls made by page scripts
  * before the port arrives are queued by the facade's port and sent once it does.
  */
-export function exposeWith(env: PreloadEnvironment, installer: MainWorldInstaller): InjectionMethod {
-  const config: MainWorldConfig = { token: env.randomId(), apis: askForApis(env) };
+export function exposeWith(
+  env: PreloadEnvironment,
+  installer: MainWorldInstaller,
+  extra: Pick<MainWorldConfig, 'app'> = {},
+): InjectionMethod {
+  const config: MainWorldConfig = { token: env.randomId(), apis: askForApis(env), ...extra };
   const request: PortRequest = { v: ELECTRON_GLUE_VERSION, page: env.randomId() };
   let havePort = false;
 

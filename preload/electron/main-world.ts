@@ -18,13 +18,15 @@ import { createMozTCPSocket } from '../moz/moz-tcp-socket';
 import { createChromeSocket } from '../legacy/chrome-socket';
 import { createW3cSockets } from '../w3c/w3c-sockets';
 import { pagePortFromMessagePort } from '../page-port';
-import { createQueuedPagePort } from './queued-port';
+import { createQueuedPagePort, type QueuedPagePort } from './queued-port';
 
 export interface MainWorldConfig {
   /** A per-page secret: only the preload knows it, so page scripts cannot pass off a port. */
   readonly token: string;
   /** Socket APIs besides chrome.sockets to install (`'mozTCPSocket'`, `'direct'`), from the attach. */
   readonly apis?: readonly string[];
+  /** The Chrome App runner's page configuration (its app preload only). */
+  readonly app?: unknown;
 }
 
 /** The DOM this module touches, typed structurally (the project compiles without lib.dom). */
@@ -74,6 +76,22 @@ export function augmentChrome(global: MainWorldGlobal, api: ChromeSockets): void
 }
 
 /**
+ * Connects `port` to the MessagePort the preload posts to this window with this page's token.
+ * Must run before any page script (it listens in the capture phase, so page listeners never
+ * see the hand-off).
+ */
+export function connectWhenPosted(port: QueuedPagePort, token: string, global: MainWorldGlobal): void {
+  const onMessage = (event: MessageEventLike): void => {
+    // Only a message the preload posted to this very window, carrying this page's token.
+    if (event.source !== global || !isOurPortMessage(event.data, token) || event.ports.length !== 1) return;
+    event.stopImmediatePropagation();
+    global.removeEventListener('message', onMessage, true);
+    port.connect(pagePortFromMessagePort(event.ports[0] as DomPort));
+  };
+  global.addEventListener('message', onMessage, true);
+}
+
+/**
  * Installs chrome.sockets in this world and waits for the preload's port. Returns false when it
  * was already installed in this world (a second preload call, or no context isolation).
  */
@@ -83,16 +101,7 @@ export function installChromeSockets(config: MainWorldConfig, global = globalThi
   marks[INSTALLED] = true;
 
   const port = createQueuedPagePort();
-  const onMessage = (event: MessageEventLike): void => {
-    // Only a message the preload posted to this very window, carrying this page's token.
-    if (event.source !== global || !isOurPortMessage(event.data, config.token) || event.ports.length !== 1) return;
-    // Registered before any page script, in the capture phase: page listeners never see it.
-    event.stopImmediatePropagation();
-    global.removeEventListener('message', onMessage, true);
-    port.connect(pagePortFromMessagePort(event.ports[0] as DomPort));
-  };
-  global.addEventListener('message', onMessage, true);
-
+  connectWhenPosted(port, config.token, global);
   const channel = new PageChannel(port);
   const chrome = createChromeSockets(channel, { console: global.console });
   augmentChrome(global, chrome);

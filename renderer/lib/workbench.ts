@@ -422,7 +422,9 @@ export class Workbench {
             local: { address: t.localAddress, port: t.localPort ?? 0 },
             peer: { address: t.peerAddress, port: t.peerPort ?? 0 },
           };
-        if (t.connected && entry.phase !== 'securing') entry.phase = 'connected';
+        // A getInfo answered before a peer close (-100) must not undo the close when its answer
+        // arrives after the close's event.
+        if (t.connected && entry.phase !== 'securing' && !entry.peerClosed) entry.phase = 'connected';
         if (!t.connected && entry.phase === 'connected') entry.phase = 'disconnected';
       } else if (entry.kind === 'udp' && r.value.localPort !== undefined) {
         entry.phase = 'bound';

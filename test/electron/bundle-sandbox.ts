@@ -7,6 +7,8 @@ import * as vm from 'node:vm';
 export interface Recorded {
   required: string[];
   sent: Array<[string, unknown]>;
+  /** Channels asked with ipcRenderer.sendSync. */
+  synced: string[];
   on: string[];
   executed: Array<{ func: (...args: unknown[]) => unknown; args?: unknown[] }>;
   exposed: Map<string, unknown>;
@@ -14,11 +16,20 @@ export interface Recorded {
 }
 
 /** Runs the bundle the way a sandboxed preload runs: a wrapper with a `require` for `electron` only. */
-export function loadBundle(text: string, processInfo: { contextIsolated: boolean } = { contextIsolated: true }) {
-  const recorded: Recorded = { required: [], sent: [], on: [], executed: [], exposed: new Map(), invoked: [] };
+export function loadBundle(
+  text: string,
+  processInfo: { contextIsolated: boolean } = { contextIsolated: true },
+  /** ipcRenderer.sendSync's answers by channel (the app preload asks for its config). */
+  syncAnswers: Record<string, unknown> = {},
+) {
+  const recorded: Recorded = { required: [], sent: [], synced: [], on: [], executed: [], exposed: new Map(), invoked: [] };
   const electron = {
     ipcRenderer: {
       send: (channel: string, payload: unknown) => recorded.sent.push([channel, payload]),
+      sendSync: (channel: string) => {
+        recorded.synced.push(channel);
+        return syncAnswers[channel];
+      },
       on: (channel: string) => recorded.on.push(channel),
       invoke: async (channel: string) => {
         recorded.invoked.push(channel);
