@@ -10,26 +10,11 @@ import { existsSync, promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { startBrowserHost, type BrowserHost } from '../../main/browser-host/server';
-import { buildPageBundle, launchFreshChromium, type FreshChromium } from '../support/chromium';
 import { until } from '../support/wait';
+import { SHOTS, SIZES, useWindowPages } from './window-page';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
 declare const document: any;
-declare function requestAnimationFrame(fn: (t: number) => void): number;
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const RENDERER_DIR = path.join(ROOT, 'dist', 'renderer');
-const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
-const SIZES = [
-  { width: 900, height: 700 },
-  { width: 1280, height: 800 },
-  { width: 1920, height: 1080 },
-] as const;
-const VIEWPORT = SIZES[1];
-
-type Cleanup = () => unknown;
 
 function listen(server: net.Server): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,81 +27,8 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
   this.timeout(60_000);
   this.slow(10_000);
 
-  let browser: FreshChromium;
-  let context: BrowserContext;
-  const cleanups: Cleanup[] = [];
-  const onCleanup = (fn: Cleanup): void => void cleanups.push(fn);
-  let pageErrors: string[] = [];
-
-  before(async function () {
-    this.timeout(120_000);
-    if (!existsSync(path.join(RENDERER_DIR, 'app.js'))) throw new Error(`The window is not built (${RENDERER_DIR}/app.js is missing)`);
-    await buildPageBundle();
-    await fs.mkdir(SHOTS, { recursive: true });
-    browser = await launchFreshChromium('ecs-window-r2-', { viewport: VIEWPORT });
-    context = browser.context;
-  });
-
-  after(() => browser?.close());
-
-  beforeEach(() => {
-    pageErrors = [];
-  });
-
-  afterEach(async function () {
-    for (const fn of cleanups.splice(0).reverse()) await fn();
-    if (this.currentTest?.state === 'passed') expect(pageErrors, 'errors in the window').to.deep.equal([]);
-  });
-
-  async function openWindow(): Promise<{ host: BrowserHost; page: Page }> {
-    const host = await startBrowserHost({ allowAll: true, log: () => {} });
-    onCleanup(() => host.close());
-    const page = await context.newPage();
-    onCleanup(() => page.close());
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-    });
-    await page.setViewportSize(VIEWPORT);
-    await page.goto(host.url);
-    await page.locator('.topbar').waitFor();
-    return { host, page };
-  }
-
-  const frame = (page: Page) =>
-    page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
-
-  /** Screenshots at the three sizes, back at 1280×800 afterwards. */
-  async function shots(page: Page, name: string): Promise<void> {
-    for (const size of SIZES) {
-      await page.setViewportSize(size);
-      await frame(page);
-      await page.screenshot({ path: path.join(SHOTS, `r2-${name}-${size.width}x${size.height}.png`) });
-    }
-    await page.setViewportSize(VIEWPORT);
-    await frame(page);
-  }
-
-  const view = (page: Page): Locator => page.locator('main .socket-view');
-
-  /** Log rows on screen, by class (the log is virtualised). */
-  function rows(page: Page, dir: 'tx' | 'rx' | 'note' | 'error' | 'any'): Promise<string[]> {
-    return page.evaluate(
-      (dir) =>
-        [...document.querySelectorAll(`main .log .row${dir === 'any' ? '' : `.${dir}`}:not([hidden])`)].map(
-          (r: any) => r.textContent as string,
-        ),
-      dir,
-    );
-  }
-
-  async function connectClient(page: Page, port: number): Promise<void> {
-    await page.keyboard.press('Alt+Digit1');
-    const form = page.getByRole('form', { name: 'New TCP client' });
-    await form.getByLabel('Host').fill('127.0.0.1');
-    await form.getByLabel('Port').fill(String(port));
-    await form.getByLabel('Port').press('Enter');
-  }
+  const w = useWindowPages('r2');
+  const { onCleanup, openWindow, frame, shots, view, rows, connectClient } = w;
 
   it('logs "connected" before a banner, shows a peer close as neutral, greys out a closed socket, and "Remove closed" clears it (items 5, 10)', async () => {
     const banner = net.createServer((s) => s.end('220 hello\r\n'));
@@ -284,7 +196,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
     // Item 2: the merged log saved as pcapng holds one TCP stream per connection; tcpdump reads it.
     const [download] = await Promise.all([page.waitForEvent('download'), view(page).getByRole('button', { name: 'Save pcapng' }).click()]);
     expect(download.suggestedFilename()).to.match(/^tcpServer-\d+-.*\.pcapng$/);
-    const file = path.join(browser.profileDir, 'server.pcapng');
+    const file = path.join(w.profileDir, 'server.pcapng');
     await download.saveAs(file);
     const bytes = await fs.readFile(file);
     expect(bytes.readUInt32LE(0), 'pcapng section header').to.equal(0x0a0d0d0a);
@@ -306,7 +218,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
     onCleanup(() => new Promise((r) => echo.close(r)));
     const { host, page } = await openWindow();
     // Another page of the app (here a second window) owns the socket the first one follows.
-    const other = await context.newPage();
+    const other = await w.context.newPage();
     onCleanup(() => other.close());
     await other.goto(host.url);
     await other.locator('.topbar').waitFor();
@@ -336,7 +248,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
     await shots(page, '1-1-follow-app-socket');
 
     const [download] = await Promise.all([page.waitForEvent('download'), tap.getByRole('button', { name: 'Save pcapng' }).click()]);
-    const file = path.join(browser.profileDir, 'tap.pcapng');
+    const file = path.join(w.profileDir, 'tap.pcapng');
     await download.saveAs(file);
     expect((await fs.readFile(file)).readUInt32LE(0)).to.equal(0x0a0d0d0a);
     const tcpdump = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].find((p) => existsSync(p));
