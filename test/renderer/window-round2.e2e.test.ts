@@ -7,21 +7,14 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { existsSync, promises as fs } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { until } from '../support/wait';
+import { listen } from '../support';
 import { SHOTS, SIZES, useWindowPages } from './window-page';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
 declare const document: any;
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
 
 describe('socket debugging window, round 2 fixes (headless Chromium, real sockets)', function () {
   this.timeout(60_000);

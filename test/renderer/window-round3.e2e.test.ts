@@ -7,22 +7,15 @@
  */
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { makeTestCertificates } from '../support/certs';
+import { listen } from '../support';
 import { useWindowPages } from './window-page';
 import { until } from '../support/wait';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
 declare const document: any;
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
 
 describe('socket debugging window, round 3: TLS and working faster (headless Chromium, real sockets)', function () {
   this.timeout(60_000);
