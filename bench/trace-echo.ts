@@ -27,7 +27,7 @@ const now = (): number => performance.timeOrigin + performance.now();
 
 function describeDown(m: DownMessage): string {
   const items = (m as unknown as { m?: ReadonlyArray<{ t: string; ev?: string }> }).m ?? [];
-  return items.map((i) => (i.t === 'r' ? 'result' : `event ${i.ev}`)).join(' + ');
+  return items.map((i) => (i.t === 'r' ? 'result' : i.t === 'c' ? 'credit' : `event ${i.ev}`)).join(' + ');
 }
 
 async function page(facadePort: MessagePort, echoPort: number, rounds: number): Promise<Mark[]> {

@@ -43,7 +43,19 @@ export interface ListenMessage {
   readonly ev: readonly string[];
 }
 
-export type UpMessage = HelloMessage | CallMessage | AckMessage | ListenMessage;
+/**
+ * A `sockets.tcp.send` the page answered itself out of the socket's send credit (a
+ * CreditMessage): the host owns these bytes as a kernel socket buffer would, and writes them in
+ * order with the context's other calls. No result comes back; the credit does.
+ */
+export interface CreditedSendMessage {
+  readonly t: 'send';
+  /** The tcp socket id. */
+  readonly s: number;
+  readonly d: ArrayBuffer;
+}
+
+export type UpMessage = HelloMessage | CallMessage | AckMessage | ListenMessage | CreditedSendMessage;
 
 // ---- down: host → page -----------------------------------------------------------------------
 
@@ -82,7 +94,22 @@ export interface EventMessage {
   readonly s?: number;
 }
 
-export type DownItem = ResultMessage | EventMessage;
+/**
+ * Send credit for one tcp socket of this context. Grant `g` (per socket, increasing) replaces
+ * any earlier one: with `n`, the page may answer sends itself while what it sent under grant `g`
+ * minus `r` (bytes the host has written, latest count) stays within `n`; `n: 0` takes the credit
+ * away. An item with only `r` updates the written count of grant `g`; one of an older grant is
+ * ignored.
+ */
+export interface CreditMessage {
+  readonly t: 'c';
+  readonly s: number;
+  readonly g: number;
+  readonly n?: number;
+  readonly r?: number;
+}
+
+export type DownItem = ResultMessage | EventMessage | CreditMessage;
 
 /** Everything the host sends is a batch: results and events in order, plus their payloads. */
 export interface BatchMessage {

@@ -24,6 +24,7 @@ import type { SocketEnv } from './socket-env';
 import { SocketTap } from './tap';
 import { createTcpServerHandlers } from './tcp-server/tcp-server-handlers';
 import { createTcpHandlers } from './tcp/tcp-handlers';
+import { DEFAULT_SEND_CREDIT, TcpSocket } from './tcp/tcp-socket';
 import { chainTop, describePeerCertificate, describeX509 } from './tcp/tls-details';
 import { TlsContexts } from './tls-contexts';
 import { OTHER_SOCKET_APIS, type AttachOptions, type ContextHandle, type SocketsHostOptions } from './types';
@@ -93,6 +94,8 @@ export class SocketsHost {
   private readonly limits: ContextLimits;
   /** Sockets one app may hold at once, across namespaces. */
   private readonly maxSocketsPerApp: number;
+  /** tcp send credit per connected socket (limits.sendCredit). */
+  private readonly sendCredit: number;
   /** Contexts attached with `apis`: only they may call the raw namespace. */
   private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
   /** Certificates one app may be given at run time (addTrustedCertificate). */
@@ -117,6 +120,7 @@ export class SocketsHost {
       maxStringLength: options.limits?.maxStringLength ?? 64 * 1024,
     };
     this.maxSocketsPerApp = options.limits?.maxSocketsPerApp ?? DEFAULT_MAX_SOCKETS_PER_APP;
+    this.sendCredit = Math.max(0, options.limits?.sendCredit ?? DEFAULT_SEND_CREDIT);
     this.maxTrustedPerApp = options.limits?.maxTrustedPerApp ?? DEFAULT_MAX_TRUSTED_PER_APP;
     this.tap = new SocketTap(
       (kind, id) =>
@@ -274,6 +278,7 @@ export class SocketsHost {
     const writeQuota = this.writeQuota;
     return {
       lookup,
+      sendCredit: this.sendCredit,
       log: (line) => this.log(line),
       secureContext: (minVersion, maxVersion, app) => tls.get(minVersion, maxVersion, app),
       certificateRejected: (app, socketId, resultCode, reason, peer) => this.certificateRejected(app, socketId, resultCode, reason, peer),
@@ -354,6 +359,8 @@ export class SocketsHost {
    */
   private contextGone(ctx: PageContext, stillAttached: boolean): void {
     const app = ctx.app;
+    // Send credit belongs to the page it was granted to.
+    for (const socket of app.sockets) if (socket instanceof TcpSocket) socket.dropSendCreditOf(ctx);
     // The other socket APIs' sockets belong to the page that made them.
     this.closeSockets(app, (s) => isOwnedBy(s, ctx));
     const remaining = app.contexts.size - (stillAttached ? 1 : 0);
@@ -365,6 +372,16 @@ export class SocketsHost {
   private readonly owner: ContextOwner = {
     resolve: (ns, m) => this.dispatcher.resolve(ns, m),
     contextReset: (ctx) => this.contextGone(ctx, true),
+    creditedSend: (ctx, socketId, data) => {
+      const socket = this.registries.tcp.get(socketId, ctx.app);
+      // A socket closed since the page answered: its bytes go as bytes in a closed pipe do.
+      if (socket === undefined) return true;
+      const buffer = Buffer.from(data);
+      if (!socket.creditedWrite(ctx, buffer)) return false;
+      if (this.tap.active)
+        this.tap.onCall('tcp', 'send', [socketId, data], [{ resultCode: 0, bytesSent: buffer.byteLength }], undefined, Date.now());
+      return true;
+    },
     contextEnded: (ctx) => {
       ctx.app.contexts.delete(ctx);
       this.contexts.delete(ctx);

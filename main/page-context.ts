@@ -6,7 +6,7 @@
  * behind (context/flow-credit.ts). A repeated hello and `end()` share one reset.
  */
 import { eventKey, type WireNamespace as Namespace } from '../common/methods';
-import { EVENT_CREDIT, PROTOCOL_VERSION, type WireError } from '../common/protocol';
+import { EVENT_CREDIT, PROTOCOL_VERSION, type CreditMessage, type WireError } from '../common/protocol';
 import type { HostPort } from '../common/port';
 import type { AppState } from './app-state';
 import { FlowCredit } from './context/flow-credit';
@@ -51,6 +51,11 @@ export interface ContextOwner {
   /** The page said hello again (reload without a new port) or the port ended. */
   contextReset(ctx: PageContext): void;
   contextEnded(ctx: PageContext): void;
+  /**
+   * A tcp send the page answered itself out of its send credit; false when the page sent more
+   * than its credit (it does not keep to the protocol).
+   */
+  creditedSend(ctx: PageContext, socketId: number, data: ArrayBuffer): boolean;
   log(line: string): void;
 }
 
@@ -62,6 +67,8 @@ export class PageContext {
   private generation = 0;
   /** Calls not yet settled, those of earlier pages of this context included. */
   private pending = 0;
+  /** Sockets with a written count to tell the page at the next flush (send credit). */
+  private creditSources = new Set<{ creditItem(): CreditMessage | undefined }>();
 
   private readonly inbound: Inbound<CallTarget>;
   private readonly outbound = new OutboundBatch(() => this.flush());
@@ -88,6 +95,9 @@ export class PageContext {
         this.listening = keys;
       },
       call: (id, target, args, name) => this.onCall(id, target, args, name),
+      creditedSend: (socketId, data) => {
+        if (!owner.creditedSend(this, socketId, data)) owner.log(`context ${id}: a send beyond the socket's send credit was dropped`);
+      },
       refuse: (id, message) => this.enqueueResult(id, [], { message }, this.generation),
       flush: () => this.flush(),
       carrierHeld: () => this.credit.isCarrierHeld,
@@ -146,6 +156,7 @@ export class PageContext {
    */
   private resetPage(): void {
     this.outbound.clear();
+    this.creditSources.clear();
     this.listening.clear();
     this.credit.reset();
   }
@@ -203,6 +214,20 @@ export class PageContext {
     this.outbound.schedule(true);
   }
 
+  /** Queues a send-credit grant or revocation in order (tcp-socket.ts CreditPage). */
+  queueCredit(item: CreditMessage, flush: boolean): void {
+    if (this.ended) return;
+    this.outbound.pushCredit(item);
+    if (flush) this.outbound.schedule(false);
+  }
+
+  /** A socket has a new written count for the page: it goes with the next batch, or soon with `flush`. */
+  creditChanged(source: { creditItem(): CreditMessage | undefined }, flush: boolean): void {
+    if (this.ended) return;
+    this.creditSources.add(source);
+    if (flush) this.outbound.schedule(false);
+  }
+
   /** The app's id for `chrome.runtime.id`, ahead of anything else this page gets. */
   private welcome(): void {
     try {
@@ -236,6 +261,13 @@ export class PageContext {
 
   /** Sends everything queued as one batch. */
   flush(): void {
+    if (this.creditSources.size > 0 && !this.ended) {
+      for (const source of this.creditSources) {
+        const item = source.creditItem();
+        if (item !== undefined) this.outbound.pushCredit(item);
+      }
+      this.creditSources.clear();
+    }
     const out = this.outbound.take();
     if (this.ended || out === undefined) return;
     this.inbound.flushed();

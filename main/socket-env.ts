@@ -23,6 +23,8 @@ export interface SocketEnv {
   /** Reserves send bytes against the app's write quota; false when it would be exceeded. */
   reserveWrite(app: AppState, bytes: number): boolean;
   releaseWrite(app: AppState, bytes: number): void;
+  /** Send credit per connected tcp socket (limits.sendCredit; 0: none). */
+  readonly sendCredit: number;
   /** Unregisters and destroys a socket (close(), or the end of its app's lifetime). */
   removeSocket(socket: ManagedSocket): void;
   /**

@@ -36,6 +36,13 @@ export interface SocketsHostOptions {
     /** Longest string accepted in any argument (default 64 Ki characters). */
     maxStringLength?: number;
     /**
+     * Bytes of `tcp.send` a page may have answered by itself per connected socket (default
+     * 256 KiB; 0 turns it off). Granted after the socket's first successful send and reserved
+     * against the write quota while held; a send beyond it goes to the host and waits for the
+     * write, as every send did before.
+     */
+    sendCredit?: number;
+    /**
      * Sockets an app may hold at once across tcp, tcpServer and udp, accepted ones included
      * (default 4096). Past it `create` fails and new connections to its servers are reset.
      */

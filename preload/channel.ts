@@ -15,6 +15,7 @@ import {
   type ResultMessage,
   type UpMessage,
 } from '../common/protocol';
+import { SendCredit } from './send-credit';
 
 /** The lastError every call gets once the port to the host has ended. */
 export const HOST_GONE_MESSAGE = 'The connection to the sockets host has closed';
@@ -32,6 +33,8 @@ export class PageChannel {
   private welcomeHandlers: Array<(appId: string) => void> = [];
   /** The app's id from the host's welcome (chrome.runtime.id); undefined until it arrives. */
   appId: string | undefined;
+  /** tcp send credit the host granted this page (preload/send-credit.ts). */
+  readonly credit = new SendCredit();
 
   constructor(private readonly port: PagePort) {
     port.onMessage((message: DownMessage) => this.onMessage(message));
@@ -62,6 +65,16 @@ export class PageChannel {
       return;
     }
     this.port.postMessage({ t: 'call', id, ns, m: method, a: args }, transfer);
+  }
+
+  /**
+   * Sends the bytes of a tcp send the page answers itself; the caller took them from `credit`.
+   * False once the port has ended (the send must then fail as calls do).
+   */
+  postCreditedSend(socketId: number, data: ArrayBuffer, transfer: ArrayBuffer[]): boolean {
+    if (this.closed) return false;
+    this.port.postMessage({ t: 'send', s: socketId, d: data }, transfer);
+    return true;
   }
 
   /** Routes a namespace's events to one facade. */
@@ -95,6 +108,8 @@ export class PageChannel {
       return;
     }
     if (message?.t !== 'b') return;
+    // Sends the page answered itself came before anything in this batch.
+    this.credit.runAnswers();
     let bytes = 0;
     const wholeUsed = new Set<number>();
     for (const item of message.m) {
@@ -103,6 +118,10 @@ export class PageChannel {
         if (onResult === undefined) continue;
         this.pending.delete(item.id);
         onResult(item);
+        continue;
+      }
+      if (item.t === 'c') {
+        this.credit.update(item);
         continue;
       }
       const route = this.routes.get(item.ns);

@@ -164,6 +164,27 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
       });
       entry.promise = promise;
     }
+    if (ns === 'tcp') {
+      const socketId = wireArgs[0] as number;
+      if (method === 'send') {
+        const data = wireArgs[1] as ArrayBuffer;
+        const bytes = data.byteLength;
+        if (channel.credit.take(socketId, bytes) && channel.postCreditedSend(socketId, data, transfer)) {
+          // Within the socket's send credit: answered here on a later task, as Chrome answers
+          // once the bytes are in its pipe; the host owns them now (README "How faithful").
+          channel.credit.answerLater(() => settle(entry, { t: 'r', id: 0, a: [{ resultCode: 0, bytesSent: bytes }] }));
+          return promise;
+        }
+        channel.credit.roundTripStarted(socketId);
+        channel.request(ns, method, wireArgs, transfer, (result) => {
+          channel.credit.roundTripSettled(socketId);
+          settle(entry, result);
+        });
+        return promise;
+      }
+      // After these the app's next send must meet the socket's new state at the host.
+      if (method === 'disconnect' || method === 'close' || method === 'secure') channel.credit.revoke(socketId);
+    }
     channel.request(ns, method, wireArgs, transfer, (result) => settle(entry, result));
     return promise;
   }

@@ -30,6 +30,8 @@ export interface InboundSink<Target extends { readonly ns: WireNamespace; readon
   listen(keys: Set<string>): void;
   /** A well-formed call of a method the API has. */
   call(id: number, target: Target, args: unknown[], name: string): void;
+  /** A tcp send the page answered itself (its send credit). */
+  creditedSend(socketId: number, data: ArrayBuffer): void;
   /** A call answered at once with an error (unknown method, bad arguments). */
   refuse(id: number, message: string): void;
   /** Sends what the calls taken so far produced, so the backlog check sees it. */
@@ -172,6 +174,13 @@ export class Inbound<Target extends { readonly ns: WireNamespace; readonly metho
       }
       case 'call':
         return this.onCall(msg);
+      case 'send': {
+        if (!this.started) return this.drop('send before hello');
+        const { s, d } = msg;
+        if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return this.drop('send without a valid socket id');
+        if (Object.prototype.toString.call(d) !== '[object ArrayBuffer]') return this.drop('send without an ArrayBuffer');
+        return this.sink.creditedSend(s, d as ArrayBuffer);
+      }
       default:
         return this.drop(`unknown message type ${JSON.stringify(String(msg.t)).slice(0, 40)}`);
     }

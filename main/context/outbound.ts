@@ -4,7 +4,7 @@
  * Payload bytes travel in the batch's buffer list, moved instead of copied where allowed.
  */
 import type { WireNamespace } from '../../common/methods';
-import type { BatchMessage, DownItem, WireError } from '../../common/protocol';
+import type { BatchMessage, CreditMessage, DownItem, WireError } from '../../common/protocol';
 
 /** A flush happens at least this often: once per event-loop turn, or earlier at this size. */
 export const BATCH_BYTES = 1 << 20;
@@ -37,6 +37,11 @@ export class OutboundBatch {
   pushResult(id: number, a: readonly unknown[], e: WireError | undefined): void {
     this.items.push(e === undefined ? { t: 'r', id, a } : { t: 'r', id, a, e });
     this.queuedBytes += estimateSize(a, 0);
+  }
+
+  /** Queues a send-credit item (a grant, a revocation or a written count), in order. */
+  pushCredit(item: CreditMessage): void {
+    this.items.push(item);
   }
 
   /**

@@ -77,6 +77,9 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
       // Chrome's failures do) destroy the socket the first one is securing.
       if (socket.upgrading) throw codeError(NET_ERRORS.FAILED);
       if (socket.state !== 'connected') throw new CallError('Socket not connected', [NET_ERRORS.INVALID_ARGUMENT]);
+      // Sends the page answered itself are the app's earlier sends: they go out in clear first,
+      // as they would have before a Chrome secure() (their callbacks already ran).
+      await socket.creditedWritesDone();
       // A read or write in flight, or an accepted socket (no local address): Chrome fails with
       // ERR_FAILED and destroys the socket.
       if (socket.readPending || socket.writesInFlight > 0 || socket.accepted) {
@@ -104,9 +107,12 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
         env.releaseWrite(scope.app, bytes);
         throw notFound();
       }
-      const code = await new Promise<number>((resolve) => socket.write(buffer, resolve));
+      // A write the page had answered itself failed: this send reports it (spec §4.2: -2).
+      const code = socket.takeCreditFailure() ? NET_ERRORS.FAILED : await new Promise<number>((resolve) => socket.write(buffer, resolve));
       env.releaseWrite(scope.app, bytes);
       if (code !== 0) throw sendError(code);
+      // From now on the page may answer this socket's sends itself, within the credit.
+      socket.grantSendCredit(scope.ctx, env.sendCredit);
       return [{ resultCode: 0, bytesSent: bytes }];
     },
 

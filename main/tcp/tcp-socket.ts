@@ -13,6 +13,36 @@ import type { SocketEnv } from '../socket-env';
 import type { InspectTls } from '../../common/inspect-types';
 import { netErrorFrom } from '../net-error-map';
 import { tlsSessionOf } from './tls-details';
+import type { CreditMessage } from '../../common/protocol';
+
+/** Send credit a connected socket gets unless `limits.sendCredit` says otherwise (README Limits). */
+export const DEFAULT_SEND_CREDIT = 256 * 1024;
+
+/**
+ * The page context that holds a socket's send credit: it gets the grant and revocation in order
+ * with its results and events, and the written count with whatever it is sent next.
+ */
+export interface CreditPage {
+  readonly isEnded: boolean;
+  /** Queues `item` in order; with `flush`, makes sure a batch goes down soon. */
+  queueCredit(item: CreditMessage, flush: boolean): void;
+  /** The socket has a new written count for the page (`source.creditItem()` at the next flush). */
+  creditChanged(source: { creditItem(): CreditMessage | undefined }, flush: boolean): void;
+}
+
+interface CreditGrant {
+  readonly page: CreditPage;
+  readonly g: number;
+  readonly limit: number;
+  /** Bytes the page sent under this grant. */
+  received: number;
+  /** Bytes of those written to the kernel. */
+  written: number;
+  /** The written count last put in a batch for the page. */
+  told: number;
+  /** Credited writes not completed yet. */
+  inFlight: number;
+}
 
 export type TcpState = 'idle' | 'connecting' | 'connected';
 
@@ -79,6 +109,14 @@ export class TcpSocket implements ManagedSocket {
   private bytesInFlight = 0;
   /** The tcpServer that accepted this socket (the inspector's acceptedBy). */
   acceptedBy?: number;
+  /** The page's send credit, while one context holds it. Reserved against the app's write quota. */
+  private credit?: CreditGrant;
+  /** Grant numbers, per socket, never reused. */
+  private creditSerial = 0;
+  /** A write the page had answered itself failed: the next send the host answers gets -2. */
+  private creditFailure = false;
+  /** Called once no credited write is in flight (secure() waits for them). */
+  private creditDrained: Array<() => void> = [];
 
   constructor(
     private readonly env: SocketEnv,
@@ -168,6 +206,7 @@ export class TcpSocket implements ManagedSocket {
     this.state = 'connected';
     this.connection++;
     this.writeFailed = false;
+    this.creditFailure = false;
     this.readPending = false;
     this.localAddress = socket.localAddress;
     this.localPort = socket.localPort;
@@ -211,6 +250,7 @@ export class TcpSocket implements ManagedSocket {
 
   /** Drops the connection; with `report`, fires Chrome's -100 when a read was outstanding. */
   private endConnection(report: boolean): void {
+    this.revokeSendCredit(true);
     const hadRead = this.readPending;
     const socket = this.socket;
     this.socket = undefined;
@@ -287,6 +327,94 @@ export class TcpSocket implements ManagedSocket {
       if (connection === this.connection) this.writeFailed = true;
       done(first ? NET_ERRORS.FAILED : NET_ERRORS.SOCKET_NOT_CONNECTED);
     });
+  }
+
+  // ---- send credit (README "How faithful") --------------------------------------------------
+
+  /**
+   * Grants `page` up to `limit` bytes of sends it may answer by itself, reserved against the
+   * app's write quota. Only a connected socket, only one context at a time, and only when the
+   * quota has room: otherwise every send keeps going to the host.
+   */
+  grantSendCredit(page: CreditPage, limit: number): void {
+    if (this.credit !== undefined || this.state !== 'connected' || this.upgrading || limit <= 0 || page.isEnded) return;
+    if (!this.env.reserveWrite(this.app, limit)) return;
+    const g = ++this.creditSerial;
+    this.credit = { page, g, limit, received: 0, written: 0, told: 0, inFlight: 0 };
+    page.queueCredit({ t: 'c', s: this.id, g, n: limit }, false);
+  }
+
+  /** Takes the credit away (telling the page when `notify`) and gives its quota back. */
+  revokeSendCredit(notify: boolean): void {
+    const credit = this.credit;
+    if (credit === undefined) return;
+    this.credit = undefined;
+    this.env.releaseWrite(this.app, credit.limit);
+    if (notify && !credit.page.isEnded) credit.page.queueCredit({ t: 'c', s: this.id, g: ++this.creditSerial, n: 0 }, true);
+    if (credit.inFlight === 0) this.settleCreditDrained();
+  }
+
+  /** A context went away or was reloaded: the credit it held goes with it. */
+  dropSendCreditOf(page: unknown): void {
+    if (this.credit?.page === page) this.revokeSendCredit(false);
+  }
+
+  /**
+   * Writes bytes `page` answered itself. Bytes that come after the credit was taken away (the
+   * page answered before it learned the socket was disconnected or closed) are dropped, as bytes
+   * still in Chrome's pipe are when its connection goes. False for bytes beyond the credit: a
+   * page that does not keep to it.
+   */
+  creditedWrite(page: CreditPage, data: Buffer): boolean {
+    const credit = this.credit;
+    if (credit === undefined || credit.page !== page) return true;
+    const bytes = data.byteLength;
+    if (credit.received + bytes - credit.told > credit.limit) return false;
+    credit.received += bytes;
+    credit.inFlight++;
+    this.write(data, (code) => {
+      credit.inFlight--;
+      if (this.credit !== credit) {
+        if (credit.inFlight === 0) this.settleCreditDrained();
+        return;
+      }
+      // A failure of bytes the page was already told were sent shows at the next send (-2) and,
+      // as the connection goes down with it, as onReceiveError -100 on a reading socket.
+      if (code !== 0) this.creditFailure = true;
+      credit.written += bytes;
+      // Tell the page soon only once it holds less than half its credit; otherwise the count
+      // rides along with the next batch (an echo's reply), and costs the page no extra wake-up.
+      credit.page.creditChanged(this, credit.received - credit.told >= credit.limit / 2);
+      if (credit.inFlight === 0) this.settleCreditDrained();
+    });
+    return true;
+  }
+
+  /** The written count to tell the page, once per change. */
+  creditItem(): CreditMessage | undefined {
+    const credit = this.credit;
+    if (credit === undefined || credit.written === credit.told) return undefined;
+    credit.told = credit.written;
+    return { t: 'c', s: this.id, g: credit.g, r: credit.written };
+  }
+
+  /** The failure of a write the page had answered itself, reported once (then the state speaks). */
+  takeCreditFailure(): boolean {
+    const failed = this.creditFailure;
+    this.creditFailure = false;
+    return failed;
+  }
+
+  /** Resolves once no write the page answered itself is in flight; takes the credit away first. */
+  creditedWritesDone(): Promise<void> {
+    const inFlight = this.credit?.inFlight ?? 0;
+    this.revokeSendCredit(true);
+    if (inFlight === 0 && this.creditDrained.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.creditDrained.push(resolve));
+  }
+
+  private settleCreditDrained(): void {
+    for (const resolve of this.creditDrained.splice(0)) resolve();
   }
 
   // ---- options -------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ export function openRawWs(server: BrowserHost, options: { keepData?: boolean } =
         waiters.delete(item.id);
         continue;
       }
+      if (item.t === 'c') continue;
       credit += 64;
       if (item.d !== undefined) {
         const [index, offset, length] = item.d;

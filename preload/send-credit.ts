@@ -1,0 +1,106 @@
+/**
+ * The page's side of tcp send credit (README "How faithful"): the host grants a connected
+ * socket a number of bytes the page may answer `send` for by itself, Chrome's result on a later
+ * task, as Chrome answers once the bytes are in its pipe to the network service. The host owns
+ * those bytes from then on and gives the credit back once they are written.
+ */
+import type { CreditMessage } from '../common/protocol';
+
+interface Grant {
+  readonly g: number;
+  readonly limit: number;
+  /** Bytes sent under this grant. */
+  sent: number;
+  /** Bytes of this grant the host has written (its latest count). */
+  written: number;
+}
+
+interface DomChannel {
+  readonly port1: { onmessage: (() => void) | null };
+  readonly port2: { postMessage(message: null): void };
+}
+
+/** Runs `fn` on a later task: setImmediate where there is one, else a MessageChannel task (never clamped like setTimeout). */
+function laterTaskRunner(): (fn: () => void) => void {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  if (typeof immediate === 'function') return (fn) => void immediate(fn);
+  // A page's DOM MessageChannel (Node has setImmediate).
+  const channel = new (globalThis as unknown as { MessageChannel: new () => DomChannel }).MessageChannel();
+  let queued: Array<() => void> = [];
+  channel.port1.onmessage = () => {
+    const run = queued;
+    queued = [];
+    for (const fn of run) fn();
+  };
+  return (fn) => {
+    queued.push(fn);
+    if (queued.length === 1) channel.port2.postMessage(null);
+  };
+}
+
+export class SendCredit {
+  private readonly grants = new Map<number, Grant>();
+  /** Sends answered by the host and not settled yet, per socket: no local answer may overtake one. */
+  private readonly roundTrips = new Map<number, number>();
+  /** Local answers waiting for their task, in order. */
+  private answers: Array<() => void> = [];
+  private runLater?: (fn: () => void) => void;
+
+  /** Applies a credit item from the host. */
+  update(item: CreditMessage): void {
+    if (item.n !== undefined) {
+      if (item.n > 0) this.grants.set(item.s, { g: item.g, limit: item.n, sent: 0, written: 0 });
+      else this.grants.delete(item.s);
+      return;
+    }
+    const grant = this.grants.get(item.s);
+    if (grant !== undefined && grant.g === item.g && typeof item.r === 'number' && item.r > grant.written) grant.written = item.r;
+  }
+
+  /**
+   * Takes `bytes` of the socket's credit when they fit and no host-answered send of the socket
+   * is still unsettled (callbacks keep their order); false when the send must go to the host.
+   */
+  take(socketId: number, bytes: number): boolean {
+    const grant = this.grants.get(socketId);
+    if (grant === undefined || this.roundTrips.has(socketId)) return false;
+    if (grant.sent + bytes - grant.written > grant.limit) return false;
+    grant.sent += bytes;
+    return true;
+  }
+
+  /** The app disconnected, closed or secured the socket: its next sends go to the host. */
+  revoke(socketId: number): void {
+    this.grants.delete(socketId);
+  }
+
+  /** A send went to the host; `settled` must be called once its result is handled. */
+  roundTripStarted(socketId: number): void {
+    this.roundTrips.set(socketId, (this.roundTrips.get(socketId) ?? 0) + 1);
+  }
+
+  roundTripSettled(socketId: number): void {
+    const left = (this.roundTrips.get(socketId) ?? 1) - 1;
+    if (left > 0) this.roundTrips.set(socketId, left);
+    else this.roundTrips.delete(socketId);
+  }
+
+  /** Queues a local answer for a later task. */
+  answerLater(answer: () => void): void {
+    this.answers.push(answer);
+    if (this.answers.length > 1) return;
+    this.runLater ??= laterTaskRunner();
+    this.runLater(this.runAnswers);
+  }
+
+  /**
+   * Runs the local answers still waiting. Called before anything the host sent is dispatched:
+   * those sends happened first, so their callbacks come first.
+   */
+  readonly runAnswers = (): void => {
+    // Only those queued so far: a send made in one of these callbacks is answered on a later task.
+    const run = this.answers;
+    this.answers = [];
+    for (const answer of run) answer();
+  };
+}
