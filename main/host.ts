@@ -309,7 +309,6 @@ export class SocketsHost {
       : undefined;
   }
 
-  /** Remembers a socket's last negative net code for the inspector (unknown ids are ignored). */
   /** secure() refused a peer's certificate: remembered (bounded) for the debugging window. */
   private certificateRejected(
     app: AppState,
@@ -334,6 +333,7 @@ export class SocketsHost {
     if (this.rejected.length > MAX_REJECTED_CERTIFICATES) this.rejected.shift();
   }
 
+  /** Remembers a socket's last negative net code for the inspector (unknown ids are ignored). */
   private noteError(app: AppState, ns: WireNamespace, id: unknown, code: unknown): void {
     if (typeof code !== 'number' || code >= 0 || typeof id !== 'number') return;
     const socket = this.registryOf(ns)?.get(id, app);
@@ -371,7 +371,11 @@ export class SocketsHost {
 
   private readonly owner: ContextOwner = {
     resolve: (ns, m) => this.dispatcher.resolve(ns, m),
-    contextReset: (ctx) => this.contextGone(ctx, true),
+    contextReset: (ctx) => {
+      this.contextGone(ctx, true);
+      // The page that held the app services' state (ports, messages) is gone; its successor starts afresh.
+      this.services?.contextEnded?.(ctx);
+    },
     creditedSend: (ctx, socketId, data) => {
       const socket = this.registries.tcp.get(socketId, ctx.app);
       // A socket closed since the page answered: its bytes go as bytes in a closed pipe do.
