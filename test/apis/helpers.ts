@@ -109,7 +109,29 @@ export function bytes(n: number, seed = 0): Uint8Array {
   return out;
 }
 
-/** Resolves after `ms` of no change in `value()` (used only to detect a stall: a bound is the subject). */
+/**
+ * Waits until nothing more can be on its way to the page: two round trips (`roundTrip`, any call
+ * on the context's one ordered port). The host runs in this process on the same event loop, so
+ * bytes a peer had handed to the kernel (see {@link peerWrite}), or a datagram whose send had
+ * completed, are already in the receiving socket's queue (loopback); a socket that reads would
+ * have read them, and the host sends their event ahead of the second answer. The "nothing
+ * arrives while suspended" check, without a clock.
+ */
+export async function quiet(roundTrip: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < 2; i++) await roundTrip();
+}
+
+/** Writes on a peer's socket and resolves once Node handed the bytes to the kernel. */
+export function peerWrite(socket: net.Socket, data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => socket.write(data, (err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Resolves after `quietMs` of no change in `value()`. Only for a stall, where a bound is the
+ * subject: a writer or a flooding peer that stops growing has no event saying it stopped, and
+ * what is checked is that the figure it stopped at is far below what it wanted. Never for
+ * "nothing arrives" (use {@link quiet}).
+ */
 export async function settled(value: () => number, quietMs = 300, timeoutMs = 15_000): Promise<number> {
   const started = Date.now();
   let last = value();

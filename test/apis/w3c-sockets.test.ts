@@ -16,7 +16,7 @@ import {
 import { hostInternals } from '../../main/host';
 import { createTestHost, type TestHost } from '../../testing';
 import { makeTestCertificates, type TestCertificates } from '../support/certs';
-import { bytes, nextConnection, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
+import { bytes, nextConnection, peerWrite, quiet, readAll, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
 
 async function openTestHost(cleanup: Cleanup, options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {
   const t = await createTestHost({ log: () => {}, ...options });
@@ -279,8 +279,8 @@ describe('W3C 2013 TCP and UDP Socket API', () => {
       const atClient = collect(socket);
       socket.suspend();
       await roundTrip(t);
-      peer.write('held');
-      await settled(() => atClient.events.length, 200);
+      await peerWrite(peer, 'held');
+      await quiet(() => roundTrip(t));
       expect(atClient.events).to.deep.equal([]);
       socket.resume();
       await waitFor(() => atClient.text() === 'held', 'data after resume');
@@ -490,8 +490,10 @@ describe('W3C 2013 TCP and UDP Socket API', () => {
       const got = collect(socket);
       socket.suspend();
       await roundTrip(t);
-      peer.socket.send('held', socket.localPort!, '127.0.0.1');
-      await settled(() => got.events.length, 200);
+      await new Promise((resolve, reject) =>
+        peer.socket.send('held', socket.localPort!, '127.0.0.1', (err) => (err ? reject(err) : resolve(undefined))),
+      );
+      await quiet(() => roundTrip(t));
       expect(got.events.length).to.equal(0);
       socket.resume();
       await waitFor(() => got.text() === 'held', 'the datagram after resume');

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -7,6 +6,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { serve } from '../../main/browser-host/cli';
 import type { BrowserHost } from '../../main/browser-host/server';
+import { spawnGroup, stopGroup } from '../support/process-group';
 
 const BIN = path.resolve(__dirname, '../../../bin/electron-chrome-sockets.js');
 
@@ -108,8 +108,9 @@ describe('electron-chrome-sockets serve', () => {
 
   it('runs from the bin, serves its page and stops on SIGTERM', async function () {
     this.timeout(15_000);
-    const child = spawn(process.execPath, [BIN, 'serve', '--allow-all'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
+    const child = spawnGroup(process.execPath, [BIN, 'serve', '--allow-all'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // afterEach, so it runs on a timeout too; a no-op once the host ended on the test's SIGTERM.
+    cleanups.push(() => stopGroup(child));
     const url = await new Promise<string>((resolve, reject) => {
       readline.createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`exited with ${code}`)));

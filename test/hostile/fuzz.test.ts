@@ -21,7 +21,7 @@ import type { SocketsManifest } from '../../common/api-types';
 import { startBrowserHost } from '../../main/browser-host/server';
 import { SocketsHost } from '../../main/host';
 import type { ChromeSockets } from '../../preload/facade';
-import { attachFacade, attachRaw, Cleanup, echoServer } from '../support';
+import { attachFacade, attachRaw, Cleanup, echoServer, until } from '../support';
 import { openRawWs } from './ws-page';
 
 const SEED = Number(process.env.HOSTILE_FUZZ_SEED ?? 0x5eed1209);
@@ -146,8 +146,7 @@ async function victim(host: SocketsHost, cleanup: Cleanup, echoPort: number): Pr
       const payload = randomBytes(64 * 1024);
       received = [];
       await tcp.send(socketId, payload);
-      const deadline = Date.now() + 20_000;
-      while (Buffer.concat(received).length < payload.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await until(() => Buffer.concat(received).length >= payload.length, 'the victim echo', 20_000);
       const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
       expect(sha(Buffer.concat(received)), 'victim echo SHA-256').to.equal(sha(payload));
     },

@@ -158,10 +158,14 @@ describe('chrome.sockets.tcp', function () {
 
     it('calls back with no arguments and "Socket not found" when the socket was closed while DNS was running', async () => {
       const server = await startEchoServer(cleanup);
-      const t = await openHost(cleanup, { lookup: mockLookup({ 'slow.test': '127.0.0.1' }, { delayMs: 150 }) });
+      let answerLookup!: () => void;
+      const held = new Promise<void>((resolve) => (answerLookup = resolve));
+      const t = await openHost(cleanup, { lookup: mockLookup({ 'slow.test': '127.0.0.1' }, { held }) });
       const id = await createSocket(t);
       const pending = answer(t, (cb) => t.tcp.connect(id, 'slow.test', server.port, cb));
       await ok(t, (cb) => t.tcp.close(id, cb));
+      // The name resolves only now, after the close was answered.
+      answerLookup();
       expect(await pending).to.deep.equal(NOT_FOUND);
       expect(server.connections).to.have.length(0);
     });

@@ -430,9 +430,9 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dn
 /**
  * A dns.lookup-compatible resolver over a fixed table, as Chromium's tests use a mock host
  * resolver. Names map to one address or several (tried in order). Unknown names fail with
- * ENOTFOUND. `delayMs` keeps every lookup pending that long.
+ * ENOTFOUND. `held` keeps every lookup pending until it settles.
  */
-export function mockLookup(table: Record<string, string | string[]>, options: { delayMs?: number } = {}) {
+export function mockLookup(table: Record<string, string | string[]>, options: { held?: Promise<unknown> } = {}) {
   const calls: string[] = [];
   const lookup = (hostname: string, opts: unknown, callback?: unknown): void => {
     const cb = (typeof opts === 'function' ? opts : callback) as LookupCallback;
@@ -454,7 +454,7 @@ export function mockLookup(table: Record<string, string | string[]>, options: { 
       if (o.all) cb(null, all);
       else cb(null, all[0].address, all[0].family);
     };
-    if (options.delayMs) setTimeout(answer, options.delayMs);
+    if (options.held) void options.held.then(answer, answer);
     else process.nextTick(answer);
   };
   return Object.assign(lookup as unknown as NonNullable<TestHostOptions['lookup']>, { calls });

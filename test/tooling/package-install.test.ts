@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** Killed before mocha's 300 s timeout gives up on the hook, so no npm outlives the suite. */
+const run = (command: string, args: string[], options: { cwd?: string } = {}) =>
+  execFileAsync(command, args, { ...options, timeout: 240_000, killSignal: 'SIGKILL' });
 const root = path.resolve(__dirname, '../../..');
 
 describe('the installed package (npm pack, then npm install of the tarball)', function () {

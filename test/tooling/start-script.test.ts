@@ -3,40 +3,42 @@
  * is missing, and falls back to the browser-hosted window, in one line saying why, when that fails.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { groupAlive, spawnGroup, stopGroup } from '../support/process-group';
 
 const root = path.resolve(__dirname, '../../..');
 
 interface Started {
   out: string;
+  pid: number;
   exited: Promise<number | null>;
-  kill(): void;
+  /** Ends the script and everything it started (its process group); resolves when none is left. */
+  stop(): Promise<void>;
   /** Resolves with the first stdout match of `pattern`. */
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
 }
 
+/** Every script a test started; afterEach stops them all, whether the test passed, failed or timed out. */
+const running = new Set<Started>();
+
 function start(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [path.join(root, 'scripts/start.mjs')], {
+  // Its own process group, so stop() ends whatever it started too (a build, the browser host),
+  // even when it is stopped in the middle of a synchronous step.
+  const child = spawnGroup(process.execPath, [path.join(root, 'scripts/start.mjs')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so kill() ends whatever it started too (a build, the browser host),
-    // even when it is stopped in the middle of a synchronous step.
-    detached: true,
   });
   const started: Started = {
     out: '',
+    pid: child.pid!,
     exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-    kill: () => {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
+    stop: async () => {
+      await stopGroup(child);
+      running.delete(started);
     },
     waitFor: (pattern, ms = 15000) =>
       new Promise((resolve, reject) => {
@@ -57,6 +59,7 @@ function start(env: Record<string, string>): Started {
   };
   child.stdout!.on('data', (chunk: Buffer) => (started.out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (started.out += chunk.toString()));
+  running.add(started);
   return started;
 }
 
@@ -72,7 +75,10 @@ describe('npm start (scripts/start.mjs)', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'ecs-start-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const started of [...running]) await started.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("runs Electron's installer when the binary is missing, then the window in the Electron it installed, reusing the fresh build", async function () {
     this.timeout(20000);
@@ -86,6 +92,7 @@ describe('npm start (scripts/start.mjs)', () => {
     );
     const started = start({ ELECTRON_OVERRIDE_DIST_PATH: electronDir, ECS_INSTALL_ELECTRON: installer });
     expect(await started.exited).to.equal(0);
+    expect(groupAlive(started.pid), 'a process the script started outlived it').to.equal(false);
     const lines = started.out.trim().split('\n');
     // npm test built dist/ just before: no rebuild.
     expect(lines).to.deep.equal([
@@ -98,20 +105,19 @@ describe('npm start (scripts/start.mjs)', () => {
     this.timeout(20000);
     const installer = script(dir, 'install-electron', `echo 'TypeError: fetch failed' >&2\necho '    at download (x.js:1:1)' >&2\nexit 1`);
     const started = start({ ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'no-such-electron'), ECS_INSTALL_ELECTRON: installer });
-    try {
-      const [, url] = await started.waitFor(/^(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32})$/m);
-      const lines = started.out.trim().split('\n');
-      expect(lines[0]).to.match(/^npm start: no Electron binary yet; running Electron's installer/);
-      expect(lines[1]).to.equal(
-        'npm start: no Electron binary (install-electron failed: TypeError: fetch failed), so starting the browser host instead: open the URL it prints.',
-      );
-      const page = await fetch(url.replace(/#.*$/, ''));
-      expect(page.status).to.equal(200);
-      expect(await page.text()).to.match(/<html/i);
-    } finally {
-      started.kill();
-    }
+    const [, url] = await started.waitFor(/^(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32})$/m);
+    const lines = started.out.trim().split('\n');
+    expect(lines[0]).to.match(/^npm start: no Electron binary yet; running Electron's installer/);
+    expect(lines[1]).to.equal(
+      'npm start: no Electron binary (install-electron failed: TypeError: fetch failed), so starting the browser host instead: open the URL it prints.',
+    );
+    const page = await fetch(url.replace(/#.*$/, ''));
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.match(/<html/i);
+    // SIGTERM to the group reaches the script and the browser host it runs; both end, none is left.
+    await started.stop();
     expect(await started.exited).to.be.oneOf([0, null]);
+    expect(groupAlive(started.pid)).to.equal(false);
   });
 
   describe('build freshness', () => {
