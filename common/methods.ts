@@ -323,6 +323,26 @@ export const SERVICE_METHODS = {
       { name: 'responded', schema: boolean },
       { name: 'response', schema: binary, optional: true },
     ]),
+    /** The message reached a page with no onMessage listener at that moment (Chrome's dispatch-time check). */
+    unheard: m([{ name: 'messageId', schema: integer }]),
+    /** Opens a long-lived port (runtime.connect); `portId` is the opener page's own number for it. */
+    connect: m([
+      { name: 'portId', schema: integer },
+      { name: 'name', schema: string },
+      { name: 'url', schema: string },
+    ]),
+    /** A page got onConnect for `portId`: `accepted` when it had onConnect listeners. */
+    portOpened: m([
+      { name: 'portId', schema: integer },
+      { name: 'accepted', schema: boolean },
+    ]),
+    /** Port.postMessage, the message as UTF-8 JSON bytes. */
+    postPortMessage: m([
+      { name: 'portId', schema: integer },
+      { name: 'message', schema: binary },
+    ]),
+    /** Port.disconnect. */
+    disconnectPort: m([{ name: 'portId', schema: integer }]),
   },
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
@@ -334,7 +354,7 @@ export const SERVICE_EVENTS = {
   alarms: ['onAlarm'],
   systemNetwork: [],
   power: [],
-  runtime: ['onMessage'],
+  runtime: ['onMessage', 'onConnect', 'onPortMessage', 'onPortDisconnect'],
 } as const satisfies Record<ServiceNamespace, readonly string[]>;
 
 /** Every namespace a call or event may name on the port: the sockets and the app services. */

@@ -364,7 +364,11 @@ export class SocketsHost {
 
   private readonly owner: ContextOwner = {
     resolve: (ns, m) => this.dispatcher.resolve(ns, m),
-    contextReset: (ctx) => this.contextGone(ctx, true),
+    contextReset: (ctx) => {
+      this.contextGone(ctx, true);
+      // The page that held the app services' state (ports, messages) is gone; its successor starts afresh.
+      this.services?.contextEnded?.(ctx);
+    },
     contextEnded: (ctx) => {
       ctx.app.contexts.delete(ctx);
       this.contexts.delete(ctx);

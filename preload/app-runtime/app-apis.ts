@@ -9,6 +9,7 @@ import { ChromeEventImpl, type ChromeEvent } from '../chrome-event';
 import { portClientOf, type ChromeSockets, type PortClient } from '../facade';
 import type { AppConfig } from './app-config';
 import { createI18n } from './i18n';
+import { createRuntimePorts } from './runtime-ports';
 
 type AnyFunction = (...args: any[]) => any;
 
@@ -165,14 +166,16 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
   if (config.manifest.sockets !== undefined) chrome.sockets = sockets.sockets;
 
   // ---- chrome.runtime ----
-  const messageSource = client.event('runtime', 'onMessage');
-  // The host is asked for messages only while the page listens (so "no receiver" is Chrome's).
-  const onMessage = new ChromeEventImpl<AnyFunction>(
-    'runtime.onMessage',
-    (has) => (has ? messageSource.addListener(onMessageRelay) : messageSource.removeListener(onMessageRelay)),
-    client.console,
-  );
-  const onMessageRelay = (arg: { messageId: number; payload: string }): void => {
+  const onMessage = localEvent(client, 'runtime.onMessage');
+  // Listened to on the wire from the start: whether this page has a receiver is decided when a
+  // message arrives, as Chrome's renderer decides at dispatch time (a listener added while the
+  // message was on its way still gets it). No listener then: `unheard`, and if no page had one
+  // the sender gets "Could not establish connection. Receiving end does not exist."
+  client.event('runtime', 'onMessage').addListener((arg: { messageId: number; payload: string }): void => {
+    if (!onMessage.hasListeners()) {
+      void client.call('runtime', 'unheard', [arg.messageId], () => undefined);
+      return;
+    }
     const { message, url } = JSON.parse(arg.payload) as { message: unknown; url: string };
     let answered = false;
     let keepOpen = false;
@@ -192,7 +195,8 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
       answered = true;
       void client.call('runtime', 'respond', [arg.messageId, false], () => undefined);
     }
-  };
+  });
+  const ports = createRuntimePorts(client, config.id, env.url);
 
   const onInstalled = localEvent(client, 'runtime.onInstalled');
   const onStartup = localEvent(client, 'runtime.onStartup');
@@ -250,6 +254,8 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
       ]);
     },
     onMessage,
+    connect: ports.connect,
+    onConnect: ports.onConnect,
     onInstalled,
     onStartup,
     onSuspend,

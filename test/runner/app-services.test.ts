@@ -10,6 +10,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { createAppServices, type KeepAwake, type ServedApp } from '../../main/app-services';
 import { MAX_ALARMS_PER_APP } from '../../main/app-services/alarms/alarms-handlers';
 import { MAX_PENDING_MESSAGES, NO_RECEIVER, PORT_CLOSED } from '../../main/app-services/runtime/runtime-handlers';
+import { MAX_OPEN_PORTS, TOO_MANY_PORTS } from '../../main/app-services/runtime/ports';
 import { networkInterfaces } from '../../main/app-services/system-network/system-network-handlers';
 import { SocketsHost } from '../../main/host';
 import { hostPortFromNodePort } from '../../main/node-port';
@@ -282,6 +283,157 @@ describe('runner app services (host + page facades over a MessageChannel)', () =
       await got;
       receiver.close();
       expect((await answer).error).to.equal(PORT_CLOSED);
+    });
+  });
+
+  describe('chrome.runtime messaging: who receives is decided on arrival, as in Chrome', () => {
+    it('delivers to a listener added after the message was sent but before it arrived', async () => {
+      const sender = page();
+      const receiver = page();
+      await settled(receiver);
+      const answer = cb(sender.chrome, sender.chrome.runtime.sendMessage, 'early');
+      // Added after the send: the page's word that it listens would reach the host too late.
+      receiver.chrome.runtime.onMessage.addListener((m: unknown, _s: unknown, sendResponse: (r: unknown) => void) =>
+        sendResponse(`got ${String(m)}`),
+      );
+      expect(await answer).to.deep.equal({ args: ['got early'], error: undefined });
+    });
+
+    it('gives "Receiving end does not exist" when the only listener went away before the message arrived', async () => {
+      const sender = page();
+      const receiver = page();
+      const listener = (): boolean => true;
+      receiver.chrome.runtime.onMessage.addListener(listener);
+      await settled(receiver);
+      const answer = cb(sender.chrome, sender.chrome.runtime.sendMessage, 'late');
+      receiver.chrome.runtime.onMessage.removeListener(listener);
+      expect((await answer).error).to.equal(NO_RECEIVER);
+    });
+
+    it('answers from the page that has a listener when another page has none', async () => {
+      const sender = page();
+      await settled(page());
+      const receiver = page();
+      await settled(receiver);
+      receiver.chrome.runtime.onMessage.addListener((_m: unknown, _s: unknown, sendResponse: (r: unknown) => void) => sendResponse('here'));
+      expect(await sender.chrome.runtime.sendMessage('who')).to.equal('here');
+    });
+  });
+
+  describe('chrome.runtime.connect / onConnect', () => {
+    /** Resolves with the next port a page's onConnect gets. */
+    function nextConnect(p: Page): Promise<any> {
+      return new Promise((resolve) => {
+        const listener = (port: unknown): void => {
+          p.chrome.runtime.onConnect.removeListener(listener);
+          resolve(port);
+        };
+        p.chrome.runtime.onConnect.addListener(listener);
+      });
+    }
+    const nextMessage = (port: any): Promise<unknown> => new Promise((resolve) => port.onMessage.addListener((m: unknown) => resolve(m)));
+    const disconnected = (p: Page, port: any): Promise<string | undefined> =>
+      new Promise((resolve) => port.onDisconnect.addListener(() => resolve(p.chrome.runtime.lastError?.message)));
+
+    it('opens a Port with name and sender, carries JSON both ways, and disconnects only the other end', async () => {
+      const opener = page();
+      const receiver = page();
+      // Its start (hello, what it listens to) has reached the host: it is one of the app's pages.
+      await settled(receiver);
+      const incoming = nextConnect(receiver);
+      const port = opener.chrome.runtime.connect({ name: 'chat' });
+      expect(port.name).to.equal('chat');
+      expect(port.sender).to.equal(undefined);
+      // Posted before the channel opened: it still arrives, after onConnect.
+      port.postMessage({ n: 1, list: ['a', null] });
+      const theirs = await incoming;
+      expect(theirs.name).to.equal('chat');
+      expect(theirs.sender).to.deep.equal({ id: APP, url: 'http://127.0.0.1:1/index.html' });
+      expect(await nextMessage(theirs)).to.deep.equal({ n: 1, list: ['a', null] });
+      const back = nextMessage(port);
+      theirs.postMessage('pong');
+      expect(await back).to.equal('pong');
+
+      let openerHeard = false;
+      port.onDisconnect.addListener(() => (openerHeard = true));
+      const theirEnd = disconnected(receiver, theirs);
+      port.disconnect();
+      expect(await theirEnd).to.equal(undefined);
+      expect(() => port.postMessage('x')).to.throw(Error, 'Attempting to use a disconnected port object');
+      expect(() => theirs.postMessage('x')).to.throw(Error, 'Attempting to use a disconnected port object');
+      port.disconnect(); // a second disconnect() is no error, as in Chrome
+      await settled(opener);
+      expect(openerHeard).to.equal(false);
+    });
+
+    it('fires onDisconnect at the opener when the receiving end disconnects or its page goes away', async () => {
+      const opener = page();
+      const receiver = page();
+      await settled(receiver);
+      let incoming = nextConnect(receiver);
+      const first = opener.chrome.runtime.connect();
+      const theirs = await incoming;
+      const gone = disconnected(opener, first);
+      theirs.disconnect();
+      expect(await gone).to.equal(undefined);
+
+      incoming = nextConnect(receiver);
+      const second = opener.chrome.runtime.connect({ name: 'second' });
+      await incoming;
+      const closed = disconnected(opener, second);
+      receiver.close();
+      expect(await closed).to.equal(undefined);
+    });
+
+    it('gives onDisconnect with "Receiving end does not exist" when no page listens to onConnect', async () => {
+      const opener = page();
+      const alone = disconnected(opener, opener.chrome.runtime.connect());
+      expect(await alone).to.equal(NO_RECEIVER);
+      await settled(page()); // a page without onConnect listeners closes its end at once
+      const unheard = disconnected(opener, opener.chrome.runtime.connect({ name: 'x' }));
+      expect(await unheard).to.equal(NO_RECEIVER);
+      const elsewhere = disconnected(opener, opener.chrome.runtime.connect('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'));
+      expect(await elsewhere).to.equal(NO_RECEIVER);
+      // Each listener read lastError, so nothing was reported as unchecked.
+      expect(opener.errors).to.deep.equal([]);
+    });
+
+    it("throws Chrome's errors for bad arguments and messages JSON cannot carry", async () => {
+      const opener = page();
+      const receiver = page();
+      await settled(receiver);
+      const incoming = nextConnect(receiver);
+      expect(() => opener.chrome.runtime.connect({ name: 5 })).to.throw(
+        TypeError,
+        "Error in invocation of runtime.connect(optional string extensionId, optional object connectInfo): Error at parameter 'connectInfo': Error at property 'name': Invalid type: expected string, found number.",
+      );
+      expect(() => opener.chrome.runtime.connect(1, 2)).to.throw(TypeError, 'No matching signature.');
+      const port = opener.chrome.runtime.connect(APP, { name: 'mine' });
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      expect(() => port.postMessage(cyclic)).to.throw(Error, 'Could not serialize message.');
+      expect((await incoming).name).to.equal('mine');
+    });
+
+    it(`refuses more than ${MAX_OPEN_PORTS} open ports per app, and counts a closed one as free`, async () => {
+      const opener = page();
+      const receiver = page();
+      let accepted = 0;
+      const theirs: any[] = [];
+      receiver.chrome.runtime.onConnect.addListener((port: unknown) => {
+        accepted++;
+        theirs.push(port);
+      });
+      await settled(receiver);
+      const mine = Array.from({ length: MAX_OPEN_PORTS }, () => opener.chrome.runtime.connect());
+      const refused = disconnected(opener, opener.chrome.runtime.connect());
+      expect(await refused).to.equal(TOO_MANY_PORTS);
+      await settled(receiver);
+      expect(accepted).to.equal(MAX_OPEN_PORTS);
+      mine[0].disconnect();
+      const again = nextConnect(receiver);
+      opener.chrome.runtime.connect({ name: 'after' });
+      expect((await again).name).to.equal('after');
     });
   });
 

@@ -299,6 +299,50 @@ describe('runner: Chrome Apps in Chromium (browser mode)', function () {
       ).to.equal('number');
     });
   });
+
+  describe('port-chat (chrome.runtime.connect between the background page and a window)', () => {
+    it('carries messages both ways, disconnects either way, and tells the background page when the window closes', async () => {
+      const r = await run('port-chat', { dataDir: await tempDir() });
+      const { background, popup } = await launchWithWindow(r);
+      const win = await popup;
+      const bgLog = (): Promise<string[]> => background.evaluate(() => (window as any).log);
+      const winEvents = (): Promise<string[]> => win.evaluate(() => (window as any).events);
+
+      // The window connected and posted while loading, and sent a one-time message to a
+      // listener the background page registered in create's callback.
+      await win.waitForFunction(() => (window as any).events?.length >= 2);
+      expect(await winEvents()).to.have.members(['reply:{"echo":{"text":"hello"}}', 'response:loading']);
+      expect(await bgLog()).to.include.members(['connect:chat:/chat.html', 'message:chat:{"text":"hello"}', 'sendMessage:loading']);
+
+      // The background page opens a port to the window (its own onConnect is not asked).
+      const bgPath: string = await background.evaluate(() => (window as any).location.pathname as string);
+      await background.evaluate(() => (window as any).callWindow());
+      await background.waitForFunction(() => (window as any).log.includes('window said:hi background'));
+      expect(await winEvents()).to.include(`connect:from-background:${bgPath}`);
+      expect(await bgLog()).to.not.include('connect:from-background:' + bgPath);
+
+      // The background page hangs up: the window hears, the background page's own port does not.
+      await background.evaluate(() => (window as any).toWindow.disconnect());
+      await win.waitForFunction(() => (window as any).events.includes('background hung up'));
+      // The window hangs up its first port: the background page hears.
+      await win.evaluate(() => (window as any).leave());
+      await background.waitForFunction(() => (window as any).log.includes('disconnect:chat'));
+      expect(
+        await win.evaluate(() => (window as any).fromBackground.postMessage('late') as unknown).catch((e: Error) => e.message),
+      ).to.include('Attempting to use a disconnected port object');
+
+      // A port whose window closes: onDisconnect in the background page.
+      await win.evaluate(() => (window as any).openAnother('second'));
+      await background.waitForFunction(() => (window as any).log.includes('message:second:"still here"'));
+      // The end that called disconnect() heard nothing of its own.
+      expect(await winEvents()).to.not.include('disconnected');
+      await win.evaluate(() => (chrome as any).app.window.current().close());
+      await background.waitForFunction(() => (window as any).log.includes('disconnect:second'));
+      const log = await bgLog();
+      expect(log).to.include('closed');
+      expect(log).to.not.include('window hung up');
+    });
+  });
 });
 
 declare const chrome: unknown;
