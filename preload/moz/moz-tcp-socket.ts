@@ -12,6 +12,9 @@ import { copyBytes, isArrayBuffer, rawClientFor, type RawCallError } from '../ra
 import { SendBuffer } from '../send-buffer';
 import { geckoError } from './gecko-errors';
 
+/** The host's answer to a write past the app's write quota (net::ERR_INSUFFICIENT_RESOURCES). */
+const INSUFFICIENT_RESOURCES = -12;
+
 /** Gecko's BUFFER_SIZE: send() returns false once more than this is buffered. */
 export const MOZ_BUFFER_SIZE = 65536;
 
@@ -147,8 +150,16 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
     // Gecko's child keeps bufferedAmount; the host answers each write once the OS took it.
     #sends = new SendBuffer(
       {
-        write: (payload, _item, done) => client.call('tcpWrite', [this.#id, payload], () => done(), [payload]),
+        write: (payload, _item, done) => client.call('tcpWrite', [this.#id, payload], (error) => done(error), [payload]),
         drain: () => this.#fire(new TCPSocketEvent('drain')),
+        // Past the host's write quota a send cannot be kept: rather than lose it, the socket
+        // fails (error NetworkError, then close). Other failures end the socket through its events.
+        failed: (error) => {
+          if (error.resultCode !== INSUFFICIENT_RESOURCES) return false;
+          this.#error ??= error;
+          if (this.#readyState !== 'closed') client.call('close', [this.#id, false]);
+          return true;
+        },
       },
       MOZ_BUFFER_SIZE,
     );

@@ -158,6 +158,25 @@ describe('mozTCPSocket', () => {
     expect(atPeer.bytes().length).to.equal(65539);
   });
 
+  it('a send past the host write quota fails the socket (error NetworkError, then close) instead of losing it', async () => {
+    const t = await openTestHost(cleanup, { writeQuota: 1024 * 1024 });
+    const { server, port } = await tcpServer(cleanup);
+    const accepted = nextConnection(server);
+    const client = t.mozTCPSocket.open('127.0.0.1', port, { binaryType: 'arraybuffer' });
+    await once(client, 'open');
+    // A peer that never reads: once the kernel buffers are full, writes stay in flight at the host.
+    (await accepted).pause();
+    const events: string[] = [];
+    client.onerror = (e: any) => events.push(`error ${e.name} ${e.message}`);
+    client.onclose = () => events.push('close');
+    const closed = once(client, 'close');
+    // 16 MiB: far more than the kernel buffers plus the 1 MiB quota.
+    for (let i = 0; i < 256; i++) client.send(bytes(65536, i).buffer as ArrayBuffer);
+    await closed;
+    expect(events).to.deep.equal(['error NetworkError Network', 'close']);
+    expect(client.readyState).to.equal('closed');
+  });
+
   it('closeImmediately() discards what is still queued: the peer gets a strict prefix', async () => {
     const t = await openTestHost(cleanup);
     const { server, port } = await tcpServer(cleanup);
