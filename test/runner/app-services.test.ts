@@ -151,6 +151,19 @@ describe('runner app services (host + page facades over a MessageChannel)', () =
       expect(sync.QUOTA_BYTES_PER_ITEM).to.equal(8192);
     });
 
+    it("answers past local's 10 MiB (QUOTA_BYTES 10485760) with Chrome's quota error and keeps the old items", async () => {
+      const { chrome } = page();
+      const local = chrome.storage.local;
+      expect(local.QUOTA_BYTES).to.equal(10_485_760);
+      await local.set({ kept: 'yes' });
+      // 170 items of 64 000 characters: each under the longest-argument bound, 10.9 MB together.
+      const items: Record<string, string> = {};
+      for (let i = 0; i < 170; i++) items[`big${i}`] = String.fromCharCode(97 + (i % 26)).repeat(64_000);
+      const r = await cb(chrome, local.set, items);
+      expect(r.error).to.equal('Resource::kQuotaBytes quota exceeded');
+      expect(await local.get(null)).to.deep.equal({ kept: 'yes' });
+    });
+
     it('keeps items in the data directory for the next run', async () => {
       await page().chrome.storage.local.set({ kept: 'yes' });
       await host.dispose();
