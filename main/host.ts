@@ -304,7 +304,6 @@ export class SocketsHost {
       : undefined;
   }
 
-  /** Remembers a socket's last negative net code for the inspector (unknown ids are ignored). */
   /** secure() refused a peer's certificate: remembered (bounded) for the debugging window. */
   private certificateRejected(
     app: AppState,
@@ -329,6 +328,7 @@ export class SocketsHost {
     if (this.rejected.length > MAX_REJECTED_CERTIFICATES) this.rejected.shift();
   }
 
+  /** Remembers a socket's last negative net code for the inspector (unknown ids are ignored). */
   private noteError(app: AppState, ns: WireNamespace, id: unknown, code: unknown): void {
     if (typeof code !== 'number' || code >= 0 || typeof id !== 'number') return;
     const socket = this.registryOf(ns)?.get(id, app);

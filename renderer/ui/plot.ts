@@ -8,12 +8,17 @@ import { h } from './dom';
 
 export class ThroughputPlot {
   readonly root: HTMLCanvasElement;
+  private last: Conversation | undefined;
 
   constructor() {
     this.root = h('canvas', { class: 'plot', role: 'img', 'aria-label': 'Throughput over the last minute' });
+    // Redrawn as soon as its box changes: until the next tick the old bitmap would be stretched
+    // into the new box, and the scale label squeezed with it.
+    if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => this.draw(this.last, Date.now())).observe(this.root);
   }
 
   draw(conversation: Conversation | undefined, now: number): void {
+    this.last = conversation;
     const canvas = this.root;
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(canvas.clientWidth * dpr));

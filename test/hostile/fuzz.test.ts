@@ -1,9 +1,10 @@
 /**
  * Issue 9 item 11: a protocol fuzzer. Thousands of random and mutated messages per run (valid
- * shapes with wrong types, huge and negative numbers, deep nesting, prototype keys, other
- * apps' socket ids) go to the test host's port and to the browser host's WebSocket. After each
- * batch: the host answers a fresh page, another app's data is intact (SHA-256 of an echo), and
- * memory and descriptor counts stay under a bound.
+ * shapes with wrong types, huge and negative numbers, non-ASCII host names, deep nesting,
+ * prototype keys, other apps' socket ids) go to the test host's port and to the browser host's
+ * WebSocket. After each batch: the host answers a fresh page, another app's data is intact
+ * (SHA-256 of an echo), and memory and descriptor counts stay under a bound. What the host
+ * answers to each kind of hostile argument is in arguments.test.ts.
  *
  * Reproducible: HOSTILE_FUZZ_SEED (default fixed) picks the messages, and a failure prints it.
  * HOSTILE_FUZZ_RUNS (batches per host, default 6) and HOSTILE_FUZZ_BATCH (messages per batch,
@@ -87,6 +88,9 @@ function messages(victimIds: number[]): fc.Arbitrary<unknown> {
       '[::ffff:127.0.0.1]',
       '%00',
       'localhost',
+      'ｌｏｃａｌｈｏｓｔ',
+      'bücher.example',
+      '\u202e1.0.0.721',
       'x'.repeat(70_000),
     ),
   );

@@ -11,18 +11,20 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { makeTestCertificates } from '../support/certs';
 import { listen } from '../support';
-import { useWindowPages } from './window-page';
+import { SIZES, useWindowPages } from './window-page';
 import { until } from '../support/wait';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
 declare const document: any;
+declare const getComputedStyle: (e: unknown) => { getPropertyValue(name: string): string };
+declare const devicePixelRatio: number;
 
 describe('socket debugging window, round 3: TLS and working faster (headless Chromium, real sockets)', function () {
   this.timeout(60_000);
   this.slow(10_000);
 
   const w = useWindowPages('r3');
-  const { onCleanup, openWindow, shots, view, rows, connectClient } = w;
+  const { onCleanup, openWindow, shots, view, rows, connectClient, frame } = w;
 
   it('shows a refused certificate, trusts it for the session on request, then shows protocol, cipher and peer certificate (item 3)', async () => {
     const certs = await makeTestCertificates();
@@ -69,6 +71,57 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
     await until(async () => (await rows(page, 'rx')).some((r) => r.includes('over tls')), 'the echo through TLS');
     await shots(page, '3-2-tls-session');
   });
+  it('keeps ten log rows and a traffic legend drawn at its own size at 1280×800 with a refused certificate shown (layout)', async () => {
+    const certs = await makeTestCertificates();
+    const server = tls.createServer({ key: certs.key, cert: certs.cert + certs.ca }, (s) => s.pipe(s));
+    server.on('tlsClientError', () => {});
+    const port = await listen(server);
+    onCleanup(() => new Promise((r) => server.close(r)));
+    const { page } = await openWindow();
+    await page.keyboard.press('Alt+Digit1');
+    const form = page.getByRole('form', { name: 'New TCP client' });
+    await form.getByLabel('Host').fill('127.0.0.1');
+    await form.getByLabel('Port').fill(String(port));
+    await form.getByLabel('TLS (secure)').check();
+    await form.getByLabel('Port').press('Enter');
+    await view(page).locator('.tls-panel h3', { hasText: 'refused: ERR_CERT_AUTHORITY_INVALID' }).waitFor();
+    // From the short size back to 1280×800, as a user resizing the window does: the plot was laid
+    // out 870 px wide there, and a bitmap of that width squeezed its label into 300 px here.
+    await page.setViewportSize(SIZES[0]);
+    await frame(page);
+    await page.setViewportSize(SIZES[1]);
+    await frame(page);
+    const m = await page.evaluate(() => {
+      const sv = document.querySelector('main .socket-view');
+      const log = sv.querySelector(':scope > .log');
+      const panel = sv.querySelector('.panel-plot').getBoundingClientRect();
+      const legend = [...sv.querySelectorAll('.panel-plot .legend > span')].map((e: any) => e.getBoundingClientRect());
+      const canvas = sv.querySelector('.panel-plot canvas');
+      return {
+        logHeight: log.clientHeight,
+        rowHeight: parseFloat(getComputedStyle(log).getPropertyValue('--log-line')),
+        scrolls: sv.scrollHeight > sv.clientHeight,
+        legendInside: legend.length === 2 && legend.every((r: any) => r.left >= panel.left && r.right <= panel.right && r.height > 0),
+        legendOneLine: legend.length === 2 && Math.abs(legend[0].top - legend[1].top) < 2,
+        bitmap: [canvas.width, canvas.height],
+        box: [Math.round(canvas.clientWidth * devicePixelRatio), Math.round(canvas.clientHeight * devicePixelRatio)],
+        plotHeight: canvas.clientHeight,
+      };
+    });
+    expect(m.rowHeight).to.equal(18);
+    expect(m.logHeight, 'log height (px)').to.be.at.least(10 * m.rowHeight);
+    // What no longer fits scrolls with the view; the composer is still reachable.
+    expect(m.scrolls).to.equal(true);
+    const message = view(page).getByLabel('Message to send');
+    await message.scrollIntoViewIfNeeded();
+    expect(await message.isVisible()).to.equal(true);
+    expect(m.legendInside, 'legend inside the traffic panel').to.equal(true);
+    expect(m.legendOneLine, 'legend on one line').to.equal(true);
+    expect(m.bitmap, 'plot bitmap (device px) against its box: a stretched bitmap squeezes the label').to.deep.equal(m.box);
+    expect(m.plotHeight).to.be.at.least(56);
+    await shots(page, 'L-1-tls-refused-log-height');
+  });
+
   it('searches and filters the log, switches clock/relative/delta timestamps, and copies an entry as hex, a C array or base64 (item 9)', async () => {
     const echo = net.createServer((s) => s.pipe(s));
     const port = await listen(echo);

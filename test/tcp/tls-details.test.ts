@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
-import { DEFAULT_MAX_TRUSTED_PER_APP, SocketsHost } from '../../main/host';
+import { DEFAULT_MAX_TRUSTED_PER_APP, MAX_REJECTED_CERTIFICATES, SocketsHost } from '../../main/host';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import { attachFacade, Cleanup as SupportCleanup } from '../support';
 import { makeTestCertificates, type TestCertificates } from '../support/certs';
@@ -104,6 +104,31 @@ describe('chrome.sockets.tcp', function () {
       await new Promise<void>((resolve) => tcp.setPaused(socketId, true, () => resolve()));
       expect(await new Promise<number>((resolve) => tcp.connect(socketId, '127.0.0.1', server.port, resolve))).to.equal(0);
       expect(await new Promise<number>((resolve) => tcp.secure(socketId, {}, resolve))).to.equal(-202);
+    });
+
+    it(`remembers the newest ${MAX_REJECTED_CERTIFICATES} refusals: past that the oldest is forgotten and can no longer be trusted`, async () => {
+      expect(MAX_REJECTED_CERTIFICATES).to.equal(16);
+      // The oldest refusal is of another chain than the newer ones, so forgetting it is visible.
+      const selfSigned = await startTlsEchoServer(cleanup, testCertificate());
+      const server = await startTlsEchoServer(cleanup, { key: chained.key, cert: chained.cert + chained.ca });
+      const t = await openHost(cleanup);
+      const oldest = await connectedSocket(t, selfSigned.port, { paused: true });
+      expect(await answer(t, (cb) => t.tcp.secure(oldest, cb))).to.deep.equal(AUTHORITY_INVALID);
+      const oldestTop = t.host.inspect().rejectedCertificates![0]!.top;
+      const newer: number[] = [];
+      for (let i = 0; i < MAX_REJECTED_CERTIFICATES; i++) {
+        const id = await connectedSocket(t, server.port, { paused: true });
+        expect(await answer(t, (cb) => t.tcp.secure(id, cb))).to.deep.equal(AUTHORITY_INVALID);
+        newer.push(id);
+      }
+      expect(t.host.inspect().rejectedCertificates!.map((r) => r.socketId)).to.deep.equal(newer);
+      expect(() => t.host.tap.handle({ op: 'trust', app: 'test-app', fingerprint256: oldestTop.fingerprint256 })).to.throw(
+        `No certificate ${oldestTop.fingerprint256} was rejected for app test-app`,
+      );
+      const newest = t.host.inspect().rejectedCertificates!.at(-1)!.top;
+      expect(t.host.tap.handle({ op: 'trust', app: 'test-app', fingerprint256: newest.fingerprint256 })).to.deep.equal({
+        trusted: { app: 'test-app', certificate: newest },
+      });
     });
 
     it('refuses to trust what was not refused, for another app, or a chain top that is not self-signed', async () => {
