@@ -8,8 +8,12 @@
 import type { PageChannel } from '../channel';
 import { copyBytes, isArrayBuffer, isIpLiteral, rawClientFor, type RawCallError } from '../raw-client';
 
-/** Bytes a TCP readable asks the host for ahead of its reader (its high-water mark). */
-export const DIRECT_READ_HIGH_WATER_MARK = 64 * 1024;
+/**
+ * Bytes a TCP readable asks the host for ahead of its reader (its high-water mark). The credit
+ * is topped up once half of it has arrived, so the host keeps reading while the page takes a
+ * chunk and one `read` call covers several socket reads.
+ */
+export const DIRECT_READ_HIGH_WATER_MARK = 1024 * 1024;
 /** Datagrams a UDP readable holds ahead of its reader. */
 export const DIRECT_UDP_HIGH_WATER_MARK = 16;
 
@@ -357,7 +361,20 @@ export function createDirectSockets(channel: PageChannel): DirectSockets {
       client.listen(id, {
         onData(data) {
           asked -= data.byteLength;
-          if (readableOpen) controller.enqueue(new Uint8Array(data));
+          if (readableOpen) {
+            let bytes = new Uint8Array(data);
+            // A waiting BYOB read gets the bytes copied straight into its view (one copy);
+            // only what does not fit is queued.
+            const request = controller.byobRequest;
+            const view = request?.view;
+            if (request != null && view != null) {
+              const n = Math.min(view.byteLength, bytes.byteLength);
+              new Uint8Array(view.buffer, view.byteOffset, n).set(n === bytes.byteLength ? bytes : bytes.subarray(0, n));
+              request.respond(n);
+              bytes = bytes.subarray(n);
+            }
+            if (bytes.byteLength > 0) controller.enqueue(bytes);
+          }
           wake();
         },
         onEnd() {
@@ -381,9 +398,11 @@ export function createDirectSockets(channel: PageChannel): DirectSockets {
             controller = c;
           },
           pull(c) {
+            // Credit for what the readable can hold (or a larger BYOB view), asked for again only
+            // once half of it arrived: bytes already granted are on their way and wake this pull.
             const view = c.byobRequest?.view;
-            const want = view != null ? view.byteLength : Math.max(c.desiredSize ?? 0, 1);
-            if (want > asked) {
+            const want = Math.max(c.desiredSize ?? 0, view?.byteLength ?? 0, 1);
+            if (asked * 2 <= want) {
               client.call('read', [id, want - asked]);
               asked = want;
             }

@@ -7,8 +7,13 @@
  * each write once the OS took it.
  */
 import type { PageChannel } from '../channel';
+import { defineHandlerTarget, type Handler } from '../handler-target';
 import { copyBytes, isArrayBuffer, rawClientFor, type RawCallError } from '../raw-client';
+import { SendBuffer } from '../send-buffer';
 import { geckoError } from './gecko-errors';
+
+/** The host's answer to a write past the app's write quota (net::ERR_INSUFFICIENT_RESOURCES). */
+const INSUFFICIENT_RESOURCES = -12;
 
 /** Gecko's BUFFER_SIZE: send() returns false once more than this is buffered. */
 export const MOZ_BUFFER_SIZE = 65536;
@@ -24,8 +29,6 @@ export interface SocketOptions {
 export interface ServerSocketOptions {
   binaryType?: TCPSocketBinaryType;
 }
-
-type Handler = ((event: any) => unknown) | null;
 
 function failure(message: string): Error {
   // Gecko throws NS_ERROR_FAILURE for calls in the wrong state.
@@ -136,24 +139,7 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
     }
   }
 
-  /** An EventTarget with `on<type>` attributes, called like the HTML event handler attributes. */
-  class HandlerTarget extends EventTarget {
-    private readonly handlers = new Map<string, Handler>();
-
-    protected handler(type: string): Handler {
-      return this.handlers.get(type) ?? null;
-    }
-
-    protected setHandler(type: string, value: Handler): void {
-      if (!this.handlers.has(type)) {
-        this.addEventListener(type, (event) => {
-          const fn = this.handlers.get(type);
-          if (typeof fn === 'function') fn.call(this, event);
-        });
-      }
-      this.handlers.set(type, typeof value === 'function' ? value : null);
-    }
-  }
+  const HandlerTarget = defineHandlerTarget();
 
   class TCPSocket extends HandlerTarget implements MozTCPSocket {
     #host: string;
@@ -161,8 +147,22 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
     #ssl: boolean;
     #binaryType: TCPSocketBinaryType;
     #readyState: TCPReadyState = 'connecting';
-    #bufferedAmount = 0;
-    #waitingForDrain = false;
+    // Gecko's child keeps bufferedAmount; the host answers each write once the OS took it.
+    #sends = new SendBuffer(
+      {
+        write: (payload, _item, done) => client.call('tcpWrite', [this.#id, payload], (error) => done(error), [payload]),
+        drain: () => this.#fire(new TCPSocketEvent('drain')),
+        // Past the host's write quota a send cannot be kept: rather than lose it, the socket
+        // fails (error NetworkError, then close). Other failures end the socket through its events.
+        failed: (error) => {
+          if (error.resultCode !== INSUFFICIENT_RESOURCES) return false;
+          this.#error ??= error;
+          if (this.#readyState !== 'closed') client.call('close', [this.#id, false]);
+          return true;
+        },
+      },
+      MOZ_BUFFER_SIZE,
+    );
     #suspendCount = 0;
     #id = 0;
     #closeWanted: boolean | undefined;
@@ -246,7 +246,7 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
       return this.#ssl;
     }
     get bufferedAmount(): number {
-      return this.#bufferedAmount;
+      return this.#sends.bufferedAmount;
     }
     get binaryType(): TCPSocketBinaryType {
       return this.#binaryType;
@@ -254,36 +254,11 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
     get readyState(): TCPReadyState {
       return this.#readyState;
     }
-    get onopen(): Handler {
-      return this.handler('open');
-    }
-    set onopen(v: Handler) {
-      this.setHandler('open', v);
-    }
-    get ondata(): Handler {
-      return this.handler('data');
-    }
-    set ondata(v: Handler) {
-      this.setHandler('data', v);
-    }
-    get ondrain(): Handler {
-      return this.handler('drain');
-    }
-    set ondrain(v: Handler) {
-      this.setHandler('drain', v);
-    }
-    get onerror(): Handler {
-      return this.handler('error');
-    }
-    set onerror(v: Handler) {
-      this.setHandler('error', v);
-    }
-    get onclose(): Handler {
-      return this.handler('close');
-    }
-    set onclose(v: Handler) {
-      this.setHandler('close', v);
-    }
+    declare onopen: Handler;
+    declare ondata: Handler;
+    declare ondrain: Handler;
+    declare onerror: Handler;
+    declare onclose: Handler;
 
     /**
      * Only an ArrayBuffer takes the binary overload; anything else (a typed array too) is
@@ -301,23 +276,7 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
         payload = copyBytes(byteString(data));
       }
       if (this.#readyState !== 'open') throw failure('Socket is not open');
-      const n = payload.byteLength;
-      this.#bufferedAmount += n;
-      const full = this.#bufferedAmount > MOZ_BUFFER_SIZE;
-      if (full) this.#waitingForDrain = true;
-      client.call(
-        'tcpWrite',
-        [this.#id, payload],
-        () => {
-          this.#bufferedAmount -= n;
-          if (this.#bufferedAmount === 0 && this.#waitingForDrain) {
-            this.#waitingForDrain = false;
-            this.#fire(new TCPSocketEvent('drain'));
-          }
-        },
-        [payload],
-      );
-      return !full;
+      return this.#sends.queue(payload)!;
     }
 
     /** STARTTLS: `ssl` is true at once; sends made from now on go out after the handshake. */
@@ -411,18 +370,8 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
     get localPort(): number {
       return this.#localPort;
     }
-    get onconnect(): Handler {
-      return this.handler('connect');
-    }
-    set onconnect(v: Handler) {
-      this.setHandler('connect', v);
-    }
-    get onerror(): Handler {
-      return this.handler('error');
-    }
-    set onerror(v: Handler) {
-      this.setHandler('error', v);
-    }
+    declare onconnect: Handler;
+    declare onerror: Handler;
 
     /** Stops listening; established connections keep working. */
     close(): void {
@@ -434,6 +383,9 @@ export function createMozTCPSocket(channel: PageChannel): MozSockets {
       }
     }
   }
+
+  TCPSocket.handlerAttributes('open', 'data', 'drain', 'error', 'close');
+  TCPServerSocket.handlerAttributes('connect', 'error');
 
   const mozTCPSocket: LegacyMozTCPSocket = {
     open: (host, port, options) => new TCPSocket(host, port, options),

@@ -8,7 +8,9 @@
  * Direct Sockets', so pages get them as `navigator.w3cSockets` (README "W3C 2013").
  */
 import type { PageChannel } from '../channel';
+import { defineHandlerTarget, type Handler } from '../handler-target';
 import { copyBytes, isArrayBuffer, isIpLiteral, rawClientFor, type RawCallError } from '../raw-client';
+import { SendBuffer } from '../send-buffer';
 
 /** send() returns false once more than this is buffered (the draft leaves the amount to us). */
 export const W3C_SEND_THRESHOLD = 65536;
@@ -42,8 +44,6 @@ export interface W3CUDPOptions {
   /** IP_MULTICAST_LOOP; default false. */
   loopback?: boolean;
 }
-
-type Handler = ((event: any) => unknown) | null;
 
 /** The late-2013 draft's SocketErrorType, carried as `error.type` next to the FPWD's name. */
 export type SocketErrorType =
@@ -104,10 +104,6 @@ function payloadOf(data: unknown): ArrayBuffer | Blob {
   if (ArrayBuffer.isView(data)) return copyBytes(data);
   if (typeof Blob !== 'undefined' && data instanceof Blob) return data;
   return copyBytes(new TextEncoder().encode(String(data)));
-}
-
-function sizeOf(payload: ArrayBuffer | Blob): number {
-  return isArrayBuffer(payload) ? payload.byteLength : (payload as Blob).size;
 }
 
 export interface W3CTCPSocket extends EventTarget {
@@ -217,97 +213,34 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
     }
   }
 
-  /** An EventTarget with `on<type>` attributes, called like HTML's event handler attributes. */
-  class HandlerTarget extends EventTarget {
-    private readonly handlers = new Map<string, Handler>();
-
-    protected handler(type: string): Handler {
-      return this.handlers.get(type) ?? null;
-    }
-
-    protected setHandler(type: string, value: Handler): void {
-      if (!this.handlers.has(type)) {
-        this.addEventListener(type, (event) => {
-          const fn = this.handlers.get(type);
-          if (typeof fn === 'function') fn.call(this, event);
-        });
-      }
-      this.handlers.set(type, typeof value === 'function' ? value : null);
-    }
-  }
+  const HandlerTarget = defineHandlerTarget();
 
   /**
-   * What TCPSocket and UDPSocket share: the outgoing queue (a Blob is read before what follows
-   * it goes out), bufferedAmount counted until the host says the OS took the bytes, and one
-   * `drain` after a send() that returned false.
+   * What TCPSocket and UDPSocket share: the send buffer (a Blob is read before what follows it
+   * goes out; bufferedAmount counted until the host says the OS took the bytes; one `drain`
+   * after a send() that returned false) and the open/message/drain/error attributes.
    */
   abstract class Sender extends HandlerTarget {
     protected id = 0;
-    #bufferedAmount = 0;
-    #waitingForDrain = false;
-    #outbox: Array<{ payload: ArrayBuffer | Blob; size: number; address?: string; port?: number }> = [];
-    #reading = false;
-    #afterOutbox: Array<() => void> = [];
+    protected readonly sends = new SendBuffer(
+      {
+        write: (payload, item, done) => this.write(payload, item.address, item.port, done),
+        drain: () => this.dispatchEvent(new Event('drain')),
+        failed: (error) => {
+          this.sendFailed(error);
+          return true;
+        },
+      },
+      W3C_SEND_THRESHOLD,
+      W3C_MAX_BUFFERED,
+    );
+    declare onopen: Handler;
+    declare onmessage: Handler;
+    declare ondrain: Handler;
+    declare onerror: Handler;
 
     get bufferedAmount(): number {
-      return this.#bufferedAmount;
-    }
-
-    /** Counts and queues one send; returns send()'s hint, or undefined when it cannot be buffered. */
-    protected queue(data: unknown, address?: string, port?: number): boolean | undefined {
-      const payload = payloadOf(data);
-      const size = sizeOf(payload);
-      if (this.#bufferedAmount + size > W3C_MAX_BUFFERED) return undefined;
-      this.#bufferedAmount += size;
-      const full = this.#bufferedAmount > W3C_SEND_THRESHOLD;
-      if (full) this.#waitingForDrain = true;
-      this.#outbox.push({ payload, size, address, port });
-      this.#flush();
-      return !full;
-    }
-
-    /** Runs `fn` once everything queued before it went to the host (close and halfclose wait). */
-    protected afterOutbox(fn: () => void): void {
-      if (this.#outbox.length === 0) fn();
-      else this.#afterOutbox.push(fn);
-    }
-
-    /** Nothing more goes out (the socket ended). */
-    protected dropOutbox(): void {
-      this.#outbox = [];
-      this.#afterOutbox = [];
-    }
-
-    #flush(): void {
-      while (this.#outbox.length > 0 && !this.#reading) {
-        const item = this.#outbox[0];
-        if (!isArrayBuffer(item.payload)) {
-          this.#reading = true;
-          (item.payload as Blob).arrayBuffer().then(
-            (buffer) => {
-              this.#reading = false;
-              item.payload = buffer;
-              this.#flush();
-            },
-            () => {
-              this.#reading = false;
-              item.payload = new ArrayBuffer(0);
-              this.#flush();
-            },
-          );
-          return;
-        }
-        this.#outbox.shift();
-        this.write(item.payload as ArrayBuffer, item.address, item.port, (error) => {
-          this.#bufferedAmount -= item.size;
-          if (error !== undefined) return this.sendFailed(error);
-          if (this.#bufferedAmount === 0 && this.#waitingForDrain) {
-            this.#waitingForDrain = false;
-            this.dispatchEvent(new Event('drain'));
-          }
-        });
-      }
-      if (this.#outbox.length === 0 && !this.#reading) for (const fn of this.#afterOutbox.splice(0)) fn();
+      return this.sends.bufferedAmount;
     }
 
     protected abstract write(
@@ -318,6 +251,7 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
     ): void;
     protected abstract sendFailed(error: RawCallError): void;
   }
+  Sender.handlerAttributes('open', 'message', 'drain', 'error');
 
   class TCPSocket extends Sender implements W3CTCPSocket {
     #remoteAddress: string;
@@ -357,7 +291,7 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
           // A failed connect: error, and no close (§2.3); after close() nothing but close.
           const closing = this.#readyState === 'closing';
           this.#readyState = 'closed';
-          this.dropOutbox();
+          this.sends.drop();
           if (closing) this.dispatchEvent(new Event('close'));
           else this.dispatchEvent(new SocketErrorEvent('error', { error: networkError(error, 'tcp_error') }));
           return;
@@ -398,7 +332,7 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
     #end(): void {
       if (this.#readyState === 'closed') return;
       this.#readyState = 'closed';
-      this.dropOutbox();
+      this.sends.drop();
       if (this.#error !== undefined) this.dispatchEvent(new SocketErrorEvent('error', { error: this.#error }));
       this.dispatchEvent(new Event('close'));
     }
@@ -428,42 +362,8 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
     get readyState(): W3CReadyState {
       return this.#readyState;
     }
-    get onopen(): Handler {
-      return this.handler('open');
-    }
-    set onopen(v: Handler) {
-      this.setHandler('open', v);
-    }
-    get onmessage(): Handler {
-      return this.handler('message');
-    }
-    set onmessage(v: Handler) {
-      this.setHandler('message', v);
-    }
-    get ondrain(): Handler {
-      return this.handler('drain');
-    }
-    set ondrain(v: Handler) {
-      this.setHandler('drain', v);
-    }
-    get onerror(): Handler {
-      return this.handler('error');
-    }
-    set onerror(v: Handler) {
-      this.setHandler('error', v);
-    }
-    get onclose(): Handler {
-      return this.handler('close');
-    }
-    set onclose(v: Handler) {
-      this.setHandler('close', v);
-    }
-    get onhalfclose(): Handler {
-      return this.handler('halfclose');
-    }
-    set onhalfclose(v: Handler) {
-      this.setHandler('halfclose', v);
-    }
+    declare onclose: Handler;
+    declare onhalfclose: Handler;
 
     /**
      * Queues `data` (strings as UTF-8) and returns false once more than 64 KiB is buffered; a
@@ -472,12 +372,12 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
     send(data: W3CSendData): boolean {
       if (arguments.length < 1) throw new TypeError('TCPSocket.send: At least 1 argument required, but only 0 passed');
       if (this.#readyState !== 'open') throw invalidState(`TCPSocket.send: the socket is ${this.#readyState}.`);
-      const hint = this.queue(data);
+      const hint = this.sends.queue(payloadOf(data));
       if (hint !== undefined) return hint;
       // The draft: "the data cannot be buffered" closes the socket with an error.
       this.#error = networkError(undefined, 'send_buffer_full', `More than ${W3C_MAX_BUFFERED} bytes would be buffered.`);
       this.#readyState = 'closing';
-      this.dropOutbox();
+      this.sends.drop();
       client.call('close', [this.id, false]);
       return false;
     }
@@ -493,7 +393,7 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
       if (this.#readyState !== 'open') return;
       this.#readyState = 'halfclosed';
       const id = this.id;
-      this.afterOutbox(() => client.call('tcpShutdown', [id]));
+      this.sends.afterOutbox(() => client.call('tcpShutdown', [id]));
     }
 
     /** Graceful: `closing` at once; queued data is still written, then `close`. */
@@ -503,7 +403,7 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
       this.#readyState = 'closing';
       if (connecting) return;
       const id = this.id;
-      this.afterOutbox(() => client.call('close', [id, true]));
+      this.sends.afterOutbox(() => client.call('close', [id, true]));
     }
 
     suspend(): void {
@@ -570,24 +470,9 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
     get readyState(): W3CReadyState {
       return this.#readyState;
     }
-    get onopen(): Handler {
-      return this.handler('open');
-    }
-    set onopen(v: Handler) {
-      this.setHandler('open', v);
-    }
-    get onconnect(): Handler {
-      return this.handler('connect');
-    }
-    set onconnect(v: Handler) {
-      this.setHandler('connect', v);
-    }
-    get onerror(): Handler {
-      return this.handler('error');
-    }
-    set onerror(v: Handler) {
-      this.setHandler('error', v);
-    }
+    declare onopen: Handler;
+    declare onconnect: Handler;
+    declare onerror: Handler;
 
     /** Stops listening; established connections keep working. */
     close(): void {
@@ -700,30 +585,6 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
     get readyState(): W3CReadyState {
       return this.#readyState;
     }
-    get onopen(): Handler {
-      return this.handler('open');
-    }
-    set onopen(v: Handler) {
-      this.setHandler('open', v);
-    }
-    get onmessage(): Handler {
-      return this.handler('message');
-    }
-    set onmessage(v: Handler) {
-      this.setHandler('message', v);
-    }
-    get ondrain(): Handler {
-      return this.handler('drain');
-    }
-    set ondrain(v: Handler) {
-      this.setHandler('drain', v);
-    }
-    get onerror(): Handler {
-      return this.handler('error');
-    }
-    set onerror(v: Handler) {
-      this.setHandler('error', v);
-    }
 
     /** To `remoteAddress:remotePort`, or the default destination given at construction. */
     send(data: W3CSendData, remoteAddress?: string | null, remotePort?: number | null): boolean {
@@ -733,7 +594,7 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
         remoteAddress === undefined || remoteAddress === null ? this.#remoteAddress : ipLiteral(remoteAddress, 'remoteAddress');
       const port = remotePort === undefined || remotePort === null ? this.#remotePort : toUint16(remotePort);
       if (address === null || port === null || port === 0) throw invalidAccess('UDPSocket.send: no destination address and port.');
-      const hint = this.queue(data, address, port);
+      const hint = this.sends.queue(payloadOf(data), address, port);
       if (hint === undefined) throw invalidAccess(`UDPSocket.send: more than ${W3C_MAX_BUFFERED} bytes would be buffered.`);
       return hint;
     }
@@ -743,7 +604,7 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
       if (this.#readyState === 'closed') return;
       this.#readyState = 'closed';
       this.#memberships = [];
-      this.dropOutbox();
+      this.sends.drop();
       if (this.id !== 0) {
         client.forget(this.id);
         client.call('close', [this.id]);
@@ -790,6 +651,9 @@ export function createW3cSockets(channel: PageChannel): W3CSockets {
       });
     }
   }
+
+  TCPSocket.handlerAttributes('close', 'halfclose');
+  TCPServerSocket.handlerAttributes('open', 'connect', 'error');
 
   return {
     TCPSocket: TCPSocket as unknown as W3CSockets['TCPSocket'],

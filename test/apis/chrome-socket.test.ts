@@ -6,10 +6,9 @@
 import { expect } from 'chai';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { MAX_QUEUED_DATAGRAMS } from '../../main/raw/raw-udp';
 import { createTestHost, type TestHost } from '../../testing';
-import { makeTestCertificates, type TestCertificates } from '../support/certs';
+import { startTlsPeer, useTestCertificates } from '../support/tls-peers';
 import { nextConnection, peerWrite, quiet, readAll, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
 
 async function openTestHost(cleanup: Cleanup, options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {
@@ -148,27 +147,12 @@ describe('chrome.socket (legacy)', () => {
     });
 
     describe('#secure', () => {
-      let certs: TestCertificates;
-      before(async function () {
-        this.timeout(30_000);
-        certs = await makeTestCertificates();
-      });
+      const certs = useTestCertificates();
 
       it('STARTTLS: plaintext, secure() → 0, then TLS on the same id', async () => {
-        const t = await openTestHost(cleanup, { tls: { ca: certs.ca } });
-        const secureContext = tls.createSecureContext({ key: certs.key, cert: certs.cert });
+        const t = await openTestHost(cleanup, { tls: { ca: certs().ca } });
         const seen: string[] = [];
-        const { port } = await tcpServer(cleanup, (plain) => {
-          plain.once('data', (first) => {
-            seen.push(`plain:${first.toString()}`);
-            const secure = new tls.TLSSocket(plain, { isServer: true, secureContext });
-            secure.on('error', () => {});
-            secure.on('data', (d) => {
-              seen.push(`tls:${d.toString()}`);
-              secure.write('250 ok');
-            });
-          });
-        });
+        const { port } = await tcpServer(cleanup, startTlsPeer(certs(), seen, '250 ok'));
         const { socketId } = await value(t, 'create', 'tcp');
         expect(await value(t, 'connect', socketId, 'localhost', port)).to.equal(0);
         expect(await value(t, 'write', socketId, buf('STARTTLS'))).to.deep.equal({ bytesWritten: 8 });

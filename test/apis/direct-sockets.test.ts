@@ -5,8 +5,9 @@
 import { expect } from 'chai';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
+import { DIRECT_READ_HIGH_WATER_MARK, DIRECT_UDP_HIGH_WATER_MARK } from '../../preload/direct/direct-sockets';
 import { createTestHost, type TestHost } from '../../testing';
-import { bytes, nextConnection, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
+import { bytes, nextConnection, quiet, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
 import { hostInternals } from '../../main/host';
 
 async function openTestHost(cleanup: Cleanup, options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {
@@ -211,12 +212,15 @@ describe('Direct Sockets', () => {
       let received = (await reader.read()).value!.byteLength;
       // The reader stops here. The peer gets as far as the kernel buffers let it.
       const stalled = await settled(() => written);
-      const raw = hostInternals(host).registries.raw.all()[0] as unknown as { heldBytes: number };
+      const raw = hostInternals(host).registries.raw.all()[0] as unknown as { heldBytes: number; snapshot(): { bytesReceived: number } };
       const held = raw.heldBytes;
       const unacked = host.inspect().contexts[0].unackedBytes;
       expect(stalled).to.be.below(64 * 1024 * 1024);
       expect(held).to.be.at.most(1024 * 1024);
       expect(unacked).to.be.at.most(1024 * 1024);
+      // The host read no more than the readable asked for: its high-water mark past what the
+      // reader took, and one socket read beyond the credit (held in the host).
+      expect(raw.snapshot().bytesReceived).to.be.at.most(received + DIRECT_READ_HIGH_WATER_MARK + 64 * 1024);
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
@@ -358,6 +362,29 @@ describe('Direct Sockets', () => {
       expect(await rejection(writer.write({ data: new Uint8Array(1) }))).to.be.instanceOf(TypeError);
     });
 
+    it(`asks the host for at most ${DIRECT_UDP_HIGH_WATER_MARK} datagrams ahead of a reader that does not read; the rest wait in the host`, async () => {
+      const t = await openTestHost(cleanup);
+      const peer = dgram.createSocket('udp4');
+      await new Promise<void>((r) => peer.bind(0, '127.0.0.1', () => r()));
+      cleanup.add(() => peer.close());
+      const socket = new t.direct.UDPSocket({ localAddress: '127.0.0.1' });
+      const info = await socket.opened;
+      const total = DIRECT_UDP_HIGH_WATER_MARK + 24;
+      for (let i = 0; i < total; i++) {
+        await new Promise((resolve, reject) =>
+          peer.send(`d${i}`, info.localPort, '127.0.0.1', (err) => (err ? reject(err) : resolve(undefined))),
+        );
+      }
+      // Every datagram is in the host's socket queue (loopback); two round trips let it read them all.
+      await quiet(() => (t.chrome.sockets.udp.getSockets as () => Promise<unknown>)());
+      const raw = t.host.inspect().sockets.find((s) => s.kind === 'raw' && s.localPort === info.localPort);
+      expect(raw?.queued).to.equal(total - DIRECT_UDP_HIGH_WATER_MARK);
+      const reader = info.readable.getReader();
+      const got: string[] = [];
+      for (let i = 0; i < total; i++) got.push(Buffer.from((await reader.read()).value!.data as Uint8Array).toString());
+      expect(got).to.deep.equal(Array.from({ length: total }, (_, i) => `d${i}`));
+    });
+
     it('rejects a bound socket below port 1024 with NotAllowedError', async () => {
       const { direct } = await openTestHost(cleanup);
       const socket = new direct.UDPSocket({ localAddress: '127.0.0.1', localPort: 80 });
@@ -396,6 +423,25 @@ describe('Direct Sockets', () => {
       await socket.close();
       expect((await rejection(mc!.joinGroup(GROUP))).name).to.equal('InvalidStateError');
       expect((await rejection(mc!.leaveGroup(GROUP))).name).to.equal('InvalidStateError');
+    });
+
+    it('joinedGroups lists an any-source membership as a string and a source-specific one as a frozen object', async function () {
+      if (!route) this.skip(); // no route for 224.0.0.0/4 here: `ip route add 224.0.0.0/4 dev lo`
+      const { direct } = await openTestHost(cleanup);
+      const socket = new direct.UDPSocket({ localAddress: '0.0.0.0' });
+      const { multicastController: mc } = await socket.opened;
+      const SSM_GROUP = '232.1.2.3';
+      const SOURCE = '192.0.2.7';
+      expect(await rejection(mc!.joinGroup(SSM_GROUP, { sourceAddress: '127.0.0.1' }))).to.be.instanceOf(TypeError);
+      expect(await rejection(mc!.joinGroup(SSM_GROUP, { sourceAddress: '::1' }))).to.be.instanceOf(TypeError);
+      await mc!.joinGroup(GROUP);
+      await mc!.joinGroup(SSM_GROUP, { sourceAddress: SOURCE });
+      expect(mc!.joinedGroups).to.deep.equal([GROUP, { groupAddress: SSM_GROUP, sourceAddress: SOURCE }]);
+      expect(Object.isFrozen(mc!.joinedGroups[1])).to.equal(true);
+      expect((await rejection(mc!.joinGroup(SSM_GROUP, { sourceAddress: SOURCE }))).name).to.equal('InvalidStateError');
+      await mc!.leaveGroup(SSM_GROUP, { sourceAddress: SOURCE });
+      expect(mc!.joinedGroups).to.deep.equal([GROUP]);
+      await socket.close();
     });
 
     it('delivers to one and to several receivers sharing the port (loopback)', async function () {

@@ -5,10 +5,9 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import type { MozTCPServerSocket, MozTCPSocket } from '../../preload/moz/moz-tcp-socket';
 import { createTestHost, type TestHost } from '../../testing';
-import { makeTestCertificates, type TestCertificates } from '../support/certs';
+import { acceptTls, startTlsPeer, tlsServer, useTestCertificates } from '../support/tls-peers';
 import { bytes, nextConnection, peerWrite, quiet, readAll, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
 import { hostInternals } from '../../main/host';
 
@@ -159,6 +158,25 @@ describe('mozTCPSocket', () => {
     expect(atPeer.bytes().length).to.equal(65539);
   });
 
+  it('a send past the host write quota fails the socket (error NetworkError, then close) instead of losing it', async () => {
+    const t = await openTestHost(cleanup, { writeQuota: 1024 * 1024 });
+    const { server, port } = await tcpServer(cleanup);
+    const accepted = nextConnection(server);
+    const client = t.mozTCPSocket.open('127.0.0.1', port, { binaryType: 'arraybuffer' });
+    await once(client, 'open');
+    // A peer that never reads: once the kernel buffers are full, writes stay in flight at the host.
+    (await accepted).pause();
+    const events: string[] = [];
+    client.onerror = (e: any) => events.push(`error ${e.name} ${e.message}`);
+    client.onclose = () => events.push('close');
+    const closed = once(client, 'close');
+    // 16 MiB: far more than the kernel buffers plus the 1 MiB quota.
+    for (let i = 0; i < 256; i++) client.send(bytes(65536, i).buffer as ArrayBuffer);
+    await closed;
+    expect(events).to.deep.equal(['error NetworkError Network', 'close']);
+    expect(client.readyState).to.equal('closed');
+  });
+
   it('closeImmediately() discards what is still queued: the peer gets a strict prefix', async () => {
     const t = await openTestHost(cleanup);
     const { server, port } = await tcpServer(cleanup);
@@ -272,31 +290,13 @@ describe('mozTCPSocket', () => {
   });
 
   describe('#upgradeToSecure', () => {
-    let certs: TestCertificates;
-    before(async function () {
-      this.timeout(30_000);
-      certs = await makeTestCertificates();
-    });
+    const certs = useTestCertificates();
 
     it('STARTTLS: plaintext up to the upgrade, TLS for the send right after it; ssl is true at once', async () => {
-      const t = await openTestHost(cleanup, { tls: { ca: certs.ca } });
-      const secureContext = tls.createSecureContext({ key: certs.key, cert: certs.cert });
+      const t = await openTestHost(cleanup, { tls: { ca: certs().ca } });
       const seen: string[] = [];
-      const { port } = await tcpServer(cleanup, (plain) => {
-        plain.once('data', (first) => {
-          // Gecko does not wait for an answer: the ClientHello may share a segment with the command.
-          const end = first.indexOf('\r\n') + 2;
-          seen.push(`plain:${first.subarray(0, end).toString()}`);
-          plain.pause();
-          if (end < first.length) plain.unshift(first.subarray(end));
-          const secure = new tls.TLSSocket(plain, { isServer: true, secureContext });
-          secure.on('error', () => {});
-          secure.on('data', (d) => {
-            seen.push(`tls:${d.toString()}`);
-            secure.write('250 hello\r\n');
-          });
-        });
-      });
+      // Gecko does not wait for an answer: the ClientHello may share a segment with the command.
+      const { port } = await tcpServer(cleanup, startTlsPeer(certs(), seen, '250 hello\r\n'));
       const client = t.mozTCPSocket.open('127.0.0.1', port);
       await once(client, 'open');
       const atClient = collect(client);
@@ -310,11 +310,7 @@ describe('mozTCPSocket', () => {
 
     it('a certificate nobody trusts gives error(SecurityUntrustedCertificateIssuerError, SecurityCertificate) then close', async () => {
       const t = await openTestHost(cleanup);
-      const secureContext = tls.createSecureContext({ key: certs.key, cert: certs.cert });
-      const { port } = await tcpServer(cleanup, (plain) => {
-        const secure = new tls.TLSSocket(plain, { isServer: true, secureContext });
-        secure.on('error', () => {});
-      });
+      const { port } = await tcpServer(cleanup, (plain) => acceptTls(plain, certs()));
       const client = t.mozTCPSocket.open('127.0.0.1', port);
       await once(client, 'open');
       const events: string[] = [];
@@ -326,11 +322,9 @@ describe('mozTCPSocket', () => {
     });
 
     it('useSecureTransport connects over TLS from the start', async () => {
-      const t = await openTestHost(cleanup, { tls: { ca: certs.ca } });
-      const server = tls.createServer({ key: certs.key, cert: certs.cert }, (s) => s.end('secure hello'));
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      cleanup.add(() => new Promise((r) => server.close(r)));
-      const client = t.mozTCPSocket.open('127.0.0.1', (server.address() as net.AddressInfo).port, { useSecureTransport: true });
+      const t = await openTestHost(cleanup, { tls: { ca: certs().ca } });
+      const port = await tlsServer(cleanup, certs(), (s) => s.end('secure hello'));
+      const client = t.mozTCPSocket.open('127.0.0.1', port, { useSecureTransport: true });
       expect(client.ssl).to.equal(true);
       const atClient = collect(client);
       await once(client, 'close');

@@ -5,7 +5,6 @@
 import { expect } from 'chai';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import {
   W3C_MAX_BUFFERED,
   W3C_SEND_THRESHOLD,
@@ -15,7 +14,7 @@ import {
 } from '../../preload/w3c/w3c-sockets';
 import { hostInternals } from '../../main/host';
 import { createTestHost, type TestHost } from '../../testing';
-import { makeTestCertificates, type TestCertificates } from '../support/certs';
+import { tlsServer, useTestCertificates } from '../support/tls-peers';
 import { bytes, nextConnection, peerWrite, quiet, readAll, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
 
 async function openTestHost(cleanup: Cleanup, options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {
@@ -287,21 +286,15 @@ describe('W3C 2013 TCP and UDP Socket API', () => {
     });
 
     describe('useSecureTransport', () => {
-      let certs: TestCertificates;
-      before(async function () {
-        this.timeout(30_000);
-        certs = await makeTestCertificates();
-      });
+      const certs = useTestCertificates();
 
       it('connects with TLS from the start to a TLS server', async () => {
-        const t = await openTestHost(cleanup, { tls: { ca: certs.ca } });
-        const server = tls.createServer({ key: certs.key, cert: certs.cert }, (s) => {
+        const t = await openTestHost(cleanup, { tls: { ca: certs().ca } });
+        const port = await tlsServer(cleanup, certs(), (s) => {
           s.on('error', () => {});
           s.on('data', (d) => s.write(`echo:${d.toString()}`));
         });
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        cleanup.add(() => new Promise((resolve) => server.close(resolve)));
-        const socket = new t.w3c.TCPSocket('127.0.0.1', (server.address() as net.AddressInfo).port, { useSecureTransport: true });
+        const socket = new t.w3c.TCPSocket('127.0.0.1', port, { useSecureTransport: true });
         await once(socket, 'open');
         const atClient = collect(socket);
         socket.send('secret');
