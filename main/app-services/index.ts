@@ -21,6 +21,8 @@ export interface AppServicesOptions {
   keepAwake?: KeepAwake;
   /** Where warnings go (Chrome's alarm minimum warning). */
   log?: (line: string) => void;
+  /** The clock of storage.sync's write-operation quotas (default Date.now; tests step it). */
+  now?: () => number;
 }
 
 export interface RunnerServices extends AppServices {
@@ -31,10 +33,10 @@ export interface RunnerServices extends AppServices {
 export function createAppServices(options: AppServicesOptions): (env: SocketEnv) => RunnerServices {
   return (env) => {
     const log = options.log ?? ((line: string) => env.log(line));
-    const storage = createStorage(env, options.apps);
+    const storage = createStorage(env, options.apps, options.now);
     const alarms = createAlarms(env, options.apps, log);
     const power = createPower(options.apps, options.keepAwake);
-    const runtime = createRuntime(env, options.apps);
+    const runtime = createRuntime(env, options.apps, (app) => alarms.launched(app));
     return {
       handlers: {
         storage: storage.handlers,
@@ -52,9 +54,11 @@ export function createAppServices(options: AppServicesOptions): (env: SocketEnv)
       async dispose() {
         alarms.dispose();
         power.dispose();
-        await storage.flushed();
+        await Promise.all([storage.flushed(), alarms.flushed()]);
       },
-      flushed: () => storage.flushed(),
+      flushed: async () => {
+        await Promise.all([storage.flushed(), alarms.flushed()]);
+      },
     };
   };
 }

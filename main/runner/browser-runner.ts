@@ -27,6 +27,8 @@ export const DEFAULT_RUNTIME_BUNDLE = path.resolve(__dirname, '../../browser/app
  * (persistent sockets survive, as in Chrome), a closed tab does not and the app ends.
  */
 export const DEFAULT_APP_END_GRACE_MS = 3000;
+/** An app page's framing rule: its own origin only (the static files' default is none at all). */
+const SAME_ORIGIN_FRAMES = { 'X-Frame-Options': 'SAMEORIGIN', 'Content-Security-Policy': "frame-ancestors 'self'" };
 
 export interface RunAppOptions {
   /** Port of the loopback server (default: a free one). */
@@ -149,7 +151,9 @@ export async function runInBrowser(dir: string, options: RunAppOptions = {}): Pr
     const ext = path.extname(file).toLowerCase();
     const type = CONTENT_TYPES[ext] ?? (ext === '.htm' ? CONTENT_TYPES['.html'] : 'application/octet-stream');
     if ((ext === '.html' || ext === '.htm') && isDocumentRequest(req)) {
-      send(res, req, 200, type, injectRuntime(body.toString('utf8')));
+      // The app's own pages may frame each other (windows become frames in the launch tab when
+      // popups are refused); no other origin may frame them.
+      send(res, req, 200, type, injectRuntime(body.toString('utf8')), SAME_ORIGIN_FRAMES);
       return;
     }
     send(res, req, 200, type, body);

@@ -107,6 +107,8 @@ function storageArea(client: PortClient, area: 'local' | 'sync') {
       MAX_ITEMS: 512,
       MAX_WRITE_OPERATIONS_PER_HOUR: 1800,
       MAX_WRITE_OPERATIONS_PER_MINUTE: 120,
+      // Deprecated in Chrome, and never enforced there either.
+      MAX_SUSTAINED_WRITE_OPERATIONS_PER_MINUTE: 1000000,
     });
   } else {
     api.QUOTA_BYTES = 10485760;

@@ -131,6 +131,14 @@ describe('runner app preload bundle (Electron mode)', function () {
       // onLaunched comes after onInstalled, once the host answered why the app starts.
       await launched;
       expect(events).to.deep.equal(['installed install', 'launched command_line']);
+      // runtime.connect through the host: alone, the page's port hears that nobody receives.
+      const port = chrome.runtime.connect({ name: 'alone' });
+      expect(port.name).to.equal('alone');
+      const lastError = await new Promise<string | undefined>((resolve) =>
+        port.onDisconnect.addListener(() => resolve(chrome.runtime.lastError?.message)),
+      );
+      expect(lastError).to.equal('Could not establish connection. Receiving end does not exist.');
+      expect(() => port.postMessage('x')).to.throw('Attempting to use a disconnected port object');
       expect(errors).to.deep.equal([]);
     } finally {
       await host.dispose();

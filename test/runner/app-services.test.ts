@@ -11,6 +11,7 @@ import { createAppServices, type KeepAwake, type ServedApp } from '../../main/ap
 import { MAX_ALARMS_PER_APP } from '../../main/app-services/alarms/alarms-handlers';
 import { MAX_PENDING_MESSAGES, NO_RECEIVER, PORT_CLOSED } from '../../main/app-services/runtime/runtime-handlers';
 import { MAX_OPEN_PORTS, TOO_MANY_PORTS } from '../../main/app-services/runtime/ports';
+import { SYNC_WRITE_LIMITS } from '../../main/app-services/storage/storage-handlers';
 import { networkInterfaces } from '../../main/app-services/system-network/system-network-handlers';
 import { SocketsHost } from '../../main/host';
 import { hostPortFromNodePort } from '../../main/node-port';
@@ -18,6 +19,7 @@ import type { AppConfig } from '../../preload/app-runtime/app-config';
 import { createAppApis } from '../../preload/app-runtime/app-apis';
 import { createChromeSockets, portClientOf } from '../../preload/facade';
 import { pagePortFromMessagePort } from '../../preload/page-port';
+import { until } from '../support/wait';
 
 const APP = 'abcdefghijklmnopabcdefghijklmnop';
 
@@ -34,7 +36,7 @@ describe('runner app services (host + page facades over a MessageChannel)', () =
   let pages: Page[];
   let keepAwakeLog: string[];
 
-  function start(permissions: string[] = ['storage', 'alarms', 'system.network', 'power']): void {
+  function start(permissions: string[] = ['storage', 'alarms', 'system.network', 'power'], now?: () => number): void {
     const served: ServedApp = { name: APP, permissions: new Set(permissions), dataDir, launch: { installReason: 'install' } };
     let handle = 0;
     const keepAwake: KeepAwake = {
@@ -46,7 +48,7 @@ describe('runner app services (host + page facades over a MessageChannel)', () =
     };
     host = new SocketsHost({
       log: () => undefined,
-      services: createAppServices({ apps: (name) => (name === APP ? served : undefined), keepAwake, log: () => undefined }),
+      services: createAppServices({ apps: (name) => (name === APP ? served : undefined), keepAwake, log: () => undefined, now }),
     });
   }
 
@@ -151,6 +153,53 @@ describe('runner app services (host + page facades over a MessageChannel)', () =
       expect(sync.QUOTA_BYTES_PER_ITEM).to.equal(8192);
     });
 
+    it("limits sync writes to 120 a minute and 1800 an hour per function, with Chrome's texts and constants", async () => {
+      let clock = 1_000_000;
+      await host.dispose();
+      start(undefined, () => clock);
+      const { chrome } = page();
+      const sync = chrome.storage.sync;
+      expect([sync.MAX_WRITE_OPERATIONS_PER_MINUTE, sync.MAX_WRITE_OPERATIONS_PER_HOUR]).to.deep.equal(
+        SYNC_WRITE_LIMITS.map((l) => l.tokens),
+      );
+      const setMany = async (n: number): Promise<void> => {
+        const all: Promise<unknown>[] = [];
+        for (let i = 0; i < n; i++) all.push(sync.set({ n: i }));
+        await Promise.all(all);
+      };
+      await setMany(120);
+      let r = await cb(chrome, sync.set, { n: 'over' });
+      expect(r.error).to.equal('This request exceeds the MAX_WRITE_OPERATIONS_PER_MINUTE quota.');
+      expect(await sync.get('n')).to.deep.equal({ n: 119 });
+      // remove counts on its own, as Chrome counts each function; local has no such quota.
+      r = await cb(chrome, sync.remove, 'n');
+      expect(r.error).to.equal(undefined);
+      await chrome.storage.local.set({ free: true });
+
+      // A new minute, 120 more each, up to 1800 in the hour: then the hour's quota.
+      for (let minute = 1; minute < 15; minute++) {
+        clock += 60_001;
+        await setMany(120);
+      }
+      clock += 60_001;
+      r = await cb(chrome, sync.set, { n: 'over' });
+      expect(r.error).to.equal('This request exceeds the MAX_WRITE_OPERATIONS_PER_HOUR quota.');
+      expect(await sync.get('n')).to.deep.equal({ n: 119 });
+      clock += 3_600_000;
+      r = await cb(chrome, sync.set, { n: 'next hour' });
+      expect(r.error).to.equal(undefined);
+      expect(await sync.get('n')).to.deep.equal({ n: 'next hour' });
+    });
+
+    it('lifts the local quota with the "unlimitedStorage" permission', async () => {
+      await host.dispose();
+      start(['storage', 'unlimitedStorage']);
+      const unlimited = page(['storage', 'unlimitedStorage']).chrome.storage.local;
+      // key "a" + JSON string quotes: 3 bytes beside the text; 10 MiB + 6 bytes in all.
+      await unlimited.set({ a: 'x'.repeat(10_485_760), b: 1 });
+      expect(await unlimited.getBytesInUse(null)).to.equal(10_485_760 + 3 + 2);
+    });
+
     it("answers past local's 10 MiB (QUOTA_BYTES 10485760) with Chrome's quota error and keeps the old items", async () => {
       const { chrome } = page();
       const local = chrome.storage.local;
@@ -205,6 +254,43 @@ describe('runner app services (host + page facades over a MessageChannel)', () =
       expect(alarm.scheduledTime - before).to.be.at.least(1000);
       expect((await fired).name).to.equal('soon');
       expect(await chrome.alarms.getAll()).to.deep.equal([]);
+    });
+
+    it('keeps alarms for the next run; one whose time passed meanwhile fires once, late, and a repeating one keeps its rhythm', async () => {
+      const first = page();
+      const when = Date.now() + 1000;
+      await first.chrome.alarms.create('once', { when });
+      await first.chrome.alarms.create('every', { when, periodInMinutes: 1 });
+      await first.chrome.alarms.create('later', { delayInMinutes: 60 });
+      const later = await first.chrome.alarms.get('later');
+      // The app ends before the alarms' time; its host goes away (the run is over).
+      first.close();
+      await host.dispose();
+      expect(JSON.parse(await fs.readFile(path.join(dataDir, 'alarms.json'), 'utf8'))).to.have.length(3);
+      await until(() => Date.now() > when + 50, 'the alarms’ time to pass while the app is not running');
+
+      start();
+      const second = page();
+      const fired: any[] = [];
+      second.chrome.alarms.onAlarm.addListener((alarm: unknown) => fired.push(alarm));
+      await settled(second); // its first alarms call reads the earlier run's alarms
+      await until(() => fired.length >= 2, 'the missed alarms');
+      expect(fired.map((a) => [a.name, a.scheduledTime]).sort()).to.deep.equal([
+        ['every', when],
+        ['once', when],
+      ]);
+      const all: any[] = await second.chrome.alarms.getAll();
+      expect(all.map((a) => [a.name, a.scheduledTime, a.periodInMinutes]).sort()).to.deep.equal([
+        ['every', when + 60_000, 1],
+        ['later', later.scheduledTime, undefined],
+      ]);
+      await settled(second);
+      expect(fired).to.have.length(2);
+      // The file follows: 'once' is gone from it too.
+      await host.dispose();
+      const saved: any[] = JSON.parse(await fs.readFile(path.join(dataDir, 'alarms.json'), 'utf8'));
+      expect(saved.map((a) => a.name).sort()).to.deep.equal(['every', 'later']);
+      start();
     });
 
     it('replaces an alarm of the same name, clears by name, and reports what clear found', async () => {

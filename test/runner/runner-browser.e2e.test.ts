@@ -141,6 +141,47 @@ describe('runner: Chrome Apps in Chromium (browser mode)', function () {
     });
   });
 
+  describe('popups refused (window.open gives null, as an everyday browser without a user gesture)', () => {
+    it('opens the app window as a frame in the launch tab, where contentWindow reaches it and the app runs', async () => {
+      const r = await run('tcp-echo-server', { dataDir: await tempDir() });
+      const background = await context.newPage();
+      onCleanup(() => (background.isClosed() ? undefined : background.close()));
+      const lines: string[] = [];
+      background.on('console', (m) => lines.push(m.text()));
+      let popups = 0;
+      background.on('popup', () => popups++);
+      // What a popup blocker does to window.open.
+      await background.addInitScript(() => {
+        window.open = () => null;
+      });
+      await background.goto(r.url);
+
+      await background.waitForFunction(() =>
+        /^\d+$/.test((chrome as any).app.window.get('main')?.contentWindow?.document.getElementById('port')?.textContent ?? ''),
+      );
+      const port: number = await background.evaluate(() =>
+        Number((chrome as any).app.window.get('main').contentWindow.document.getElementById('port').textContent),
+      );
+      const payload = Buffer.from('through a frame');
+      expect((await echoOnce(port, payload)).toString()).to.equal('through a frame');
+
+      expect(popups).to.equal(0);
+      expect(await background.evaluate(() => document.querySelectorAll('iframe').length)).to.equal(1);
+      expect(lines.filter((l) => l.includes('the browser blocked a popup'))).to.have.length(1);
+      // The frame is the window: its own chrome.app.window.current(), launchData from create's callback.
+      const frame = background.frames().find((f) => f.url().endsWith('/index.html'));
+      expect(frame, 'the app window frame').to.not.equal(undefined);
+      expect(await frame!.evaluate(() => (chrome as any).app.window.current().id)).to.equal('main');
+      expect(await frame!.evaluate(() => (window as any).launchData.source)).to.equal('command_line');
+      await frame!.waitForFunction(() => document.getElementById('connections')?.textContent === '1');
+
+      // Closing it with the app's own button removes the frame and fires onClosed.
+      await frame!.click('#close');
+      await background.waitForFunction(() => (window as any).closedWindows === 1);
+      expect(await background.evaluate(() => document.querySelectorAll('iframe').length)).to.equal(0);
+    });
+  });
+
   describe('storage-alarms-i18n', () => {
     it('counts launches in storage across runs, fires onInstalled then onStartup, an alarm, and localises', async () => {
       const dataDir = await tempDir();

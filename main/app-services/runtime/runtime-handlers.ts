@@ -37,7 +37,11 @@ function utf8(bytes: ArrayBuffer | ArrayBufferView): string {
   return Buffer.from(view).toString('utf8');
 }
 
-export function createRuntime(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
+/**
+ * `launched` hears when an app's background page has loaded (its first launchInfo of this host),
+ * for what the app gets back from an earlier run (alarms).
+ */
+export function createRuntime(env: Pick<SocketEnv, 'emit'>, apps: ServedApps, onLaunched: (app: AppState) => void = () => undefined) {
   const pending = new Map<number, PendingMessage>();
   const launched = new Set<string>();
   let nextId = 1;
@@ -62,6 +66,7 @@ export function createRuntime(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
       const app = servedApp(apps, scope.app.name, 'runtime');
       const first = !launched.has(app.name);
       launched.add(app.name);
+      if (first) onLaunched(scope.app);
       return [first ? { ...app.launch, first } : { first }];
     },
     sendMessage(scope, [message]) {

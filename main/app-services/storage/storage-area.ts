@@ -44,6 +44,8 @@ export class StorageArea {
   private items = new Map<string, string>();
   private loaded: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** The write queued behind the current one, not started yet. */
+  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly file: string,
@@ -137,16 +139,22 @@ export class StorageArea {
     return this.remove([...this.items.keys()]);
   }
 
-  /** Writes the whole area (write to a temporary file, then rename: a crash leaves the old or the new file, never half of one). */
+  /**
+   * Writes the whole area (write to a temporary file, then rename: a crash leaves the old or the
+   * new file, never half of one). A write still waiting to start takes the newest items, so a
+   * burst of changes is one write and each change's promise waits for a write that holds it.
+   */
   private persist(): Promise<void> {
-    const snapshot = `{${[...this.items].map(([k, json]) => `${JSON.stringify(k)}:${json}`).join(',')}}`;
+    if (this.waiting !== undefined) return this.waiting;
     const write = async (): Promise<void> => {
+      this.waiting = undefined;
+      const snapshot = `{${[...this.items].map(([k, json]) => `${JSON.stringify(k)}:${json}`).join(',')}}`;
       await fs.mkdir(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.tmp`;
       await fs.writeFile(tmp, snapshot);
       await fs.rename(tmp, this.file);
     };
-    this.writing = this.writing.then(write, write);
+    this.writing = this.waiting = this.writing.then(write, write);
     return this.writing;
   }
 

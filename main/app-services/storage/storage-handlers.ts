@@ -13,6 +13,23 @@ import { LOCAL_QUOTA, QuotaError, StorageArea, SYNC_QUOTA, UNLIMITED_QUOTA, type
 
 type AreaName = 'local' | 'sync';
 
+/**
+ * chrome.storage.sync's write-operation quotas, as Chromium's QuotaService applies them
+ * (storage_api.cc GetModificationQuotaLimitHeuristics, quota_service.cc TimedLimit): per app and
+ * per function (set, remove, clear each count on their own), a fixed window that starts with the
+ * first write after the last one ran out; the minute is checked first. A refused write changes
+ * nothing and says `This request exceeds the <name> quota.`
+ */
+export const SYNC_WRITE_LIMITS = [
+  { name: 'MAX_WRITE_OPERATIONS_PER_MINUTE', tokens: 120, intervalMs: 60_000 },
+  { name: 'MAX_WRITE_OPERATIONS_PER_HOUR', tokens: 1800, intervalMs: 3_600_000 },
+] as const;
+
+interface Bucket {
+  tokens: number;
+  expires: number;
+}
+
 function decodeJson(bytes: ArrayBuffer | ArrayBufferView, what: string): unknown {
   const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   try {
@@ -28,8 +45,24 @@ function isKeys(value: unknown, allowObject: boolean): boolean {
   return allowObject && typeof value === 'object';
 }
 
-export function createStorage(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
+export function createStorage(env: Pick<SocketEnv, 'emit'>, apps: ServedApps, now: () => number = Date.now) {
   const areas = new Map<string, StorageArea>();
+  const buckets = new WeakMap<AppState, Map<string, Bucket[]>>();
+
+  /** Takes one write operation of `fn` from the app's sync quotas, or throws Chrome's error. */
+  function chargeSyncWrite(app: AppState, fn: string): void {
+    let byFn = buckets.get(app);
+    if (byFn === undefined) buckets.set(app, (byFn = new Map()));
+    let mine = byFn.get(fn);
+    if (mine === undefined) byFn.set(fn, (mine = SYNC_WRITE_LIMITS.map(() => ({ tokens: 0, expires: -Infinity }))));
+    const t = now();
+    for (const [i, limit] of SYNC_WRITE_LIMITS.entries()) {
+      const bucket = mine[i];
+      if (bucket.expires < t) Object.assign(bucket, { tokens: limit.tokens, expires: t + limit.intervalMs });
+      if (bucket.tokens === 0) throw new CallError(`This request exceeds the ${limit.name} quota.`);
+      bucket.tokens--;
+    }
+  }
 
   async function area(app: AppState, name: AreaName): Promise<StorageArea> {
     const served = servedApp(apps, app.name, `storage.${name}`, 'storage');
@@ -47,9 +80,11 @@ export function createStorage(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
   async function mutate(
     app: AppState,
     areaName: AreaName,
+    fn: string,
     change: (a: StorageArea) => Promise<StorageChanges>,
   ): Promise<readonly unknown[]> {
     const a = await area(app, areaName);
+    if (areaName === 'sync') chargeSyncWrite(app, fn);
     let changes: StorageChanges;
     try {
       changes = await change(a);
@@ -75,14 +110,14 @@ export function createStorage(env: Pick<SocketEnv, 'emit'>, apps: ServedApps) {
     set(scope, [areaName, items]) {
       const parsed = decodeJson(items, 'items');
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CallError('Invalid items: expected an object');
-      return mutate(scope.app, areaName, (a) => a.set(parsed as Record<string, unknown>));
+      return mutate(scope.app, areaName, 'set', (a) => a.set(parsed as Record<string, unknown>));
     },
     remove(scope, [areaName, keys]) {
       if (keys === null || keys === undefined || !isKeys(keys, false)) throw new CallError('Invalid keys');
-      return mutate(scope.app, areaName, (a) => a.remove(typeof keys === 'string' ? [keys] : (keys as string[])));
+      return mutate(scope.app, areaName, 'remove', (a) => a.remove(typeof keys === 'string' ? [keys] : (keys as string[])));
     },
     clear(scope, [areaName]) {
-      return mutate(scope.app, areaName, (a) => a.clear());
+      return mutate(scope.app, areaName, 'clear', (a) => a.clear());
     },
   };
 
