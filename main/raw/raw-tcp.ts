@@ -13,9 +13,6 @@ import { netErrorFrom } from '../net-error-map';
 import type { PageContext } from '../page-context';
 import { RawOwner } from './raw-owner';
 
-/** Bytes read and held back for one batch at most (the context's batch size). */
-const RAW_BATCH_BYTES = 1 << 20;
-
 export type RawTcpState = 'connecting' | 'open' | 'closed';
 
 /** A failure as the facades get it: the net error and Node's own code for the message. */
@@ -205,8 +202,8 @@ export class RawTcp extends RawOwner implements ManagedSocket {
 
   /**
    * Sends `chunk` down, in pull mode only what the credit covers; the rest waits as surplus.
-   * Chunks wait for the end of the poll phase, so every read one wake-up made goes down as one
-   * batch (libuv reads a flooded socket up to 32 times per wake-up, each a task of its own).
+   * The context sends everything one wake-up read as one batch at the end of the poll phase
+   * (libuv reads a flooded socket up to 32 times per wake-up, each a task of its own).
    */
   private deliver(chunk: Buffer): void {
     let out = chunk;
@@ -217,32 +214,12 @@ export class RawTcp extends RawOwner implements ManagedSocket {
       }
       this.credit -= out.byteLength;
     }
-    if (out.byteLength === 0) return;
-    this.pending.push(out);
-    this.pendingBytes += out.byteLength;
-    if (this.pendingBytes >= RAW_BATCH_BYTES) this.sendPending();
-    else this.pendingFlush ??= setImmediate(this.sendPending);
-  }
-
-  /** Chunks read and not yet queued for the page; each moves whole when it owns its buffer. */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private pendingFlush?: NodeJS.Immediate;
-
-  private readonly sendPending = (): void => {
-    if (this.pendingFlush !== undefined) clearImmediate(this.pendingFlush);
-    this.pendingFlush = undefined;
-    const chunks = this.pending;
-    if (chunks.length === 0) return;
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (this.destroyed) return;
-    for (const out of chunks) {
-      const transferable = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength;
-      this.ctx.enqueueEvent('raw', 'onData', { socketId: this.id }, out, transferable);
-    }
+    if (out.byteLength === 0 || this.destroyed) return;
+    // A chunk that owns its buffer moves whole.
+    const transferable = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength;
+    this.ctx.enqueueEvent('raw', 'onData', { socketId: this.id }, out, transferable);
     this.ctx.flushIfFull();
-  };
+  }
 
   /** Peer FIN: the socket stays writable (allowHalfOpen); the facade decides what it means. */
   private readonly onEnd = (): void => {
@@ -274,8 +251,6 @@ export class RawTcp extends RawOwner implements ManagedSocket {
 
   private emit(ev: string, arg: Record<string, unknown>): void {
     if (this.destroyed) return;
-    // Bytes read before this event reach the page before it.
-    this.sendPending();
     this.ctx.enqueueEvent('raw', ev, { socketId: this.id, ...arg });
   }
 
@@ -402,10 +377,10 @@ export class RawTcp extends RawOwner implements ManagedSocket {
     if (options.keepAlive !== undefined) socket.setKeepAlive(options.keepAlive, options.keepAliveDelay ?? 0);
   }
 
-  /** Bytes the host holds for this socket: Node's read and write buffers, the surplus and the batch. */
+  /** Bytes the host holds for this socket: Node's read and write buffers and the surplus. */
   get heldBytes(): number {
     const s = this.socket;
-    return (s?.readableLength ?? 0) + (s?.writableLength ?? 0) + (this.surplus?.byteLength ?? 0) + this.pendingBytes;
+    return (s?.readableLength ?? 0) + (s?.writableLength ?? 0) + (this.surplus?.byteLength ?? 0);
   }
 
   info(): Record<string, unknown> {
@@ -420,7 +395,6 @@ export class RawTcp extends RawOwner implements ManagedSocket {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.sendPending();
     this.failQueue({ resultCode: NET_ERRORS.ABORTED });
     const socket = this.socket;
     this.socket = undefined;
