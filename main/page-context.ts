@@ -5,7 +5,7 @@
  * them (context/outbound.ts), and the flow credit holds the app's sockets while the page is
  * behind (context/flow-credit.ts). A repeated hello and `end()` share one reset.
  */
-import { eventKey, type WireNamespace as Namespace } from '../common/methods';
+import { eventKey, NAMESPACES, type WireNamespace as Namespace } from '../common/methods';
 import { EVENT_CREDIT, PROTOCOL_VERSION, type CreditMessage, type WireError } from '../common/protocol';
 import type { HostPort } from '../common/port';
 import type { AppState } from './app-state';
@@ -58,6 +58,9 @@ export interface ContextOwner {
   creditedSend(ctx: PageContext, socketId: number, data: ArrayBuffer): boolean;
   log(line: string): void;
 }
+
+/** Namespaces whose events go down once per event-loop turn (OutboundBatch.schedule). */
+const SOCKET_NAMESPACES: ReadonlySet<Namespace> = new Set<Namespace>([...NAMESPACES, 'raw']);
 
 export class PageContext {
   /** Events this context has listeners for, as `"tcp.onReceive"`. */
@@ -211,7 +214,7 @@ export class PageContext {
     this.credit.add(EVENT_CREDIT);
     this.outbound.pushEvent(ns, ev, arg, data, transferable, sliceSize);
     if (data !== undefined) this.credit.add(data.byteLength);
-    this.outbound.schedule(true);
+    this.outbound.schedule(!SOCKET_NAMESPACES.has(ns));
   }
 
   /** Queues a send-credit grant or revocation in order (tcp-socket.ts CreditPage). */

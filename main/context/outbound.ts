@@ -75,10 +75,16 @@ export class OutboundBatch {
   }
 
   /**
-   * Events go down at the end of the current task: everything one read produced is one batch,
-   * without waiting for the event loop to come round (that would cost latency on every echo).
-   * A batch of results only waits for the end of the poll phase, so the answers to all the
-   * calls one drain of the port brought go down as one message.
+   * Socket events and results go down once per turn of the event loop, at the end of its poll
+   * phase (setImmediate): the events of every read libuv made for the sockets that were ready,
+   * the answers to all the calls one drain of the port brought, and a call's result together
+   * with the events queued beside it (an echo's reply), so the page wakes once for them, not
+   * once per task. That costs an echo no latency: the check phase follows the poll phase before
+   * the loop can wait again. `urgent` (the app services' events: runtime messages and ports)
+   * goes down at the end of the current task instead, so what separate host tasks produced
+   * reaches the page in separate batches, dispatched on separate page tasks, as Chrome
+   * dispatches each extension message (a listener added in a promise continuation after
+   * onConnect still gets the port's first message).
    */
   schedule(urgent: boolean): void {
     if (this.flushScheduled === 'task') return;
