@@ -5,6 +5,7 @@
  * sockets facade's port (PortClient) with lastError and promises as for chrome.sockets.
  * Plain TypeScript: what depends on the page (windows, navigation) comes in as `PageEnv`.
  */
+import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG } from '../../common/runtime-messages';
 import { ChromeEventImpl, type ChromeEvent } from '../chrome-event';
 import { portClientOf, type ChromeSockets, type PortClient } from '../facade';
 import type { AppConfig } from './app-config';
@@ -30,6 +31,7 @@ export interface PageEnv {
 const encoder = new TextEncoder();
 const json = (value: unknown): ArrayBuffer => {
   const bytes = encoder.encode(JSON.stringify(value === undefined ? null : value));
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new Error(MESSAGE_TOO_LONG);
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 };
 
@@ -183,8 +185,10 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
     let keepOpen = false;
     const sendResponse = (response?: unknown): void => {
       if (answered) return;
+      // A response too long to send throws here and leaves the message open, as in Chrome.
+      const bytes = json(response);
       answered = true;
-      void client.call('runtime', 'respond', [arg.messageId, true, json(response)], () => undefined);
+      void client.call('runtime', 'respond', [arg.messageId, true, bytes], () => undefined);
     };
     for (const listener of onMessage.currentListeners()) {
       try {

@@ -4,6 +4,7 @@
  * port events on the wire from its start and decides when one arrives, as Chrome's renderer
  * does: an onConnect with no listener here closes this page's end at once.
  */
+import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG } from '../../common/runtime-messages';
 import { ChromeEventImpl } from '../chrome-event';
 import type { PortClient } from '../facade';
 
@@ -15,7 +16,7 @@ const CONNECT_SIGNATURE = 'runtime.connect(optional string extensionId, optional
 
 const encoder = new TextEncoder();
 
-/** Port.postMessage's message as UTF-8 JSON bytes; Chrome's error when JSON cannot carry it. */
+/** Port.postMessage's message as UTF-8 JSON bytes; Chrome's errors when JSON cannot carry it or it is too long. */
 function serialize(message: unknown): ArrayBuffer {
   let text: string | undefined;
   try {
@@ -25,6 +26,7 @@ function serialize(message: unknown): ArrayBuffer {
   }
   if (text === undefined) throw new Error('Could not serialize message.');
   const bytes = encoder.encode(text);
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new Error(MESSAGE_TOO_LONG);
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 

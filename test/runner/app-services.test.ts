@@ -11,6 +11,7 @@ import { createAppServices, type KeepAwake, type ServedApp } from '../../main/ap
 import { MAX_ALARMS_PER_APP } from '../../main/app-services/alarms/alarms-handlers';
 import { MAX_PENDING_MESSAGES, NO_RECEIVER, PORT_CLOSED } from '../../main/app-services/runtime/runtime-handlers';
 import { MAX_OPEN_PORTS, TOO_MANY_PORTS } from '../../main/app-services/runtime/ports';
+import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG } from '../../common/runtime-messages';
 import { SYNC_WRITE_LIMITS } from '../../main/app-services/storage/storage-handlers';
 import { networkInterfaces } from '../../main/app-services/system-network/system-network-handlers';
 import { SocketsHost } from '../../main/host';
@@ -512,6 +513,47 @@ describe('runner app services (host + page facades over a MessageChannel)', () =
       cyclic.self = cyclic;
       expect(() => port.postMessage(cyclic)).to.throw(Error, 'Could not serialize message.');
       expect((await incoming).name).to.equal('mine');
+    });
+
+    it(`refuses messages longer than ${MAX_MESSAGE_BYTES} bytes of JSON in the page, and in the host from a page that skips the check`, async () => {
+      const sender = page();
+      const receiver = page();
+      const heard: unknown[] = [];
+      let responseError: unknown;
+      receiver.chrome.runtime.onMessage.addListener((m: unknown, _s: unknown, sendResponse: (r: unknown) => void) => {
+        heard.push(m);
+        if (m === 'big answer') {
+          try {
+            sendResponse('r'.repeat(MAX_MESSAGE_BYTES));
+          } catch (error) {
+            responseError = error;
+          }
+          sendResponse('small'); // the message is still open after the refused answer
+        }
+      });
+      const incoming = new Promise<any>((resolve) => receiver.chrome.runtime.onConnect.addListener(resolve));
+      await settled(receiver);
+      // The JSON text of a string of MAX_MESSAGE_BYTES characters has two quotes more: one past it.
+      const tooLong = 'x'.repeat(MAX_MESSAGE_BYTES);
+      expect(() => sender.chrome.runtime.sendMessage(tooLong)).to.throw(Error, MESSAGE_TOO_LONG);
+      const port = sender.chrome.runtime.connect({ name: 'big' });
+      expect(() => port.postMessage(tooLong)).to.throw(Error, MESSAGE_TOO_LONG);
+      const theirs = await incoming;
+      // Exactly at the bound it goes: the quotes plus MAX_MESSAGE_BYTES - 2 characters.
+      const atBound = new Promise<unknown>((resolve) => theirs.onMessage.addListener((m: string) => resolve(m.length)));
+      port.postMessage('y'.repeat(MAX_MESSAGE_BYTES - 2));
+      expect(await atBound).to.equal(MAX_MESSAGE_BYTES - 2);
+      expect(await sender.chrome.runtime.sendMessage('big answer')).to.equal('small');
+      expect(responseError).to.be.an('error').with.property('message', MESSAGE_TOO_LONG);
+      expect(heard).to.deep.equal(['big answer']);
+      // A page that sends past the bound anyway (its own client, not the facade) meets the host's check.
+      const raw = new Uint8Array(MAX_MESSAGE_BYTES + 256 * 1024).fill(0x20);
+      const refused = await (sender.client.call('runtime', 'sendMessage', [raw.buffer]) as Promise<unknown>).then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
+      expect(refused).to.be.an('error').with.property('message', MESSAGE_TOO_LONG);
+      expect(heard).to.deep.equal(['big answer']);
     });
 
     it(`refuses more than ${MAX_OPEN_PORTS} open ports per app, and counts a closed one as free`, async () => {

@@ -10,6 +10,7 @@
  * gives `Could not establish connection. Receiving end does not exist.`, listeners that all
  * decline give `The message port closed before a response was received.`
  */
+import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG } from '../../../common/runtime-messages';
 import { CallError } from '../../call-error';
 import type { AppContext, AppState } from '../../app-state';
 import type { CallScope, NamespaceHandlers } from '../../dispatch';
@@ -33,6 +34,9 @@ interface PendingMessage {
 }
 
 function utf8(bytes: ArrayBuffer | ArrayBufferView): string {
+  // The page refuses longer messages itself; one that did not keeps to the protocol. (The
+  // sendMessage wrapper adds the sender's url to the message's JSON, hence the allowance.)
+  if (bytes.byteLength > MAX_MESSAGE_BYTES + 128 * 1024) throw new CallError(MESSAGE_TOO_LONG);
   const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   return Buffer.from(view).toString('utf8');
 }
@@ -76,10 +80,11 @@ export function createRuntime(env: Pick<SocketEnv, 'emit'>, apps: ServedApps, on
       let open = 0;
       for (const p of pending.values()) if (p.app === scope.app) open++;
       if (open >= MAX_PENDING_MESSAGES) throw new CallError(`Too many messages waiting for a response (${MAX_PENDING_MESSAGES})`);
+      const payload = utf8(message);
       const id = nextId++;
       return new Promise<readonly unknown[]>((resolve, reject) => {
         pending.set(id, { app: scope.app, sender: scope.ctx, waiting: new Set(receivers), heard: false, resolve, reject });
-        env.emit(scope.app, 'runtime', 'onMessage', { messageId: id, payload: utf8(message) }, undefined, { except: scope.ctx });
+        env.emit(scope.app, 'runtime', 'onMessage', { messageId: id, payload }, undefined, { except: scope.ctx });
       });
     },
     respond(scope, [messageId, responded, response]) {
