@@ -26,9 +26,12 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
   const w = useWindowPages('r3');
   const { onCleanup, openWindow, shots, view, rows, connectClient, frame } = w;
 
-  it('shows a refused certificate, trusts it for the session on request, then shows protocol, cipher and peer certificate (item 3)', async () => {
+  /**
+   * A TLS echo server whose chain goes up to the test CA (as servers send their intermediates;
+   * nobody trusts the CA yet), and the window's secure client form submitted against it.
+   */
+  async function secureClientToUntrustedServer() {
     const certs = await makeTestCertificates();
-    // The chain up to the test CA, as servers send their intermediates; nobody trusts the CA yet.
     const server = tls.createServer({ key: certs.key, cert: certs.cert + certs.ca }, (s) => s.pipe(s));
     server.on('tlsClientError', () => {});
     const port = await listen(server);
@@ -40,6 +43,11 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
     await form.getByLabel('Port').fill(String(port));
     await form.getByLabel('TLS (secure)').check();
     await form.getByLabel('Port').press('Enter');
+    return { certs, port, host, page };
+  }
+
+  it('shows a refused certificate, trusts it for the session on request, then shows protocol, cipher and peer certificate (item 3)', async () => {
+    const { certs, port, host, page } = await secureClientToUntrustedServer();
     const panel = view(page).locator('.tls-panel');
     await panel.locator('h3', { hasText: 'refused: ERR_CERT_AUTHORITY_INVALID' }).waitFor();
     const text = (await panel.textContent()) ?? '';
@@ -72,18 +80,7 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
     await shots(page, '3-2-tls-session');
   });
   it('keeps ten log rows and a traffic legend drawn at its own size at 1280×800 with a refused certificate shown (layout)', async () => {
-    const certs = await makeTestCertificates();
-    const server = tls.createServer({ key: certs.key, cert: certs.cert + certs.ca }, (s) => s.pipe(s));
-    server.on('tlsClientError', () => {});
-    const port = await listen(server);
-    onCleanup(() => new Promise((r) => server.close(r)));
-    const { page } = await openWindow();
-    await page.keyboard.press('Alt+Digit1');
-    const form = page.getByRole('form', { name: 'New TCP client' });
-    await form.getByLabel('Host').fill('127.0.0.1');
-    await form.getByLabel('Port').fill(String(port));
-    await form.getByLabel('TLS (secure)').check();
-    await form.getByLabel('Port').press('Enter');
+    const { page } = await secureClientToUntrustedServer();
     await view(page).locator('.tls-panel h3', { hasText: 'refused: ERR_CERT_AUTHORITY_INVALID' }).waitFor();
     // From the short size back to 1280×800, as a user resizing the window does: the plot was laid
     // out 870 px wide there, and a bitmap of that width squeezed its label into 300 px here.
