@@ -11,6 +11,7 @@ import { NET_ERRORS } from '../../common/net-errors';
 import type { PagePort } from '../../common/port';
 import { PROTOCOL_VERSION, type CreditMessage, type DownItem, type ResultMessage, type UpMessage } from '../../common/protocol';
 import type { SocketsHost } from '../../main/host';
+import { SUGGESTED_SEND_CREDIT } from '../../main/tcp/tcp-socket';
 import { hostPortFromNodePort } from '../../main/node-port';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import type { SocketsHostOptions } from '../../main/types';
@@ -97,9 +98,25 @@ describe('tcp send credit (sends the page answers itself)', () => {
   const cleanup = new SupportCleanup();
   afterEach(() => cleanup.run());
 
+  /** A host with the credit turned on (it is opt-in), unless `options.limits` says otherwise. */
   function host(options: SocketsHostOptions = {}): SocketsHost {
-    return newHost(options, cleanup);
+    return newHost({ ...options, limits: { sendCredit: SUGGESTED_SEND_CREDIT, ...options.limits } }, cleanup);
   }
+
+  it('is off by default: every send is answered by the host once written', async () => {
+    const h = newHost({}, cleanup);
+    const { t, tcp, up } = spiedPage(h, cleanup);
+    const peer = await collector(cleanup);
+    const id = await connected(t, peer.port);
+    for (let i = 0; i < 5; i++) {
+      expect(await call(t, (cb) => tcp.send(id, filled(1000, i), cb))).to.deep.equal({
+        args: [{ resultCode: 0, bytesSent: 1000 }],
+        lastError: undefined,
+      });
+    }
+    expect(sendsAnswered(up)).to.equal(0);
+    expect(sendsToHost(up)).to.equal(5);
+  });
 
   it('answers sends within the credit on the page, in order, with Chrome’s result, and the peer gets every byte in order', async () => {
     const h = host();
