@@ -12,9 +12,9 @@ import type { HostPort } from '../../common/port';
  * between two flushes. Results only exist once their calls ran, so this bounds what one burst
  * of calls can add before the backlog is checked again: at most this many results.
  */
-const CALLS_PER_FLUSH = 64;
+export const CALLS_PER_FLUSH = 64;
 /** Messages held back (while the carrier is held, or past CALLS_PER_FLUSH) before the carrier stops reading the page. */
-const MAX_DEFERRED = 4096;
+export const MAX_DEFERRED = 4096;
 
 // The raw namespace's events go to the owning context whether or not it "listens" (not in ALL_EVENT_KEYS).
 const VALID_EVENT_KEYS = new Set<string>(ALL_EVENT_KEYS);
