@@ -6,9 +6,11 @@
  */
 import { expect } from 'chai';
 import { existsSync, promises as fs } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { startBrowserHost, type BrowserHost } from '../../main/browser-host/server';
+import { listen } from '../support';
 import { buildPageBundle, launchFreshChromium, type FreshChromium } from '../support/chromium';
 
 // What page code sees; these functions run inside Chromium, not in Node (this file has no DOM lib).
@@ -45,6 +47,10 @@ export interface WindowPages {
   rows(page: Page, dir: RowKind): Promise<string[]>;
   /** Fills the TCP client form (Alt+1) with 127.0.0.1:`port` and presses Enter. */
   connectClient(page: Page, port: number): Promise<void>;
+  /** A local TCP echo server on port 0, closed after the test; its port. */
+  echoServer(): Promise<number>;
+  /** An echo server, the window open, and a TCP client shown connected to it. */
+  connectedToEcho(): Promise<{ host: BrowserHost; page: Page; port: number }>;
 }
 
 export function useWindowPages(prefix: string): WindowPages {
@@ -75,6 +81,36 @@ export function useWindowPages(prefix: string): WindowPages {
   const frame = (page: Page): Promise<void> =>
     page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 
+  async function openWindow(): Promise<{ host: BrowserHost; page: Page }> {
+    const host = await startBrowserHost({ allowAll: true, log: () => {} });
+    onCleanup(() => host.close());
+    const page = await browser!.context.newPage();
+    onCleanup(() => page.close());
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
+    await page.setViewportSize(VIEWPORT);
+    await page.goto(host.url);
+    await page.locator('.topbar').waitFor();
+    return { host, page };
+  }
+
+  async function connectClient(page: Page, port: number): Promise<void> {
+    await page.keyboard.press('Alt+Digit1');
+    const form = page.getByRole('form', { name: 'New TCP client' });
+    await form.getByLabel('Host').fill('127.0.0.1');
+    await form.getByLabel('Port').fill(String(port));
+    await form.getByLabel('Port').press('Enter');
+  }
+
+  async function echoServer(): Promise<number> {
+    const echo = net.createServer((s) => s.pipe(s));
+    const port = await listen(echo);
+    onCleanup(() => new Promise((r) => echo.close(r)));
+    return port;
+  }
+
   return {
     get context() {
       return browser!.context;
@@ -83,20 +119,7 @@ export function useWindowPages(prefix: string): WindowPages {
       return browser!.profileDir;
     },
     onCleanup,
-    async openWindow() {
-      const host = await startBrowserHost({ allowAll: true, log: () => {} });
-      onCleanup(() => host.close());
-      const page = await browser!.context.newPage();
-      onCleanup(() => page.close());
-      page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-      });
-      await page.setViewportSize(VIEWPORT);
-      await page.goto(host.url);
-      await page.locator('.topbar').waitFor();
-      return { host, page };
-    },
+    openWindow,
     frame,
     async shots(page, name) {
       for (const size of SIZES) {
@@ -117,12 +140,17 @@ export function useWindowPages(prefix: string): WindowPages {
         dir,
       );
     },
-    async connectClient(page, port) {
-      await page.keyboard.press('Alt+Digit1');
-      const form = page.getByRole('form', { name: 'New TCP client' });
-      await form.getByLabel('Host').fill('127.0.0.1');
-      await form.getByLabel('Port').fill(String(port));
-      await form.getByLabel('Port').press('Enter');
+    connectClient,
+    echoServer,
+    async connectedToEcho() {
+      const port = await echoServer();
+      const { host, page } = await openWindow();
+      await connectClient(page, port);
+      await page
+        .locator('main .socket-view')
+        .locator('.pill', { hasText: /^connected$/ })
+        .waitFor();
+      return { host, page, port };
     },
   };
 }

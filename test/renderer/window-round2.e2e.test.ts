@@ -60,14 +60,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
   });
 
   it('offers secure() only when it can work and says why otherwise (item 4)', async () => {
-    const echo = net.createServer((s) => s.pipe(s));
-    const port = await listen(echo);
-    onCleanup(() => new Promise((r) => echo.close(r)));
-    const { host, page } = await openWindow();
-    await connectClient(page, port);
-    await view(page)
-      .locator('.pill', { hasText: /^connected$/ })
-      .waitFor();
+    const { host, page } = await w.connectedToEcho();
     const button = view(page).locator('.secure-btn');
     await until(() => button.isDisabled(), 'secure() to be disabled on a socket connected unpaused');
     expect(await button.getAttribute('title')).to.contain('paused before connect');
@@ -206,9 +199,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
   });
 
   it("follows another page's socket live from the Inspector (traffic both ways, calls with result and latency) and saves it as pcapng (items 1, 2)", async () => {
-    const echo = net.createServer((s) => s.pipe(s));
-    const port = await listen(echo);
-    onCleanup(() => new Promise((r) => echo.close(r)));
+    const port = await w.echoServer();
     const { host, page } = await openWindow();
     // Another page of the app (here a second window) owns the socket the first one follows.
     const other = await w.context.newPage();
@@ -256,14 +247,7 @@ describe('socket debugging window, round 2 fixes (headless Chromium, real socket
   });
 
   it('folds the sidebar below 1000 px, stacks the panels, and gives the log the height on tall screens (item 8)', async () => {
-    const echo = net.createServer((s) => s.pipe(s));
-    const port = await listen(echo);
-    onCleanup(() => new Promise((r) => echo.close(r)));
-    const { page } = await openWindow();
-    await connectClient(page, port);
-    await view(page)
-      .locator('.pill', { hasText: /^connected$/ })
-      .waitFor();
+    const { page } = await w.connectedToEcho();
     await page.setViewportSize(SIZES[0]);
     await frame(page);
     expect(await page.locator('.sidebar').isVisible(), 'sidebar folded at 900 px').to.equal(false);

@@ -120,9 +120,7 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
   });
 
   it('searches and filters the log, switches clock/relative/delta timestamps, and copies an entry as hex, a C array or base64 (item 9)', async () => {
-    const echo = net.createServer((s) => s.pipe(s));
-    const port = await listen(echo);
-    onCleanup(() => new Promise((r) => echo.close(r)));
+    const port = await w.echoServer();
     const { host, page } = await openWindow();
     await w.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(host.url).origin });
     await connectClient(page, port);
@@ -178,14 +176,7 @@ describe('socket debugging window, round 3: TLS and working faster (headless Chr
   });
 
   it('remembers recent targets and sent messages across a reload, and sends named macros (item 9)', async () => {
-    const echo = net.createServer((s) => s.pipe(s));
-    const port = await listen(echo);
-    onCleanup(() => new Promise((r) => echo.close(r)));
-    const { page } = await openWindow();
-    await connectClient(page, port);
-    await view(page)
-      .locator('.pill', { hasText: /^connected$/ })
-      .waitFor();
+    const { page, port } = await w.connectedToEcho();
     const message = view(page).getByLabel('Message to send');
     await message.fill('remember me');
     await message.press('Enter');
