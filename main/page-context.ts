@@ -211,9 +211,8 @@ export class PageContext {
    */
   enqueueEvent(ns: Namespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, transferable = false, sliceSize = 0): void {
     if (this.ended) return;
-    this.credit.add(EVENT_CREDIT);
     this.outbound.pushEvent(ns, ev, arg, data, transferable, sliceSize);
-    if (data !== undefined) this.credit.add(data.byteLength);
+    this.credit.add(EVENT_CREDIT + (data?.byteLength ?? 0));
     this.outbound.schedule(!SOCKET_NAMESPACES.has(ns));
   }
 

@@ -20,8 +20,6 @@ import type { CreditMessage } from '../../common/protocol';
  * credit is opt-in until the problems README "How faithful" lists under it are solved.
  */
 export const DEFAULT_SEND_CREDIT = 0;
-/** The credit the tests and the bench's opt-in figure use (README Limits). */
-export const SUGGESTED_SEND_CREDIT = 256 * 1024;
 
 /**
  * The page context that holds a socket's send credit: it gets the grant and revocation in order

@@ -5,7 +5,7 @@
  * sockets facade's port (PortClient) with lastError and promises as for chrome.sockets.
  * Plain TypeScript: what depends on the page (windows, navigation) comes in as `PageEnv`.
  */
-import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG } from '../../common/runtime-messages';
+import { encodeMessage, NO_RECEIVER } from '../../common/runtime-messages';
 import { ChromeEventImpl, type ChromeEvent } from '../chrome-event';
 import { portClientOf, type ChromeSockets, type PortClient } from '../facade';
 import type { AppConfig } from './app-config';
@@ -28,12 +28,7 @@ export interface PageEnv {
   readonly platform: string;
 }
 
-const encoder = new TextEncoder();
-const json = (value: unknown): ArrayBuffer => {
-  const bytes = encoder.encode(JSON.stringify(value === undefined ? null : value));
-  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new Error(MESSAGE_TOO_LONG);
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-};
+const json = (value: unknown): ArrayBuffer => encodeMessage(JSON.stringify(value === undefined ? null : value));
 
 function invocationError(signature: string): TypeError {
   return new TypeError(`Error in invocation of ${signature}: No matching signature.`);
@@ -250,7 +245,7 @@ export function createAppApis(sockets: ChromeSockets, config: AppConfig, env: Pa
         );
       if (args.length >= 2 && typeof args[0] === 'string' && args[0] !== config.id) {
         // Messages to other extensions and apps have nowhere to go.
-        const error = 'Could not establish connection. Receiving end does not exist.';
+        const error = NO_RECEIVER;
         if (fn !== undefined) queueMicrotask(() => client.callWithLastError('runtime.sendMessage', error, fn, []));
         return fn === undefined ? Promise.reject(new Error(error)) : undefined;
       }

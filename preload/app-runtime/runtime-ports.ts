@@ -4,17 +4,14 @@
  * port events on the wire from its start and decides when one arrives, as Chrome's renderer
  * does: an onConnect with no listener here closes this page's end at once.
  */
-import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG } from '../../common/runtime-messages';
+import { encodeMessage, NO_RECEIVER } from '../../common/runtime-messages';
 import { ChromeEventImpl } from '../chrome-event';
 import type { PortClient } from '../facade';
 
 type AnyFunction = (...args: any[]) => any;
 
-export const NO_RECEIVER = 'Could not establish connection. Receiving end does not exist.';
 const DISCONNECTED = 'Attempting to use a disconnected port object';
 const CONNECT_SIGNATURE = 'runtime.connect(optional string extensionId, optional object connectInfo)';
-
-const encoder = new TextEncoder();
 
 /** Port.postMessage's message as UTF-8 JSON bytes; Chrome's errors when JSON cannot carry it or it is too long. */
 function serialize(message: unknown): ArrayBuffer {
@@ -25,9 +22,7 @@ function serialize(message: unknown): ArrayBuffer {
     text = undefined;
   }
   if (text === undefined) throw new Error('Could not serialize message.');
-  const bytes = encoder.encode(text);
-  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new Error(MESSAGE_TOO_LONG);
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return encodeMessage(text);
 }
 
 /** What chrome.runtime gets: connect and onConnect. */

@@ -11,7 +11,6 @@ import { NET_ERRORS } from '../../common/net-errors';
 import type { PagePort } from '../../common/port';
 import { PROTOCOL_VERSION, type CreditMessage, type DownItem, type ResultMessage, type UpMessage } from '../../common/protocol';
 import type { SocketsHost } from '../../main/host';
-import { SUGGESTED_SEND_CREDIT } from '../../main/tcp/tcp-socket';
 import { hostPortFromNodePort } from '../../main/node-port';
 import { ALLOW_ALL_SOCKETS } from '../../main/permissions';
 import type { SocketsHostOptions } from '../../main/types';
@@ -98,9 +97,9 @@ describe('tcp send credit (sends the page answers itself)', () => {
   const cleanup = new SupportCleanup();
   afterEach(() => cleanup.run());
 
-  /** A host with the credit turned on (it is opt-in), unless `options.limits` says otherwise. */
+  /** A host with 256 KiB of credit (it is opt-in), unless `options.limits` says otherwise. */
   function host(options: SocketsHostOptions = {}): SocketsHost {
-    return newHost({ ...options, limits: { sendCredit: SUGGESTED_SEND_CREDIT, ...options.limits } }, cleanup);
+    return newHost({ ...options, limits: { sendCredit: 256 * 1024, ...options.limits } }, cleanup);
   }
 
   it('is off by default: every send is answered by the host once written', async () => {

@@ -11,6 +11,7 @@
  * Ids on the wire: the opener page numbers its own ports (positive); a receiving end is
  * `-channelId` in the receiving page, so the two never collide within a page.
  */
+import { NO_RECEIVER } from '../../../common/runtime-messages';
 import { CallError } from '../../call-error';
 import type { AppContext, AppState } from '../../app-state';
 
@@ -65,7 +66,7 @@ export function createPorts(send: SendToContext) {
     const settle = channel.settle;
     channel.settle = undefined;
     remove(channel);
-    if (settle !== undefined) settle(new CallError('Could not establish connection. Receiving end does not exist.'));
+    if (settle !== undefined) settle(new CallError(NO_RECEIVER));
     else send(channel.opener, 'onPortDisconnect', { portId: channel.openerPort });
   }
 
@@ -95,7 +96,7 @@ export function createPorts(send: SendToContext) {
       receivers: AppContext[],
     ): Promise<readonly unknown[]> {
       if (portId <= 0 || openers.get(ctx)?.has(portId) === true) throw new CallError(`Port ${portId} is already open`);
-      if (receivers.length === 0) throw new CallError('Could not establish connection. Receiving end does not exist.');
+      if (receivers.length === 0) throw new CallError(NO_RECEIVER);
       if (openCount(app) >= MAX_OPEN_PORTS) throw new CallError(TOO_MANY_PORTS);
       const channel: Channel = { id: nextId++, app, opener: ctx, openerPort: portId, asked: new Set(receivers), accepted: new Set() };
       channels.set(channel.id, channel);
@@ -147,10 +148,6 @@ export function createPorts(send: SendToContext) {
     },
     appEnded(app: AppState): void {
       for (const channel of [...channels.values()]) if (channel.app === app) remove(channel);
-    },
-    /** Channels open now (tests). */
-    get size(): number {
-      return channels.size;
     },
   };
 }

@@ -10,7 +10,8 @@
  * gives `Could not establish connection. Receiving end does not exist.`, listeners that all
  * decline give `The message port closed before a response was received.`
  */
-import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG } from '../../../common/runtime-messages';
+import { MAX_MESSAGE_BYTES, MESSAGE_TOO_LONG, NO_RECEIVER } from '../../../common/runtime-messages';
+import { toBuffer } from '../../shared-handlers';
 import { CallError } from '../../call-error';
 import type { AppContext, AppState } from '../../app-state';
 import type { CallScope, NamespaceHandlers } from '../../dispatch';
@@ -18,7 +19,6 @@ import type { SocketEnv } from '../../socket-env';
 import { servedApp, type ServedApps } from '../served-app';
 import { createPorts } from './ports';
 
-export const NO_RECEIVER = 'Could not establish connection. Receiving end does not exist.';
 export const PORT_CLOSED = 'The message port closed before a response was received.';
 /** Per app: messages waiting for an answer. Beyond it sendMessage fails at once (Chrome has no such bound). */
 export const MAX_PENDING_MESSAGES = 1024;
@@ -37,8 +37,7 @@ function utf8(bytes: ArrayBuffer | ArrayBufferView): string {
   // The page refuses longer messages itself; one that did not keeps to the protocol. (The
   // sendMessage wrapper adds the sender's url to the message's JSON, hence the allowance.)
   if (bytes.byteLength > MAX_MESSAGE_BYTES + 128 * 1024) throw new CallError(MESSAGE_TOO_LONG);
-  const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
-  return Buffer.from(view).toString('utf8');
+  return toBuffer(bytes).toString('utf8');
 }
 
 /**
