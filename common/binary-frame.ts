@@ -298,8 +298,8 @@ export class DownFrameAssembler {
       waiting.bufs[waiting.sep[waiting.next++]] = buffer;
       if (waiting.next < waiting.sep.length) return undefined;
       this.waiting = undefined;
-      const { sep: _sep, ...message } = waiting.message;
-      return { ...message, bufs: waiting.bufs };
+      // A batch is { t, m, bufs } (built whole: an object spread costs microseconds in Chromium).
+      return { t: 'b', m: waiting.message.m, bufs: waiting.bufs };
     }
     const message = decodeFrame(isArrayBuffer(data) ? new Uint8Array(data) : data) as Record<string, unknown>;
     if (message === null || typeof message !== 'object' || !('sep' in message)) return message;
