@@ -98,8 +98,16 @@ export class TcpSocket implements ManagedSocket {
   private localPort?: number;
   private peerAddress?: string;
   private peerPort?: number;
+  /**
+   * Whether the four addresses above were read for the current connection. A client socket
+   * reads them when it connects; an accepted one before it first reads, writes or is asked
+   * (readAddresses): most servers unpause or answer at once, and a server that only closes
+   * what it accepts then pays no getsockname/getpeername for it.
+   */
+  private addressesRead = false;
   private abortConnect?: () => void;
-  private readonly abortResolves = new Set<() => void>();
+  /** Connects waiting on DNS, answered undefined by destroy(); made on first use. */
+  private abortResolves?: Set<() => void>;
   /** Bumped on every new connection so late callbacks of an old one are recognised. */
   private connection = 0;
   private writeFailed = false;
@@ -119,7 +127,7 @@ export class TcpSocket implements ManagedSocket {
   /** A write the page had answered itself failed: the next send the host answers gets -2. */
   private creditFailure = false;
   /** Called once no credited write is in flight (secure() waits for them). */
-  private creditDrained: Array<() => void> = [];
+  private creditDrained?: Array<() => void>;
 
   constructor(
     private readonly env: SocketEnv,
@@ -140,6 +148,7 @@ export class TcpSocket implements ManagedSocket {
     const socket = this.socket;
     if (socket === undefined || this.state !== 'connected') return;
     if (this.pausedBy === undefined && !this.app.flowBlocked) {
+      this.readAddresses();
       this.readPending = true;
       if (socket.isPaused()) socket.resume();
     } else if (!socket.isPaused()) {
@@ -211,21 +220,36 @@ export class TcpSocket implements ManagedSocket {
     this.writeFailed = false;
     this.creditFailure = false;
     this.readPending = false;
+    this.addressesRead = false;
+    if (!this.accepted) this.readAddresses();
+    socket.on('data', this.onData);
+    socket.on('end', this.onTerminated);
+    socket.on('close', this.onTerminated);
+    // Errors are reported through 'close'; the listener only keeps Node from throwing.
+    socket.on('error', ignoreError);
+  }
+
+  /**
+   * Reads the connection's addresses once (Node's getters make a getsockname and a getpeername
+   * call). An accepted socket does so before anything can make Node drop its handle: it reads
+   * nothing and writes nothing before this, so only a peer that resets it while the app has not
+   * yet unpaused, written to or asked about it leaves getInfo without its peer address.
+   */
+  private readAddresses(): void {
+    const socket = this.socket;
+    if (this.addressesRead || socket === undefined || this.state !== 'connected') return;
+    this.addressesRead = true;
     this.localAddress = socket.localAddress;
     this.localPort = socket.localPort;
     this.peerAddress = socket.remoteAddress;
     this.peerPort = socket.remotePort;
-    socket.on('data', this.onData);
-    socket.on('end', this.onTerminated);
-    socket.on('close', this.onTerminated);
-    socket.on('error', this.onError);
   }
 
   private detach(socket: net.Socket): void {
     socket.off('data', this.onData);
     socket.off('end', this.onTerminated);
     socket.off('close', this.onTerminated);
-    socket.off('error', this.onError);
+    socket.off('error', ignoreError);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -237,9 +261,6 @@ export class TcpSocket implements ManagedSocket {
       sliceSize: size,
     });
   };
-
-  /** Errors are reported through 'close'; the listener only keeps Node from throwing. */
-  private readonly onError = (): void => {};
 
   /**
    * The peer closed (FIN or RST) or the connection failed: Chrome's read completes with 0 bytes
@@ -259,10 +280,11 @@ export class TcpSocket implements ManagedSocket {
     this.socket = undefined;
     this.state = 'idle';
     this.readPending = false;
+    this.addressesRead = false;
     this.localAddress = this.localPort = this.peerAddress = this.peerPort = undefined;
     if (socket !== undefined) {
       this.detach(socket);
-      socket.on('error', () => {});
+      socket.on('error', ignoreError);
       socket.destroy();
     }
     if (report && hadRead) {
@@ -289,16 +311,18 @@ export class TcpSocket implements ManagedSocket {
     if (this.destroyed) return Promise.resolve(undefined);
     return new Promise<T | undefined>((resolve, reject) => {
       const abort = (): void => resolve(undefined);
-      this.abortResolves.add(abort);
-      lookup.then(resolve, reject).finally(() => this.abortResolves.delete(abort));
+      const aborts = (this.abortResolves ??= new Set());
+      aborts.add(abort);
+      lookup.then(resolve, reject).finally(() => aborts.delete(abort));
     });
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const abort of [...this.abortResolves]) abort();
-    this.abortResolves.clear();
+    const aborts = this.abortResolves;
+    this.abortResolves = undefined;
+    for (const abort of aborts ?? []) abort();
     this.abortConnect?.();
     this.endConnection(false);
   }
@@ -315,6 +339,7 @@ export class TcpSocket implements ManagedSocket {
     // During secure() Chrome's socket has handed its pipes to the upgrade (no data pump), and a
     // write finds none: -15. Writing to the raw socket here would put plaintext on the wire.
     if (this.upgrading) return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
+    this.readAddresses();
     const connection = this.connection;
     this.writesInFlight++;
     this.bytesInFlight += data.byteLength;
@@ -412,12 +437,14 @@ export class TcpSocket implements ManagedSocket {
   creditedWritesDone(): Promise<void> {
     const inFlight = this.credit?.inFlight ?? 0;
     this.revokeSendCredit(true);
-    if (inFlight === 0 && this.creditDrained.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.creditDrained.push(resolve));
+    if (inFlight === 0 && this.creditDrained === undefined) return Promise.resolve();
+    return new Promise((resolve) => (this.creditDrained ??= []).push(resolve));
   }
 
   private settleCreditDrained(): void {
-    for (const resolve of this.creditDrained.splice(0)) resolve();
+    const drained = this.creditDrained;
+    this.creditDrained = undefined;
+    for (const resolve of drained ?? []) resolve();
   }
 
   // ---- options -------------------------------------------------------------------------------
@@ -525,7 +552,7 @@ export class TcpSocket implements ManagedSocket {
         this.bufferSize = 0;
         const { localAddress, localPort, peerAddress, peerPort } = this;
         this.attach(secure);
-        Object.assign(this, { localAddress, localPort, peerAddress, peerPort });
+        Object.assign(this, { localAddress, localPort, peerAddress, peerPort, addressesRead: true });
         resolve(0);
       });
     });
@@ -535,6 +562,7 @@ export class TcpSocket implements ManagedSocket {
 
   /** Chrome's SocketInfo, keys in Chrome's (sorted) order; optional fields only when known. */
   info(): api.tcp.SocketInfo {
+    this.readAddresses();
     const connected = this.state === 'connected';
     const info: Record<string, unknown> = {};
     if (this.bufferSize > 0) info.bufferSize = this.bufferSize;
@@ -555,6 +583,7 @@ export class TcpSocket implements ManagedSocket {
   }
 
   snapshot(): SocketSnapshot {
+    this.readAddresses();
     return {
       ...snapshotBase(this, this.state, this.state === 'connected'),
       localAddress: this.localAddress,
@@ -572,3 +601,5 @@ export class TcpSocket implements ManagedSocket {
     };
   }
 }
+
+function ignoreError(): void {}
