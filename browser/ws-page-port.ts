@@ -80,7 +80,8 @@ export class WebSocketPagePort implements PagePort {
   }
 
   private readonly onWsMessage = (event: MessageEvent): void => {
-    if (!(event.data instanceof ArrayBuffer)) return this.fail('text frame from the host');
+    // Text: a message with no buffer in it (binary-frame.ts encodeDownParts).
+    if (!(event.data instanceof ArrayBuffer) && typeof event.data !== 'string') return this.fail('a frame of neither kind from the host');
     let message: DownMessage | undefined;
     try {
       message = this.assembler.push(event.data) as DownMessage | undefined;

@@ -108,17 +108,21 @@ function strip(value: unknown, path: Path, out: Collected, depth: number): unkno
  * bigints, cycles.
  */
 export function encodeFrameParts(message: unknown): Uint8Array[] {
+  const { json, bufs } = encodeHeader(message);
+  // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto fills what it needs.
+  const head = new Uint8Array(4 + json.length * 3);
+  const { written } = encoder.encodeInto(json, head.subarray(4));
+  new DataView(head.buffer).setUint32(0, written, true);
+  return [head.subarray(0, 4 + written), ...bufs];
+}
+
+function encodeHeader(message: unknown): { json: string; bufs: Uint8Array[] } {
   const out: Collected = { bufs: [], b: [], u: [] };
   const m = strip(message, [], out, 0);
   const header: { m: unknown; b?: unknown; u?: unknown } = { m };
   if (out.b.length > 0) header.b = out.b;
   if (out.u.length > 0) header.u = out.u;
-  const json = JSON.stringify(header);
-  // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto fills what it needs.
-  const head = new Uint8Array(4 + json.length * 3);
-  const { written } = encoder.encodeInto(json, head.subarray(4));
-  new DataView(head.buffer).setUint32(0, written, true);
-  return [head.subarray(0, 4 + written), ...out.bufs];
+  return { json: JSON.stringify(header), bufs: out.bufs };
 }
 
 /** Encodes one message into one contiguous frame (see encodeFrameParts). */
@@ -201,13 +205,18 @@ function decodeUnchecked(frame: Uint8Array, maxHeaderBytes: number): unknown {
   } catch {
     throw new FrameError('Header is not UTF-8 JSON');
   }
+  return rebuild(header, frame, 4 + headLength);
+}
+
+/** The message of a parsed header, its buffers taken from `frame` from `at` on. */
+function rebuild(header: unknown, frame: Uint8Array, start: number): unknown {
   if (typeof header !== 'object' || header === null || Array.isArray(header) || !('m' in header)) {
     throw new FrameError('Header is not a frame header');
   }
   const { m, b = [], u = [] } = header as { m: unknown; b?: unknown; u?: unknown };
   if (!Array.isArray(b) || !Array.isArray(u)) throw new FrameError('Header lists are not arrays');
   let root = m;
-  let at = 4 + headLength;
+  let at = start;
   for (const entry of b) {
     if (!Array.isArray(entry) || entry.length < 2 || entry.length > 3 || !isPath(entry[0])) {
       throw new FrameError('Bad buffer entry');
@@ -262,7 +271,7 @@ interface SplitBatch {
  * payloads to send after it, each as one binary message. A message that is no batch, or whose
  * payloads are all small, is one frame as before.
  */
-export function encodeDownParts(message: unknown): { frame: Uint8Array[]; payloads: ArrayBuffer[] } {
+export function encodeDownParts(message: unknown): { frame: Uint8Array[] | string; payloads: ArrayBuffer[] } {
   const batch = message as SplitBatch;
   const bufs = batch !== null && typeof batch === 'object' && batch.t === 'b' && Array.isArray(batch.bufs) ? batch.bufs : undefined;
   let sep: number[] | undefined;
@@ -272,28 +281,63 @@ export function encodeDownParts(message: unknown): { frame: Uint8Array[]; payloa
       if (buf !== null && isArrayBuffer(buf) && buf.byteLength >= SEPARATE_PAYLOAD_BYTES) (sep ??= []).push(i);
     }
   }
-  if (bufs === undefined || sep === undefined) return { frame: encodeFrameParts(message), payloads: [] };
-  const inline = bufs.slice();
+  let toEncode = message;
   const payloads: ArrayBuffer[] = [];
-  for (const i of sep) {
-    payloads.push(bufs[i] as ArrayBuffer);
-    inline[i] = null;
+  if (bufs !== undefined && sep !== undefined) {
+    const inline = bufs.slice();
+    for (const i of sep) {
+      payloads.push(bufs[i] as ArrayBuffer);
+      inline[i] = null;
+    }
+    toEncode = { ...batch, bufs: inline, sep };
   }
-  return { frame: encodeFrameParts({ ...batch, bufs: inline, sep }), payloads };
+  return { frame: encodeDownFrame(toEncode), payloads };
 }
 
 /**
- * The page's side of encodeDownParts: feed it every binary message in order; it returns each
- * whole message once its frame and the payloads that follow it have arrived (undefined while it
- * waits for payloads). A payload given as an exact ArrayBuffer is kept as it is (no copy).
+ * A down message with no buffer inside it goes as a text WebSocket message holding just the
+ * frame's JSON header: the page gets a string to parse, where a binary message would cost it an
+ * ArrayBuffer (an allocation that is slow in a browser page) and a UTF-8 decode.
+ */
+function encodeDownFrame(message: unknown): Uint8Array[] | string {
+  const { json, bufs } = encodeHeader(message);
+  if (bufs.length === 0) return json;
+  const head = new Uint8Array(4 + json.length * 3);
+  const { written } = encoder.encodeInto(json, head.subarray(4));
+  new DataView(head.buffer).setUint32(0, written, true);
+  return [head.subarray(0, 4 + written), ...bufs];
+}
+
+/** Decodes a text frame of encodeDownParts: a frame header with no buffers. */
+export function decodeTextFrame(text: string): unknown {
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch {
+    throw new FrameError('Text frame is not JSON');
+  }
+  if (typeof header === 'object' && header !== null && 'b' in header) throw new FrameError('Text frame lists buffers');
+  try {
+    return rebuild(header, new Uint8Array(0), 0);
+  } catch (err) {
+    if (err instanceof FrameError) throw err;
+    throw new FrameError(`Malformed frame: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * The page's side of encodeDownParts: feed it every message in order (a text message as its
+ * string, a binary one as its bytes); it returns each whole message once its frame and the
+ * payloads that follow it have arrived (undefined while it waits for payloads). A payload given as an exact ArrayBuffer is kept as it is (no copy).
  * Throws FrameError for anything encodeDownParts would not have sent.
  */
 export class DownFrameAssembler {
   private waiting: { bufs: Array<ArrayBuffer | null>; sep: readonly number[]; next: number; message: Record<string, unknown> } | undefined;
 
-  push(data: ArrayBuffer | Uint8Array): unknown {
+  push(data: ArrayBuffer | Uint8Array | string): unknown {
     const waiting = this.waiting;
-    if (waiting !== undefined) {
+    if (typeof data === 'string' && waiting !== undefined) throw new FrameError('Text frame where a payload was due');
+    if (waiting !== undefined && typeof data !== 'string') {
       const buffer = isArrayBuffer(data) ? data : (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
       waiting.bufs[waiting.sep[waiting.next++]] = buffer;
       if (waiting.next < waiting.sep.length) return undefined;
@@ -301,7 +345,9 @@ export class DownFrameAssembler {
       // A batch is { t, m, bufs } (built whole: an object spread costs microseconds in Chromium).
       return { t: 'b', m: waiting.message.m, bufs: waiting.bufs };
     }
-    const message = decodeFrame(isArrayBuffer(data) ? new Uint8Array(data) : data) as Record<string, unknown>;
+    const message = (
+      typeof data === 'string' ? decodeTextFrame(data) : decodeFrame(isArrayBuffer(data) ? new Uint8Array(data) : data)
+    ) as Record<string, unknown>;
     if (message === null || typeof message !== 'object' || !('sep' in message)) return message;
     const { bufs, sep } = message as { bufs?: unknown; sep?: unknown };
     if (message.t !== 'b' || !Array.isArray(bufs) || !Array.isArray(sep) || sep.length === 0)

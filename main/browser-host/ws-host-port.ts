@@ -57,7 +57,8 @@ export class WebSocketHostPort implements HostPort {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     const { frame: parts, payloads } = encodeDownParts(message);
     if (this.socket === undefined) {
-      this.ws.send(parts.length === 1 ? parts[0] : Buffer.concat(parts), { binary: true });
+      if (typeof parts === 'string') this.ws.send(parts, { binary: false });
+      else this.ws.send(parts.length === 1 ? parts[0] : Buffer.concat(parts), { binary: true });
       for (const payload of payloads) this.ws.send(payload, { binary: true });
       return;
     }
@@ -72,8 +73,13 @@ export class WebSocketHostPort implements HostPort {
     // Header and inline payloads as fragments of one WebSocket message: the payload bytes go
     // from the host's buffers to the kernel without another copy. Large payloads follow as
     // messages of their own (binary-frame.ts encodeDownParts), which the page keeps as they come.
-    const last = parts.length - 1;
-    for (let i = 0; i <= last; i++) this.ws.send(parts[i], { binary: true, fin: i === last });
+    // A message with no buffer inside goes as text (binary-frame.ts encodeDownParts).
+    if (typeof parts === 'string') {
+      this.ws.send(parts, { binary: false });
+    } else {
+      const last = parts.length - 1;
+      for (let i = 0; i <= last; i++) this.ws.send(parts[i], { binary: true, fin: i === last });
+    }
     for (const payload of payloads) this.ws.send(payload, { binary: true });
   }
 

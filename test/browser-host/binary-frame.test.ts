@@ -215,7 +215,8 @@ describe('common/binary-frame', () => {
   });
 
   describe('down batches with payloads of their own', () => {
-    const join = (parts: Uint8Array[]): Uint8Array => {
+    const join = (parts: Uint8Array[] | string): Uint8Array | string => {
+      if (typeof parts === 'string') return parts;
       const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
       let at = 0;
       for (const p of parts) {
@@ -237,7 +238,9 @@ describe('common/binary-frame', () => {
       const { frame, payloads } = encodeDownParts(batch);
       expect(payloads).to.deep.equal([large1, large2]);
       const assembler = new DownFrameAssembler();
-      expect(assembler.push(join(frame).slice().buffer)).to.equal(undefined);
+      const first = join(frame);
+      expect(typeof first).to.not.equal('string');
+      expect(assembler.push((first as Uint8Array).slice().buffer)).to.equal(undefined);
       const got1 = large1.slice(0);
       const got2 = large2.slice(0);
       expect(assembler.push(got1)).to.equal(undefined);
@@ -250,14 +253,47 @@ describe('common/binary-frame', () => {
       expect(assembler.push(join(encodeDownParts(plain).frame))).to.deep.equal(plain);
     });
 
-    it('keeps a batch of small payloads, and any other message, one frame', () => {
-      for (const message of [
-        { t: 'b', m: [], bufs: [bytes(1)] },
-        { t: 'w', v: 1, appId: 'x' },
-      ]) {
+    it('keeps a batch of small payloads one binary frame', () => {
+      const message = { t: 'b', m: [], bufs: [bytes(1)] };
+      const { frame, payloads } = encodeDownParts(message);
+      expect(payloads).to.have.length(0);
+      expect(typeof frame).to.not.equal('string');
+      expect(new DownFrameAssembler().push(join(frame))).to.deep.equal(message);
+    });
+
+    it('sends a message with no buffer inside as text, undefined values kept', () => {
+      const welcome = { t: 'w', v: 1, appId: 'x' };
+      const results = { t: 'b', m: [{ t: 'r', id: 1, a: [undefined, { socketId: 2 }] }], bufs: [] };
+      for (const message of [welcome, results]) {
         const { frame, payloads } = encodeDownParts(message);
         expect(payloads).to.have.length(0);
+        expect(typeof frame).to.equal('string');
         expect(new DownFrameAssembler().push(join(frame))).to.deep.equal(message);
+      }
+      const got = new DownFrameAssembler().push(join(encodeDownParts(results).frame)) as typeof results;
+      expect(got.m[0].a).to.have.length(2);
+      expect(0 in got.m[0].a).to.equal(true);
+    });
+
+    it('sends the frame of a batch whose payloads all travel on their own as text', () => {
+      const large = new Uint8Array(SEPARATE_PAYLOAD_BYTES).fill(3).buffer;
+      const batch = {
+        t: 'b',
+        m: [{ t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 1 }, d: [0, 0, SEPARATE_PAYLOAD_BYTES] }],
+        bufs: [large],
+      };
+      const { frame, payloads } = encodeDownParts(batch);
+      expect(typeof frame).to.equal('string');
+      expect(payloads).to.deep.equal([large]);
+      const assembler = new DownFrameAssembler();
+      expect(assembler.push(join(frame))).to.equal(undefined);
+      // A text frame where the payload is due is not what the host sends.
+      expect(() => assembler.push('{"m":1}')).to.throw(FrameError);
+    });
+
+    it('rejects a text frame that is no frame header, or lists buffers', () => {
+      for (const text of ['', 'nope', '[]', '{"x":1}', '{"m":{"a":null},"b":[[["a"],0]]}', '{"m":{},"u":[["a","b"]]}']) {
+        expect(() => new DownFrameAssembler().push(text), text).to.throw(FrameError);
       }
     });
 

@@ -47,8 +47,8 @@ export function openRawWs(server: BrowserHost, options: { keepData?: boolean } =
   };
   ws.on('error', () => {});
   const assembler = new DownFrameAssembler();
-  ws.on('message', (bytes: Buffer) => {
-    const message = assembler.push(new Uint8Array(bytes)) as BatchMessage | undefined;
+  ws.on('message', (bytes: Buffer, isBinary: boolean) => {
+    const message = assembler.push(isBinary ? new Uint8Array(bytes) : bytes.toString()) as BatchMessage | undefined;
     if (message?.t !== 'b') return;
     let credit = 0;
     for (const item of message.m) {
