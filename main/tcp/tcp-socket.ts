@@ -17,10 +17,10 @@ import type { CreditMessage } from '../../common/protocol';
 import type { CreditHolder } from '../page-context';
 
 /**
- * Send credit a connected socket gets unless `limits.sendCredit` says otherwise: none. The
- * credit is opt-in until the problems README "How faithful" lists under it are solved.
+ * Send credit a connected socket gets unless `limits.sendCredit` says otherwise (0 turns it
+ * off): bytes of sends its page may answer by itself (README "How faithful").
  */
-export const DEFAULT_SEND_CREDIT = 0;
+export const DEFAULT_SEND_CREDIT = 256 * 1024;
 /** Credited writes one page context may have in flight, all its sockets together. */
 export const DEFAULT_MAX_CREDITED_WRITES = 4096;
 /** How long (ms) a disconnected or closed connection may take to write its last bytes. */

@@ -128,24 +128,28 @@ describe('tcp send credit (sends the page answers itself)', () => {
   const cleanup = new SupportCleanup();
   afterEach(() => cleanup.run());
 
-  /** A host with 256 KiB of credit (it is opt-in), unless `options.limits` says otherwise. */
+  /** A host with the default credit (256 KiB), unless `options.limits` says otherwise. */
   function host(options: SocketsHostOptions = {}): SocketsHost {
-    return newHost({ ...options, limits: { sendCredit: 256 * 1024, ...options.limits } }, cleanup);
+    return newHost(options, cleanup);
   }
 
-  it('is off by default: every send is answered by the host once written', async () => {
-    const h = newHost({}, cleanup);
-    const { t, tcp, up } = spiedPage(h, cleanup);
+  it('is on by default (256 KiB) and off with limits.sendCredit: 0, where every send is answered by the host once written', async () => {
+    const on = spiedPage(newHost({}, cleanup), cleanup);
+    const off = spiedPage(newHost({ limits: { sendCredit: 0 } }, cleanup), cleanup);
     const peer = await collector(cleanup);
-    const id = await connected(t, peer.port);
-    for (let i = 0; i < 5; i++) {
-      expect(await call(t, (cb) => tcp.send(id, filled(1000, i), cb))).to.deep.equal({
-        args: [{ resultCode: 0, bytesSent: 1000 }],
-        lastError: undefined,
-      });
+    for (const { t, tcp } of [on, off]) {
+      const id = await connected(t, peer.port);
+      for (let i = 0; i < 5; i++) {
+        expect(await call(t, (cb) => tcp.send(id, filled(1000, i), cb))).to.deep.equal({
+          args: [{ resultCode: 0, bytesSent: 1000 }],
+          lastError: undefined,
+        });
+      }
     }
-    expect(sendsAnswered(up)).to.equal(0);
-    expect(sendsToHost(up)).to.equal(5);
+    expect(sendsAnswered(on.up)).to.equal(4);
+    expect(sendsToHost(on.up)).to.equal(1);
+    expect(sendsAnswered(off.up)).to.equal(0);
+    expect(sendsToHost(off.up)).to.equal(5);
   });
 
   it('answers sends within the credit on the page, in order, with Chrome’s result, and the peer gets every byte in order', async () => {
@@ -360,7 +364,7 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
   afterEach(() => cleanup.run());
 
   function host(options: SocketsHostOptions = {}): SocketsHost {
-    return newHost({ ...options, limits: { sendCredit: 256 * 1024, ...options.limits } }, cleanup);
+    return newHost(options, cleanup);
   }
 
   const bytesOf = (text: string): ArrayBuffer => new TextEncoder().encode(text).buffer;
