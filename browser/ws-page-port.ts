@@ -2,7 +2,7 @@
  * The page's end of the browser host's WebSocket: a PagePort whose messages are binary frames.
  * Plain DOM code, no Node.
  */
-import { decodeFrame, encodeFrame } from '../common/binary-frame';
+import { DownFrameAssembler, encodeFrame } from '../common/binary-frame';
 import type { PagePort } from '../common/port';
 import type { DownMessage, UpMessage } from '../common/protocol';
 
@@ -21,6 +21,8 @@ export class WebSocketPagePort implements PagePort {
   private handler: ((message: DownMessage) => void) | undefined;
   private early: DownMessage[] = [];
   private readonly closeHandlers: Array<(event: CloseEvent) => void> = [];
+  /** Joins a batch's frame with the payloads that follow it as messages of their own. */
+  private readonly assembler = new DownFrameAssembler();
 
   /** @param ws an open WebSocket to the browser host's `/ws` endpoint */
   constructor(private readonly ws: WebSocket) {
@@ -79,12 +81,13 @@ export class WebSocketPagePort implements PagePort {
 
   private readonly onWsMessage = (event: MessageEvent): void => {
     if (!(event.data instanceof ArrayBuffer)) return this.fail('text frame from the host');
-    let message: DownMessage;
+    let message: DownMessage | undefined;
     try {
-      message = decodeFrame(new Uint8Array(event.data)) as DownMessage;
+      message = this.assembler.push(event.data) as DownMessage | undefined;
     } catch (err) {
       return this.fail(String(err));
     }
+    if (message === undefined) return;
     if (this.handler) this.handler(message);
     else this.early.push(message);
   };

@@ -238,3 +238,82 @@ function makeView(kind: unknown, bytes: ArrayBuffer): ArrayBufferView {
   if (bytes.byteLength % View.BYTES_PER_ELEMENT !== 0) throw new FrameError('View length not a whole number of elements');
   return new View(bytes);
 }
+
+// ---- down batches with payloads of their own --------------------------------------------------
+
+/**
+ * Over the WebSocket, a down batch's payload buffers of at least this size travel as binary
+ * WebSocket messages of their own, right after the frame of the batch: the page takes each as the
+ * ArrayBuffer the browser made for that message and hands it to a listener whole, with no copy
+ * in the page. Smaller payloads stay inside the frame (one message per batch for a round trip).
+ */
+export const SEPARATE_PAYLOAD_BYTES = 16 * 1024;
+
+interface SplitBatch {
+  readonly t: 'b';
+  readonly m: unknown;
+  readonly bufs: ReadonlyArray<ArrayBuffer | null>;
+  /** Indexes in `bufs` of the payloads that follow as messages of their own, in this order. */
+  readonly sep?: readonly number[];
+}
+
+/**
+ * Splits a down message for the WebSocket: the frame's parts (see encodeFrameParts) and the
+ * payloads to send after it, each as one binary message. A message that is no batch, or whose
+ * payloads are all small, is one frame as before.
+ */
+export function encodeDownParts(message: unknown): { frame: Uint8Array[]; payloads: ArrayBuffer[] } {
+  const batch = message as SplitBatch;
+  const bufs = batch !== null && typeof batch === 'object' && batch.t === 'b' && Array.isArray(batch.bufs) ? batch.bufs : undefined;
+  let sep: number[] | undefined;
+  if (bufs !== undefined) {
+    for (let i = 0; i < bufs.length; i++) {
+      const buf = bufs[i];
+      if (buf !== null && isArrayBuffer(buf) && buf.byteLength >= SEPARATE_PAYLOAD_BYTES) (sep ??= []).push(i);
+    }
+  }
+  if (bufs === undefined || sep === undefined) return { frame: encodeFrameParts(message), payloads: [] };
+  const inline = bufs.slice();
+  const payloads: ArrayBuffer[] = [];
+  for (const i of sep) {
+    payloads.push(bufs[i] as ArrayBuffer);
+    inline[i] = null;
+  }
+  return { frame: encodeFrameParts({ ...batch, bufs: inline, sep }), payloads };
+}
+
+/**
+ * The page's side of encodeDownParts: feed it every binary message in order; it returns each
+ * whole message once its frame and the payloads that follow it have arrived (undefined while it
+ * waits for payloads). A payload given as an exact ArrayBuffer is kept as it is (no copy).
+ * Throws FrameError for anything encodeDownParts would not have sent.
+ */
+export class DownFrameAssembler {
+  private waiting: { bufs: Array<ArrayBuffer | null>; sep: readonly number[]; next: number; message: Record<string, unknown> } | undefined;
+
+  push(data: ArrayBuffer | Uint8Array): unknown {
+    const waiting = this.waiting;
+    if (waiting !== undefined) {
+      const buffer = isArrayBuffer(data) ? data : (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
+      waiting.bufs[waiting.sep[waiting.next++]] = buffer;
+      if (waiting.next < waiting.sep.length) return undefined;
+      this.waiting = undefined;
+      // A batch is { t, m, bufs } (built whole: an object spread costs microseconds in Chromium).
+      return { t: 'b', m: waiting.message.m, bufs: waiting.bufs };
+    }
+    const message = decodeFrame(isArrayBuffer(data) ? new Uint8Array(data) : data) as Record<string, unknown>;
+    if (message === null || typeof message !== 'object' || !('sep' in message)) return message;
+    const { bufs, sep } = message as { bufs?: unknown; sep?: unknown };
+    if (message.t !== 'b' || !Array.isArray(bufs) || !Array.isArray(sep) || sep.length === 0)
+      throw new FrameError('Bad separate payload list');
+    const seen = new Set<number>();
+    for (const i of sep) {
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= bufs.length || bufs[i] !== null || seen.has(i)) {
+        throw new FrameError('Bad separate payload index');
+      }
+      seen.add(i);
+    }
+    this.waiting = { bufs: bufs as Array<ArrayBuffer | null>, sep: sep as number[], next: 0, message };
+    return undefined;
+  }
+}

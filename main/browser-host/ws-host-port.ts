@@ -4,7 +4,7 @@
  * events keep the order the host gave them.
  */
 import type { WebSocket } from 'ws';
-import { decodeFrame, encodeFrameParts, FrameError } from '../../common/binary-frame';
+import { decodeFrame, encodeDownParts, FrameError } from '../../common/binary-frame';
 import type { HostPort } from '../../common/port';
 import type { DownMessage } from '../../common/protocol';
 
@@ -55,9 +55,10 @@ export class WebSocketHostPort implements HostPort {
 
   postMessage(message: DownMessage, _transfer: ArrayBuffer[]): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    const parts = encodeFrameParts(message);
+    const { frame: parts, payloads } = encodeDownParts(message);
     if (this.socket === undefined) {
       this.ws.send(parts.length === 1 ? parts[0] : Buffer.concat(parts), { binary: true });
+      for (const payload of payloads) this.ws.send(payload, { binary: true });
       return;
     }
     // Every message of this event-loop turn goes out in one write: on loopback each write
@@ -68,10 +69,12 @@ export class WebSocketHostPort implements HostPort {
       this.socket.cork();
       setImmediate(this.uncork);
     }
-    // Header and payloads as fragments of one WebSocket message: the payload bytes go from the
-    // host's buffers to the kernel without another copy.
+    // Header and inline payloads as fragments of one WebSocket message: the payload bytes go
+    // from the host's buffers to the kernel without another copy. Large payloads follow as
+    // messages of their own (binary-frame.ts encodeDownParts), which the page keeps as they come.
     const last = parts.length - 1;
     for (let i = 0; i <= last; i++) this.ws.send(parts[i], { binary: true, fin: i === last });
+    for (const payload of payloads) this.ws.send(payload, { binary: true });
   }
 
   onMessage(handler: (message: unknown) => void): void {

@@ -330,6 +330,8 @@ export function createDirectSockets(channel: PageChannel): DirectSockets {
       this.#id = id;
       let controller!: ReadableByteStreamController;
       let asked = 0;
+      /** What the last pull found the readable could take; the pull waits until half of `asked` came. */
+      let lastWant = 0;
       let pullDone: (() => void) | undefined;
       let readableOpen = true;
       const wake = (): void => {
@@ -364,21 +366,12 @@ export function createDirectSockets(channel: PageChannel): DirectSockets {
       client.listen(id, {
         onData(data) {
           asked -= data.byteLength;
-          if (readableOpen) {
-            let bytes = new Uint8Array(data);
-            // A waiting BYOB read gets the bytes copied straight into its view (one copy);
-            // only what does not fit is queued.
-            const request = controller.byobRequest;
-            const view = request?.view;
-            if (request != null && view != null) {
-              const n = Math.min(view.byteLength, bytes.byteLength);
-              new Uint8Array(view.buffer, view.byteOffset, n).set(n === bytes.byteLength ? bytes : bytes.subarray(0, n));
-              request.respond(n);
-              bytes = bytes.subarray(n);
-            }
-            if (bytes.byteLength > 0) controller.enqueue(bytes);
-          }
-          wake();
+          // The stream fills a waiting BYOB read's view from what is enqueued (one copy) and keeps
+          // only what does not fit; a default reader gets the chunk itself.
+          if (readableOpen) controller.enqueue(new Uint8Array(data));
+          // The pull runs again (to top the credit up) only once half of what it asked has come,
+          // not on every chunk.
+          if (asked * 2 <= lastWant) wake();
         },
         onEnd() {
           endReadable();
@@ -403,8 +396,10 @@ export function createDirectSockets(channel: PageChannel): DirectSockets {
           pull(c) {
             // Credit for what the readable can hold (or a larger BYOB view), asked for again only
             // once half of it arrived: bytes already granted are on their way and wake this pull.
+            // It waits only while bytes are owed (asked > 0), so a later chunk always wakes it.
             const view = c.byobRequest?.view;
             const want = Math.max(c.desiredSize ?? 0, view?.byteLength ?? 0, 1);
+            lastWant = want;
             if (asked * 2 <= want) {
               client.call('read', [id, want - asked]);
               asked = want;

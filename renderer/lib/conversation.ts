@@ -65,7 +65,8 @@ export class Conversation {
 
   /** `offset` defaults to this conversation's own stream offset (a merged log passes the connection's). */
   addRx(bytes: Uint8Array, time: number, peer?: string, offset = this.counters.rxBytes): LogEntry {
-    const entry = this.push({ dir: 'rx', time, bytes, offset, peer });
+    // Built whole, not spread: an object spread costs microseconds per entry in Chromium.
+    const entry = this.append({ seq: this.nextSeq++, dir: 'rx', time, bytes, offset, peer });
     this.counters.rxBytes += bytes.byteLength;
     this.counters.rxMessages++;
     this.rxRate.record(bytes.byteLength, time);
@@ -73,7 +74,7 @@ export class Conversation {
   }
 
   addTx(bytes: Uint8Array, time: number, peer?: string, offset = this.counters.txBytes): LogEntry {
-    const entry = this.push({ dir: 'tx', time, bytes, offset, peer });
+    const entry = this.append({ seq: this.nextSeq++, dir: 'tx', time, bytes, offset, peer });
     this.counters.txBytes += bytes.byteLength;
     this.counters.txMessages++;
     this.txRate.record(bytes.byteLength, time);
@@ -100,7 +101,10 @@ export class Conversation {
   }
 
   private push(fields: Omit<LogEntry, 'seq'>): LogEntry {
-    const entry: LogEntry = { seq: this.nextSeq++, ...fields };
+    return this.append({ seq: this.nextSeq++, ...fields });
+  }
+
+  private append(entry: LogEntry): LogEntry {
     this.log.push(entry);
     this.version++;
     return entry;

@@ -126,6 +126,41 @@ describe('Direct Sockets', () => {
       expect(hostInternals(host).registries.raw.size).to.equal(1);
     });
 
+    it('a BYOB reader with odd-sized views gets three times the high-water mark in order, pausing halfway, byte for byte', async function () {
+      this.timeout(60_000);
+      const { direct, host } = await openTestHost(cleanup);
+      const total = 3 * DIRECT_READ_HIGH_WATER_MARK;
+      // Each 4-byte word is its own index, so a chunk out of place or lost shows.
+      const incoming = Buffer.alloc(total);
+      for (let i = 0; i < total / 4; i++) incoming.writeUInt32LE(i, i * 4);
+      const { port } = await tcpServer(cleanup, (peer) => peer.end(incoming));
+      const socket = new direct.TCPSocket('127.0.0.1', port);
+      const { readable } = await socket.opened;
+      const reader = readable.getReader({ mode: 'byob' });
+      const got = Buffer.alloc(total);
+      let filled = 0;
+      let view = new Uint8Array(7001);
+      const readUntil = async (n: number): Promise<void> => {
+        while (filled < n) {
+          const { value, done } = await reader.read(view);
+          if (done) throw new Error(`ended after ${filled} bytes`);
+          got.set(value, filled);
+          filled += value.byteLength;
+          view = new Uint8Array(value.buffer, 0, 7001);
+        }
+      };
+      await readUntil(total / 2);
+      // The reader stops: the host reads no more than the readable asked for, then waits.
+      const raw = hostInternals(host).registries.raw.all()[0] as unknown as { snapshot(): { bytesReceived: number } };
+      const hostRead = await settled(() => raw.snapshot().bytesReceived);
+      expect(hostRead).to.be.below(total);
+      expect(hostRead).to.be.at.most(filled + DIRECT_READ_HIGH_WATER_MARK + 64 * 1024);
+      await readUntil(total);
+      expect(filled).to.equal(total);
+      expect(got.equals(incoming)).to.equal(true);
+      expect((await reader.read(view)).done).to.equal(true);
+    });
+
     it('peer FIN: the read resolves done, the writable still works, closed resolves after writer.close()', async () => {
       const { direct } = await openTestHost(cleanup);
       const { server, port } = await tcpServer(cleanup, () => {}, { allowHalfOpen: true });

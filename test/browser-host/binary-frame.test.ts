@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { decodeFrame, encodeFrame, encodeFrameParts, FrameError } from '../../common/binary-frame';
+import {
+  decodeFrame,
+  DownFrameAssembler,
+  encodeDownParts,
+  encodeFrame,
+  encodeFrameParts,
+  FrameError,
+  SEPARATE_PAYLOAD_BYTES,
+} from '../../common/binary-frame';
 
 function bytes(...values: number[]): ArrayBuffer {
   return new Uint8Array(values).buffer;
@@ -202,6 +210,61 @@ describe('common/binary-frame', () => {
         } catch (err) {
           expect(err).to.be.instanceOf(FrameError);
         }
+      }
+    });
+  });
+
+  describe('down batches with payloads of their own', () => {
+    const join = (parts: Uint8Array[]): Uint8Array => {
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.byteLength;
+      }
+      return out;
+    };
+
+    it('sends large payloads after the frame and gives the page those very ArrayBuffers back', () => {
+      const large1 = new Uint8Array(SEPARATE_PAYLOAD_BYTES).fill(1).buffer;
+      const large2 = new Uint8Array(SEPARATE_PAYLOAD_BYTES + 5).fill(2).buffer;
+      const small = bytes(9, 9);
+      const batch = {
+        t: 'b',
+        m: [{ t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 1 }, d: [0, 0, 1] }],
+        bufs: [large1, small, large2],
+      };
+      const { frame, payloads } = encodeDownParts(batch);
+      expect(payloads).to.deep.equal([large1, large2]);
+      const assembler = new DownFrameAssembler();
+      expect(assembler.push(join(frame).slice().buffer)).to.equal(undefined);
+      const got1 = large1.slice(0);
+      const got2 = large2.slice(0);
+      expect(assembler.push(got1)).to.equal(undefined);
+      const message = assembler.push(got2) as typeof batch;
+      expect(message).to.deep.equal(batch);
+      expect(message.bufs[0]).to.equal(got1);
+      expect(message.bufs[2]).to.equal(got2);
+      // The next frame starts a new message.
+      const plain = { t: 'b', m: [], bufs: [small] };
+      expect(assembler.push(join(encodeDownParts(plain).frame))).to.deep.equal(plain);
+    });
+
+    it('keeps a batch of small payloads, and any other message, one frame', () => {
+      for (const message of [
+        { t: 'b', m: [], bufs: [bytes(1)] },
+        { t: 'w', v: 1, appId: 'x' },
+      ]) {
+        const { frame, payloads } = encodeDownParts(message);
+        expect(payloads).to.have.length(0);
+        expect(new DownFrameAssembler().push(join(frame))).to.deep.equal(message);
+      }
+    });
+
+    it('rejects a separate-payload list that names no placeholder', () => {
+      for (const sep of [[0], [5], [1, 1], ['1'], []]) {
+        const frame = encodeFrame({ t: 'b', m: [], bufs: [bytes(1), null], sep });
+        expect(() => new DownFrameAssembler().push(frame)).to.throw(FrameError);
       }
     });
   });

@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame } from '../../common/binary-frame';
+import { decodeFrame, DownFrameAssembler, encodeFrame, SEPARATE_PAYLOAD_BYTES } from '../../common/binary-frame';
 import type { HostPort } from '../../common/port';
 import type { BatchMessage } from '../../common/protocol';
 import { checkHostHeader, checkOrigin, isLoopbackAddress, SUBPROTOCOL } from '../../main/browser-host/request-checks';
@@ -176,6 +176,36 @@ describe('browser host server', () => {
       const batch = await down;
       expect(batch.m[0]).to.deep.include({ t: 'e', ev: 'onReceive' });
       expect([...new Uint8Array(batch.bufs[0])]).to.deep.equal([9, 8, 7]);
+    });
+
+    it('sends a large payload as a WebSocket message of its own after its batch, the small ones inside it', async () => {
+      await start();
+      const { ws } = await dial();
+      await until(() => fake.attached.length === 1, 'attach');
+      const frames: Buffer[] = [];
+      ws!.on('message', (buf: Buffer) => frames.push(buf));
+      const small = new Uint8Array([1, 2, 3]).buffer;
+      const large = new Uint8Array(SEPARATE_PAYLOAD_BYTES).fill(7).buffer;
+      fake.attached[0].port.postMessage(
+        {
+          t: 'b',
+          m: [
+            { t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 3 }, d: [0, 0, SEPARATE_PAYLOAD_BYTES] },
+            { t: 'e', ns: 'tcp', ev: 'onReceive', arg: { socketId: 4 }, d: [1, 0, 3] },
+          ],
+          bufs: [large, small],
+        },
+        [large, small],
+      );
+      await until(() => frames.length === 2, 'the batch and its payload');
+      expect(frames[1].byteLength).to.equal(SEPARATE_PAYLOAD_BYTES);
+      const assembler = new DownFrameAssembler();
+      expect(assembler.push(new Uint8Array(frames[0]))).to.equal(undefined);
+      const batch = assembler.push(new Uint8Array(frames[1])) as BatchMessage;
+      expect(batch).to.have.all.keys('t', 'm', 'bufs');
+      expect(batch.bufs[0].byteLength).to.equal(SEPARATE_PAYLOAD_BYTES);
+      expect(new Uint8Array(batch.bufs[0]).every((b) => b === 7)).to.equal(true);
+      expect([...new Uint8Array(batch.bufs[1])]).to.deep.equal([1, 2, 3]);
     });
 
     it('ends its context when it closes', async () => {

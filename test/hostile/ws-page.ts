@@ -1,6 +1,6 @@
 /** A raw page on the browser host's WebSocket: what a hostile page can send, bypassing the facade. */
 import { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame } from '../../common/binary-frame';
+import { DownFrameAssembler, encodeFrame } from '../../common/binary-frame';
 import type { BatchMessage, DownItem, ResultMessage } from '../../common/protocol';
 import { SUBPROTOCOL } from '../../main/browser-host/request-checks';
 import type { BrowserHost } from '../../main/browser-host/server';
@@ -46,9 +46,10 @@ export function openRawWs(server: BrowserHost, options: { keepData?: boolean } =
     closed: new Promise((resolve) => ws.once('close', (code) => resolve(code))),
   };
   ws.on('error', () => {});
+  const assembler = new DownFrameAssembler();
   ws.on('message', (bytes: Buffer) => {
-    const message = decodeFrame(new Uint8Array(bytes)) as BatchMessage;
-    if (message.t !== 'b') return;
+    const message = assembler.push(new Uint8Array(bytes)) as BatchMessage | undefined;
+    if (message?.t !== 'b') return;
     let credit = 0;
     for (const item of message.m) {
       page.items.push(item);

@@ -421,6 +421,48 @@ describe('chrome.sockets.tcp', function () {
       expect(removed.callCount).to.equal(before);
     });
 
+    it('gives each event of one read its own info and exact data: a listener that mutates info or transfers data does not change the next event', async () => {
+      const server = await startTcpServer(cleanup, (socket) => socket.write('abcdefghijkl'));
+      const t = await openHost(cleanup);
+      const seen: Array<{ socketId: number; text: string }> = [];
+      const mutator = (info: api.tcp.ReceiveInfo): void => {
+        seen.push({ socketId: info.socketId, text: Buffer.from(info.data).toString() });
+        (info as { socketId: number }).socketId = -1;
+        // Moves the bytes away: the event's ArrayBuffer is detached afterwards.
+        structuredClone(info.data, { transfer: [info.data] });
+        expect(info.data.byteLength).to.equal(0);
+      };
+      t.tcp.onReceive.addListener(mutator);
+      cleanup.add(() => t.tcp.onReceive.removeListener(mutator));
+      const id = await connectedSocket(t, server.port, { properties: { bufferSize: 4 } });
+      await waitUntil(() => seen.map((s) => s.text).join('') === 'abcdefghijkl', 'all twelve bytes');
+      expect(seen.every((s) => s.socketId === id)).to.equal(true);
+      expect(seen.every((s) => s.text.length > 0 && s.text.length <= 4)).to.equal(true);
+    });
+
+    it('runs the listeners present when an event fires: one added meanwhile starts with the next event, one removed meanwhile still gets it', async () => {
+      const server = await startTcpServer(cleanup, (socket) => socket.write('abcdefghijkl'));
+      const t = await openHost(cleanup);
+      const texts = { first: [] as string[], second: [] as string[], late: [] as string[] };
+      const late = (info: api.tcp.ReceiveInfo): void => void texts.late.push(Buffer.from(info.data).toString());
+      const second = (info: api.tcp.ReceiveInfo): void => void texts.second.push(Buffer.from(info.data).toString());
+      const first = (info: api.tcp.ReceiveInfo): void => {
+        texts.first.push(Buffer.from(info.data).toString());
+        if (texts.first.length === 1) {
+          t.tcp.onReceive.addListener(late);
+          t.tcp.onReceive.removeListener(second);
+        }
+      };
+      t.tcp.onReceive.addListener(first);
+      t.tcp.onReceive.addListener(second);
+      cleanup.add(() => [first, second, late].forEach((l) => t.tcp.onReceive.removeListener(l)));
+      await connectedSocket(t, server.port, { properties: { bufferSize: 4 } });
+      await waitUntil(() => texts.first.join('') === 'abcdefghijkl', 'all twelve bytes');
+      await settled(t);
+      expect(texts.second).to.deep.equal([texts.first[0]]);
+      expect(texts.late).to.deep.equal(texts.first.slice(1));
+    });
+
     it('passes {socketId, data} with data an ArrayBuffer to onReceive', async () => {
       const server = await startTcpServer(cleanup, (socket) => socket.write('payload'));
       const t = await openHost(cleanup);
