@@ -65,8 +65,6 @@ interface CreditGrant {
   finalized: boolean;
 }
 
-const ignore = (): void => {};
-
 /**
  * One Node connection of a TcpSocket. disconnect() and close() retire it instead of destroying
  * it, since the app was told its sends went out: it stops delivering reads (what still arrives
@@ -97,7 +95,7 @@ class Wire {
     if (this.retired) return;
     this.retired = true;
     const socket = this.socket;
-    socket.on('error', ignore);
+    socket.on('error', ignoreError);
     if (socket.destroyed) return this.kill();
     socket.once('close', () => this.kill());
     this.env.lingering.add(this);
@@ -121,7 +119,7 @@ class Wire {
     this.timer = undefined;
     this.env.lingering.delete(this);
     if (this.socket.destroyed) return;
-    this.socket.on('error', ignore);
+    this.socket.on('error', ignoreError);
     this.socket.destroy();
   }
 }
@@ -181,8 +179,16 @@ export class TcpSocket implements ManagedSocket {
   private localPort?: number;
   private peerAddress?: string;
   private peerPort?: number;
+  /**
+   * Whether the four addresses above were read for the current connection. A client socket
+   * reads them when it connects; an accepted one before it first reads, writes or is asked
+   * (readAddresses): most servers unpause or answer at once, and a server that only closes
+   * what it accepts then pays no getsockname/getpeername for it.
+   */
+  private addressesRead = false;
   private abortConnect?: () => void;
-  private readonly abortResolves = new Set<() => void>();
+  /** Connects waiting on DNS, answered undefined by destroy(); made on first use. */
+  private abortResolves?: Set<() => void>;
   private destroyed = false;
   private bytesReceived = 0;
   private bytesSent = 0;
@@ -198,10 +204,10 @@ export class TcpSocket implements ManagedSocket {
   private creditSerial = 0;
   /** A write the page had answered itself failed: the next send the host answers gets -2. */
   private creditFailure = false;
-  /** Revoked grants whose page may still send bytes under them (it has not let go yet), by grant. */
-  private readonly awaiting = new Map<number, CreditGrant>();
-  /** Called once no credited write is in flight and no revoked grant awaits its page (secure() waits). */
-  private creditDrained: Array<() => void> = [];
+  /** Revoked grants whose page may still send bytes under them (it has not let go yet), by grant; made on first use. */
+  private awaiting?: Map<number, CreditGrant>;
+  /** Called once no credited write is in flight and no revoked grant awaits its page (secure() waits); made on first use. */
+  private creditDrained?: Array<() => void>;
 
   constructor(
     private readonly env: SocketEnv,
@@ -223,6 +229,7 @@ export class TcpSocket implements ManagedSocket {
     // secure() arms reading once its callback is queued; plaintext must not be read meanwhile.
     if (socket === undefined || this.state !== 'connected' || this.upgrading) return;
     if (this.pausedBy === undefined && !this.app.flowBlocked) {
+      this.readAddresses();
       this.readPending = true;
       if (socket.isPaused()) socket.resume();
     } else if (!socket.isPaused()) {
@@ -293,21 +300,36 @@ export class TcpSocket implements ManagedSocket {
     this.state = 'connected';
     this.creditFailure = false;
     this.readPending = false;
+    this.addressesRead = false;
+    if (!this.accepted) this.readAddresses();
+    socket.on('data', this.onData);
+    socket.on('end', this.onTerminated);
+    socket.on('close', this.onTerminated);
+    // Errors are reported through 'close'; the listener only keeps Node from throwing.
+    socket.on('error', ignoreError);
+  }
+
+  /**
+   * Reads the connection's addresses once (Node's getters make a getsockname and a getpeername
+   * call). An accepted socket does so before anything can make Node drop its handle: it reads
+   * nothing and writes nothing before this, so only a peer that resets it while the app has not
+   * yet unpaused, written to or asked about it leaves getInfo without its peer address.
+   */
+  private readAddresses(): void {
+    const socket = this.socket;
+    if (this.addressesRead || socket === undefined || this.state !== 'connected') return;
+    this.addressesRead = true;
     this.localAddress = socket.localAddress;
     this.localPort = socket.localPort;
     this.peerAddress = socket.remoteAddress;
     this.peerPort = socket.remotePort;
-    socket.on('data', this.onData);
-    socket.on('end', this.onTerminated);
-    socket.on('close', this.onTerminated);
-    socket.on('error', this.onError);
   }
 
   private detach(socket: net.Socket): void {
     socket.off('data', this.onData);
     socket.off('end', this.onTerminated);
     socket.off('close', this.onTerminated);
-    socket.off('error', this.onError);
+    socket.off('error', ignoreError);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -319,9 +341,6 @@ export class TcpSocket implements ManagedSocket {
       sliceSize: size,
     });
   };
-
-  /** Errors are reported through 'close'; the listener only keeps Node from throwing. */
-  private readonly onError = (): void => {};
 
   /**
    * The peer closed (FIN or RST) or the connection failed: Chrome's read completes with 0 bytes
@@ -350,6 +369,7 @@ export class TcpSocket implements ManagedSocket {
     this.wire = undefined;
     this.state = 'idle';
     this.readPending = false;
+    this.addressesRead = false;
     this.localAddress = this.localPort = this.peerAddress = this.peerPort = undefined;
     if (socket !== undefined) this.detach(socket);
     if (wire !== undefined) {
@@ -357,7 +377,7 @@ export class TcpSocket implements ManagedSocket {
         wire.retire();
       } else {
         // Nothing more can reach the peer: pages still sending for this connection are not waited for.
-        for (const grant of [...this.awaiting.values()]) if (grant.wire === wire) this.finalize(grant);
+        for (const grant of [...(this.awaiting?.values() ?? [])]) if (grant.wire === wire) this.finalize(grant);
         wire.kill();
       }
     }
@@ -385,16 +405,18 @@ export class TcpSocket implements ManagedSocket {
     if (this.destroyed) return Promise.resolve(undefined);
     return new Promise<T | undefined>((resolve, reject) => {
       const abort = (): void => resolve(undefined);
-      this.abortResolves.add(abort);
-      lookup.then(resolve, reject).finally(() => this.abortResolves.delete(abort));
+      const aborts = (this.abortResolves ??= new Set());
+      aborts.add(abort);
+      lookup.then(resolve, reject).finally(() => aborts.delete(abort));
     });
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const abort of [...this.abortResolves]) abort();
-    this.abortResolves.clear();
+    const aborts = this.abortResolves;
+    this.abortResolves = undefined;
+    for (const abort of aborts ?? []) abort();
     this.abortConnect?.();
     this.endConnection(false, true);
   }
@@ -411,6 +433,7 @@ export class TcpSocket implements ManagedSocket {
     // During secure() Chrome's socket has handed its pipes to the upgrade (no data pump), and a
     // write finds none: -15. Writing to the raw socket here would put plaintext on the wire.
     if (this.upgrading) return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
+    this.readAddresses();
     this.writeTo(wire, data, true, done);
   }
 
@@ -483,7 +506,7 @@ export class TcpSocket implements ManagedSocket {
     const tell = notify && !grant.page.isEnded;
     if (tell) grant.page.queueCredit({ t: 'c', s: this.id, g: grant.g, n: 0 }, true);
     if (tell && awaitRelease) {
-      this.awaiting.set(grant.g, grant);
+      (this.awaiting ??= new Map()).set(grant.g, grant);
       grant.wire.holds++;
     } else {
       this.finalize(grant);
@@ -494,7 +517,7 @@ export class TcpSocket implements ManagedSocket {
   private finalize(grant: CreditGrant): void {
     if (grant.finalized) return;
     grant.finalized = true;
-    if (this.awaiting.delete(grant.g)) {
+    if (this.awaiting?.delete(grant.g)) {
       grant.wire.holds--;
       grant.wire.released();
     }
@@ -504,7 +527,7 @@ export class TcpSocket implements ManagedSocket {
     const page = grant.page;
     if (
       this.credit?.page !== page &&
-      ![...this.awaiting.values()].some((g) => g.page === page) &&
+      ![...(this.awaiting?.values() ?? [])].some((g) => g.page === page) &&
       page.creditHolders.get(this.id) === this
     ) {
       page.creditHolders.delete(this.id);
@@ -514,14 +537,14 @@ export class TcpSocket implements ManagedSocket {
 
   /** The page let go of revoked grant `g`: nothing more comes under it. */
   creditReleased(page: CreditPage, g: number): void {
-    const grant = this.awaiting.get(g);
+    const grant = this.awaiting?.get(g);
     if (grant !== undefined && grant.page === page) this.finalize(grant);
   }
 
   /** A context went away or was reloaded: the credit it held goes with it. */
   dropSendCreditOf(page: CreditPage): void {
     if (this.credit?.page === page) this.revokeSendCredit(false);
-    for (const grant of [...this.awaiting.values()]) if (grant.page === page) this.finalize(grant);
+    for (const grant of [...(this.awaiting?.values() ?? [])]) if (grant.page === page) this.finalize(grant);
   }
 
   /**
@@ -533,7 +556,7 @@ export class TcpSocket implements ManagedSocket {
    */
   creditedWrite(page: CreditPage, g: number, data: Buffer): boolean {
     const live = this.credit !== undefined && this.credit.g === g;
-    const grant = live ? this.credit : this.awaiting.get(g);
+    const grant = live ? this.credit : this.awaiting?.get(g);
     if (grant === undefined || grant.page !== page) return true;
     const bytes = data.byteLength;
     if (grant.received + bytes - grant.told > grant.limit) return false;
@@ -592,15 +615,15 @@ export class TcpSocket implements ManagedSocket {
     if (this.creditIdle()) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        for (const grant of [...this.awaiting.values()]) this.finalize(grant);
+        for (const grant of [...(this.awaiting?.values() ?? [])]) this.finalize(grant);
         done();
       }, this.env.lingerTimeout);
       const done = (): void => {
         clearTimeout(timer);
-        this.creditDrained = this.creditDrained.filter((f) => f !== done);
+        this.creditDrained = this.creditDrained?.filter((f) => f !== done);
         resolve();
       };
-      this.creditDrained.push(done);
+      (this.creditDrained ??= []).push(done);
     });
   }
 
@@ -608,12 +631,14 @@ export class TcpSocket implements ManagedSocket {
   private creditIdle(): boolean {
     const wire = this.wire;
     if (wire === undefined) return true;
-    return wire.creditedWrites === 0 && ![...this.awaiting.values()].some((grant) => grant.wire === wire);
+    return wire.creditedWrites === 0 && ![...(this.awaiting?.values() ?? [])].some((grant) => grant.wire === wire);
   }
 
   private checkCreditDrained(): void {
-    if (this.creditDrained.length === 0 || !this.creditIdle()) return;
-    for (const resolve of this.creditDrained.splice(0)) resolve();
+    const drained = this.creditDrained;
+    if (drained === undefined || drained.length === 0 || !this.creditIdle()) return;
+    this.creditDrained = undefined;
+    for (const resolve of drained) resolve();
   }
 
   // ---- options -------------------------------------------------------------------------------
@@ -721,7 +746,7 @@ export class TcpSocket implements ManagedSocket {
         this.bufferSize = 0;
         const { localAddress, localPort, peerAddress, peerPort } = this;
         this.attach(secure);
-        Object.assign(this, { localAddress, localPort, peerAddress, peerPort });
+        Object.assign(this, { localAddress, localPort, peerAddress, peerPort, addressesRead: true });
         resolve(0);
       });
     });
@@ -731,6 +756,7 @@ export class TcpSocket implements ManagedSocket {
 
   /** Chrome's SocketInfo, keys in Chrome's (sorted) order; optional fields only when known. */
   info(): api.tcp.SocketInfo {
+    this.readAddresses();
     const connected = this.state === 'connected';
     const info: Record<string, unknown> = {};
     if (this.bufferSize > 0) info.bufferSize = this.bufferSize;
@@ -751,6 +777,7 @@ export class TcpSocket implements ManagedSocket {
   }
 
   snapshot(): SocketSnapshot {
+    this.readAddresses();
     return {
       ...snapshotBase(this, this.state, this.state === 'connected'),
       localAddress: this.localAddress,
@@ -768,3 +795,5 @@ export class TcpSocket implements ManagedSocket {
     };
   }
 }
+
+function ignoreError(): void {}
