@@ -15,6 +15,8 @@ const SCENARIOS = path.join(__dirname, 'tcp-scenarios.js');
 
 export interface Peers {
   ports: { flood: number; sink: number; echo: number };
+  /** The peer process, for its CPU time. */
+  pid: number | undefined;
   stop(): void;
 }
 
@@ -24,7 +26,7 @@ export async function startPeers(): Promise<Peers> {
     child.once('message', (m: { ports: Peers['ports'] }) => resolve(m.ports));
     child.once('exit', (code) => reject(new Error(`peer exited ${code}`)));
   });
-  return { ports, stop: () => child.kill() };
+  return { ports, pid: child.pid, stop: () => child.kill() };
 }
 
 export interface FacadeWorker {

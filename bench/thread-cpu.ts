@@ -25,3 +25,15 @@ export function threadCpuMs(tid: number): number {
     return NaN;
   }
 }
+
+/** User + system CPU milliseconds the process `pid` (all its threads) has used so far; NaN where unknown. */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}

@@ -52,10 +52,23 @@ export interface CreditedSendMessage {
   readonly t: 'send';
   /** The tcp socket id. */
   readonly s: number;
+  /** The grant the page answered the send under (CreditMessage `g`). */
+  readonly g: number;
   readonly d: ArrayBuffer;
 }
 
-export type UpMessage = HelloMessage | CallMessage | AckMessage | ListenMessage | CreditedSendMessage;
+/**
+ * The page's answer to a revocation (a CreditMessage with `n: 0`): nothing more comes under
+ * grant `g` of socket `s`. Until it arrives the host keeps the grant's connection open for the
+ * bytes still on their way (another page of the app disconnected or secured the socket).
+ */
+export interface CreditReleasedMessage {
+  readonly t: 'cr';
+  readonly s: number;
+  readonly g: number;
+}
+
+export type UpMessage = HelloMessage | CallMessage | AckMessage | ListenMessage | CreditedSendMessage | CreditReleasedMessage;
 
 // ---- down: host → page -----------------------------------------------------------------------
 
@@ -97,16 +110,20 @@ export interface EventMessage {
 /**
  * Send credit for one tcp socket of this context. Grant `g` (per socket, increasing) replaces
  * any earlier one: with `n`, the page may answer sends itself while what it sent under grant `g`
- * minus `r` (bytes the host has written, latest count) stays within `n`; `n: 0` takes the credit
- * away. An item with only `r` updates the written count of grant `g`; one of an older grant is
- * ignored.
+ * minus `r` (bytes the host has written, latest count) stays within `n`, and while the sends it
+ * answered under all its grants minus their `k` (writes the host completed) stay below `w` (the
+ * context's bound on credited writes in flight). `n: 0` takes grant `g` away; the page answers
+ * it with a CreditReleasedMessage. An item with `r` and `k` updates the counts of grant `g`;
+ * one of an older grant is ignored.
  */
 export interface CreditMessage {
   readonly t: 'c';
   readonly s: number;
   readonly g: number;
   readonly n?: number;
+  readonly w?: number;
   readonly r?: number;
+  readonly k?: number;
 }
 
 export type DownItem = ResultMessage | EventMessage | CreditMessage;

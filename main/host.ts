@@ -24,7 +24,7 @@ import type { SocketEnv } from './socket-env';
 import { SocketTap } from './tap';
 import { createTcpServerHandlers } from './tcp-server/tcp-server-handlers';
 import { createTcpHandlers } from './tcp/tcp-handlers';
-import { DEFAULT_SEND_CREDIT, TcpSocket } from './tcp/tcp-socket';
+import { DEFAULT_LINGER_TIMEOUT, DEFAULT_MAX_CREDITED_WRITES, DEFAULT_SEND_CREDIT } from './tcp/tcp-socket';
 import { chainTop, describePeerCertificate, describeX509 } from './tcp/tls-details';
 import { TlsContexts } from './tls-contexts';
 import { OTHER_SOCKET_APIS, type AttachOptions, type ContextHandle, type SocketsHostOptions } from './types';
@@ -96,6 +96,12 @@ export class SocketsHost {
   private readonly maxSocketsPerApp: number;
   /** tcp send credit per connected socket (limits.sendCredit). */
   private readonly sendCredit: number;
+  /** Credited tcp writes in flight per page context (limits.maxCreditedWrites). */
+  private readonly maxCreditedWrites: number;
+  /** ms a disconnected tcp connection may take to write its last bytes (limits.lingerTimeout). */
+  private readonly lingerTimeout: number;
+  /** Connections writing out their last bytes; dispose() ends them. */
+  private readonly lingering = new Set<{ kill(): void }>();
   /** Contexts attached with `apis`: only they may call the raw namespace. */
   private readonly otherApis = new WeakMap<PageContext, ReadonlySet<string>>();
   /** Certificates one app may be given at run time (addTrustedCertificate). */
@@ -121,6 +127,8 @@ export class SocketsHost {
     };
     this.maxSocketsPerApp = options.limits?.maxSocketsPerApp ?? DEFAULT_MAX_SOCKETS_PER_APP;
     this.sendCredit = Math.max(0, options.limits?.sendCredit ?? DEFAULT_SEND_CREDIT);
+    this.maxCreditedWrites = Math.max(0, options.limits?.maxCreditedWrites ?? DEFAULT_MAX_CREDITED_WRITES);
+    this.lingerTimeout = Math.max(0, options.limits?.lingerTimeout ?? DEFAULT_LINGER_TIMEOUT);
     this.maxTrustedPerApp = options.limits?.maxTrustedPerApp ?? DEFAULT_MAX_TRUSTED_PER_APP;
     this.tap = new SocketTap(
       (kind, id) =>
@@ -200,6 +208,7 @@ export class SocketsHost {
     this.disposed = true;
     this.tap.clear();
     for (const name of [...this.apps.keys()]) this.detachApp(name);
+    for (const connection of [...this.lingering]) connection.kill();
     await this.services?.dispose?.();
     // Let destroyed sockets emit their 'close' so nothing is pending when this resolves.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -279,6 +288,9 @@ export class SocketsHost {
     return {
       lookup,
       sendCredit: this.sendCredit,
+      maxCreditedWrites: this.maxCreditedWrites,
+      lingerTimeout: this.lingerTimeout,
+      lingering: this.lingering,
       log: (line) => this.log(line),
       secureContext: (minVersion, maxVersion, app) => tls.get(minVersion, maxVersion, app),
       certificateRejected: (app, socketId, resultCode, reason, peer) => this.certificateRejected(app, socketId, resultCode, reason, peer),
@@ -360,7 +372,7 @@ export class SocketsHost {
   private contextGone(ctx: PageContext, stillAttached: boolean): void {
     const app = ctx.app;
     // Send credit belongs to the page it was granted to.
-    for (const socket of app.sockets) if (socket instanceof TcpSocket) socket.dropSendCreditOf(ctx);
+    for (const holder of [...ctx.creditHolders.values()]) holder.dropSendCreditOf(ctx);
     // The other socket APIs' sockets belong to the page that made them.
     this.closeSockets(app, (s) => isOwnedBy(s, ctx));
     const remaining = app.contexts.size - (stillAttached ? 1 : 0);
@@ -376,12 +388,13 @@ export class SocketsHost {
       // The page that held the app services' state (ports, messages) is gone; its successor starts afresh.
       this.services?.contextEnded?.(ctx);
     },
-    creditedSend: (ctx, socketId, data) => {
-      const socket = this.registries.tcp.get(socketId, ctx.app);
-      // A socket closed since the page answered: its bytes go as bytes in a closed pipe do.
-      if (socket === undefined) return true;
+    creditedSend: (ctx, socketId, grant, data) => {
+      const holder = ctx.creditHolders.get(socketId);
+      // A connection the peer or the host ended since the page answered: its bytes go as bytes
+      // in a broken pipe do.
+      if (holder === undefined) return true;
       const buffer = Buffer.from(data);
-      if (!socket.creditedWrite(ctx, buffer)) return false;
+      if (!holder.creditedWrite(ctx, grant, buffer)) return false;
       if (this.tap.active)
         this.tap.onCall('tcp', 'send', [socketId, data], [{ resultCode: 0, bytesSent: buffer.byteLength }], undefined, Date.now());
       return true;

@@ -52,11 +52,22 @@ export interface ContextOwner {
   contextReset(ctx: PageContext): void;
   contextEnded(ctx: PageContext): void;
   /**
-   * A tcp send the page answered itself out of its send credit; false when the page sent more
-   * than its credit (it does not keep to the protocol).
+   * A tcp send the page answered itself out of its send credit (grant `grant`); false when the
+   * page sent more than its credit or than its credited writes in flight (it does not keep to
+   * the protocol).
    */
-  creditedSend(ctx: PageContext, socketId: number, data: ArrayBuffer): boolean;
+  creditedSend(ctx: PageContext, socketId: number, grant: number, data: ArrayBuffer): boolean;
   log(line: string): void;
+}
+
+/** A tcp socket that holds, or is finishing, a send grant of a context (tcp/tcp-socket.ts). */
+export interface CreditHolder {
+  /** Bytes the page answered under `grant`; false when they go beyond what it may have in flight. */
+  creditedWrite(page: PageContext, grant: number, data: Buffer): boolean;
+  /** The page let go of revoked grant `grant`. */
+  creditReleased(page: PageContext, grant: number): void;
+  /** The page went away (reload or end): nothing more comes from it. */
+  dropSendCreditOf(page: PageContext): void;
 }
 
 /** Namespaces whose events go down once per event-loop turn (OutboundBatch.schedule). */
@@ -72,6 +83,12 @@ export class PageContext {
   private pending = 0;
   /** Sockets with a written count to tell the page at the next flush (send credit). */
   private creditSources = new Set<{ creditItem(): CreditMessage | undefined }>();
+  /** Sockets holding or finishing a send grant of this context, by id. */
+  readonly creditHolders = new Map<number, CreditHolder>();
+  /** Credited writes in flight under this context's live grants (limits.maxCreditedWrites). */
+  creditedWrites = 0;
+  /** Credited sends refused (beyond the credit or the writes in flight), for the log. */
+  private creditRefusals = 0;
 
   private readonly inbound: Inbound<CallTarget>;
   private readonly outbound = new OutboundBatch(() => this.flush());
@@ -98,9 +115,15 @@ export class PageContext {
         this.listening = keys;
       },
       call: (id, target, args, name) => this.onCall(id, target, args, name),
-      creditedSend: (socketId, data) => {
-        if (!owner.creditedSend(this, socketId, data)) owner.log(`context ${id}: a send beyond the socket's send credit was dropped`);
+      creditedSend: (socketId, grant, data) => {
+        if (owner.creditedSend(this, socketId, grant, data)) return;
+        // A hostile page can send millions: the first few are logged, then every 1000th.
+        this.creditRefusals++;
+        if (this.creditRefusals <= 10 || this.creditRefusals % 1000 === 0) {
+          owner.log(`context ${id}: a send beyond the socket's send credit was dropped (#${this.creditRefusals})`);
+        }
       },
+      creditReleased: (socketId, grant) => this.creditHolders.get(socketId)?.creditReleased(this, grant),
       refuse: (id, message) => this.enqueueResult(id, [], { message }, this.generation),
       flush: () => this.flush(),
       carrierHeld: () => this.credit.isCarrierHeld,
@@ -124,6 +147,11 @@ export class PageContext {
   /** Receive bytes sent down and not yet acknowledged by the page. */
   get unacked(): number {
     return this.credit.unacked;
+  }
+
+  /** Bumped when the page reloads (a new hello) or ends: a call of an earlier page sees it changed. */
+  get pageGeneration(): number {
+    return this.ended ? -1 : this.generation;
   }
 
   get isEnded(): boolean {

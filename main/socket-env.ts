@@ -25,6 +25,15 @@ export interface SocketEnv {
   releaseWrite(app: AppState, bytes: number): void;
   /** Send credit per connected tcp socket (limits.sendCredit; 0: none). */
   readonly sendCredit: number;
+  /** Credited tcp writes one page context may have in flight (limits.maxCreditedWrites). */
+  readonly maxCreditedWrites: number;
+  /**
+   * How long a disconnected or closed tcp connection may take to write what the app was told
+   * was sent before it is destroyed (limits.lingerTimeout, ms).
+   */
+  readonly lingerTimeout: number;
+  /** Connections writing out their last bytes after disconnect() or close(); dispose() ends them. */
+  readonly lingering: Set<{ kill(): void }>;
   /** Unregisters and destroys a socket (close(), or the end of its app's lifetime). */
   removeSocket(socket: ManagedSocket): void;
   /**

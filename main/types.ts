@@ -43,6 +43,16 @@ export interface SocketsHostOptions {
      */
     sendCredit?: number;
     /**
+     * Sends a page context may have answered by itself whose bytes are not written yet, all its
+     * sockets together (default 4096); past it its sends go to the host, as calls.
+     */
+    maxCreditedWrites?: number;
+    /**
+     * Milliseconds a tcp connection that disconnect() or close() ended may take to write the
+     * bytes of sends already answered, before it is destroyed with what is left (default 30000).
+     */
+    lingerTimeout?: number;
+    /**
      * Sockets an app may hold at once across tcp, tcpServer and udp, accepted ones included
      * (default 4096). Past it `create` fails and new connections to its servers are reset.
      */

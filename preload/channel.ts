@@ -71,9 +71,9 @@ export class PageChannel {
    * Sends the bytes of a tcp send the page answers itself; the caller took them from `credit`.
    * False once the port has ended (the send must then fail as calls do).
    */
-  postCreditedSend(socketId: number, data: ArrayBuffer, transfer: ArrayBuffer[]): boolean {
+  postCreditedSend(socketId: number, grant: number, data: ArrayBuffer, transfer: ArrayBuffer[]): boolean {
     if (this.closed) return false;
-    this.port.postMessage({ t: 'send', s: socketId, d: data }, transfer);
+    this.port.postMessage({ t: 'send', s: socketId, g: grant, d: data }, transfer);
     return true;
   }
 
@@ -121,7 +121,8 @@ export class PageChannel {
         continue;
       }
       if (item.t === 'c') {
-        this.credit.update(item);
+        // A revocation is answered at once: every send answered under the grant is on the port before it.
+        if (this.credit.update(item) && !this.closed) this.port.postMessage({ t: 'cr', s: item.s, g: item.g });
         continue;
       }
       const route = this.routes.get(item.ns);

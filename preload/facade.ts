@@ -181,7 +181,8 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
       if (method === 'send') {
         const data = wireArgs[1] as ArrayBuffer;
         const bytes = data.byteLength;
-        if (channel.credit.take(socketId, bytes) && channel.postCreditedSend(socketId, data, transfer)) {
+        const grant = channel.credit.take(socketId, bytes);
+        if (grant !== undefined && channel.postCreditedSend(socketId, grant, data, transfer)) {
           // Within the socket's send credit: answered here on a later task, as Chrome answers
           // once the bytes are in its pipe; the host owns them now (README "How faithful").
           channel.credit.answerLater(() => settle(entry, { t: 'r', id: 0, a: [{ resultCode: 0, bytesSent: bytes }] }));

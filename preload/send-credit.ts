@@ -13,6 +13,10 @@ interface Grant {
   sent: number;
   /** Bytes of this grant the host has written (its latest count). */
   written: number;
+  /** Sends answered under this grant. */
+  sends: number;
+  /** Of those, writes the host has completed (its latest count). */
+  done: number;
 }
 
 interface DomChannel {
@@ -40,37 +44,62 @@ function laterTaskRunner(): (fn: () => void) => void {
 
 export class SendCredit {
   private readonly grants = new Map<number, Grant>();
+  /** Sends answered under the grants held, less the writes the host said it completed. */
+  private writesInFlight = 0;
+  /** The host's bound on this context's credited writes in flight (CreditMessage `w`). */
+  private maxWrites = 0;
   /** Sends answered by the host and not settled yet, per socket: no local answer may overtake one. */
   private readonly roundTrips = new Map<number, number>();
   /** Local answers waiting for their task, in order. */
   private answers: Array<() => void> = [];
   private runLater?: (fn: () => void) => void;
 
-  /** Applies a credit item from the host. */
-  update(item: CreditMessage): void {
+  /**
+   * Applies a credit item from the host. True for a revocation, which the page must answer
+   * (CreditReleasedMessage) once the sends it answered before are on the port.
+   */
+  update(item: CreditMessage): boolean {
     if (item.n !== undefined) {
-      if (item.n > 0) this.grants.set(item.s, { g: item.g, limit: item.n, sent: 0, written: 0 });
-      else this.grants.delete(item.s);
-      return;
+      if (item.n > 0) {
+        this.revoke(item.s);
+        this.grants.set(item.s, { g: item.g, limit: item.n, sent: 0, written: 0, sends: 0, done: 0 });
+        if (typeof item.w === 'number') this.maxWrites = item.w;
+        return false;
+      }
+      if (this.grants.get(item.s)?.g === item.g) this.revoke(item.s);
+      return true;
     }
     const grant = this.grants.get(item.s);
-    if (grant !== undefined && grant.g === item.g && typeof item.r === 'number' && item.r > grant.written) grant.written = item.r;
+    if (grant === undefined || grant.g !== item.g) return false;
+    if (typeof item.r === 'number' && item.r > grant.written) grant.written = item.r;
+    if (typeof item.k === 'number' && item.k > grant.done && item.k <= grant.sends) {
+      this.writesInFlight -= item.k - grant.done;
+      grant.done = item.k;
+    }
+    return false;
   }
 
   /**
-   * Takes `bytes` of the socket's credit when they fit and no host-answered send of the socket
-   * is still unsettled (callbacks keep their order); false when the send must go to the host.
+   * Takes `bytes` of the socket's credit when they fit, the context's credited writes in flight
+   * stay under the host's bound, and no host-answered send of the socket is still unsettled
+   * (callbacks keep their order). Gives the grant the send goes under; undefined when the send
+   * must go to the host.
    */
-  take(socketId: number, bytes: number): boolean {
+  take(socketId: number, bytes: number): number | undefined {
     const grant = this.grants.get(socketId);
-    if (grant === undefined || this.roundTrips.has(socketId)) return false;
-    if (grant.sent + bytes - grant.written > grant.limit) return false;
+    if (grant === undefined || this.roundTrips.has(socketId)) return undefined;
+    if (grant.sent + bytes - grant.written > grant.limit || this.writesInFlight >= this.maxWrites) return undefined;
     grant.sent += bytes;
-    return true;
+    grant.sends++;
+    this.writesInFlight++;
+    return grant.g;
   }
 
   /** The app disconnected, closed or secured the socket: its next sends go to the host. */
   revoke(socketId: number): void {
+    const grant = this.grants.get(socketId);
+    if (grant === undefined) return;
+    this.writesInFlight -= grant.sends - grant.done;
     this.grants.delete(socketId);
   }
 

@@ -30,8 +30,10 @@ export interface InboundSink<Target extends { readonly ns: WireNamespace; readon
   listen(keys: Set<string>): void;
   /** A well-formed call of a method the API has. */
   call(id: number, target: Target, args: unknown[], name: string): void;
-  /** A tcp send the page answered itself (its send credit). */
-  creditedSend(socketId: number, data: ArrayBuffer): void;
+  /** A tcp send the page answered itself under grant `grant` (its send credit). */
+  creditedSend(socketId: number, grant: number, data: ArrayBuffer): void;
+  /** The page let go of a revoked grant: nothing more comes under it. */
+  creditReleased(socketId: number, grant: number): void;
   /** A call answered at once with an error (unknown method, bad arguments). */
   refuse(id: number, message: string): void;
   /** Sends what the calls taken so far produced, so the backlog check sees it. */
@@ -176,10 +178,18 @@ export class Inbound<Target extends { readonly ns: WireNamespace; readonly metho
         return this.onCall(msg);
       case 'send': {
         if (!this.started) return this.drop('send before hello');
-        const { s, d } = msg;
+        const { s, g, d } = msg;
         if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return this.drop('send without a valid socket id');
+        if (typeof g !== 'number' || !Number.isSafeInteger(g) || g < 1) return this.drop('send without a valid grant');
         if (Object.prototype.toString.call(d) !== '[object ArrayBuffer]') return this.drop('send without an ArrayBuffer');
-        return this.sink.creditedSend(s, d as ArrayBuffer);
+        return this.sink.creditedSend(s, g, d as ArrayBuffer);
+      }
+      case 'cr': {
+        if (!this.started) return this.drop('credit release before hello');
+        const { s, g } = msg;
+        if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return this.drop('credit release without a valid socket id');
+        if (typeof g !== 'number' || !Number.isSafeInteger(g) || g < 1) return this.drop('credit release without a valid grant');
+        return this.sink.creditReleased(s, g);
       }
       default:
         return this.drop(`unknown message type ${JSON.stringify(String(msg.t)).slice(0, 40)}`);

@@ -66,7 +66,7 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
     },
 
     disconnect(scope, [id]) {
-      find(scope, id).disconnect();
+      find(scope, id).disconnect(scope.ctx);
       return [];
     },
 
@@ -77,19 +77,31 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
       // Chrome's failures do) destroy the socket the first one is securing.
       if (socket.upgrading) throw codeError(NET_ERRORS.FAILED);
       if (socket.state !== 'connected') throw new CallError('Socket not connected', [NET_ERRORS.INVALID_ARGUMENT]);
-      // Sends the page answered itself are the app's earlier sends: they go out in clear first,
-      // as they would have before a Chrome secure() (their callbacks already ran).
-      await socket.creditedWritesDone();
-      // A read or write in flight, or an accepted socket (no local address): Chrome fails with
-      // ERR_FAILED and destroys the socket.
+      // A read or write in flight (a send not answered yet), or an accepted socket (no local
+      // address): Chrome fails with ERR_FAILED and destroys the socket.
       if (socket.readPending || socket.writesInFlight > 0 || socket.accepted) {
         env.removeSocket(socket);
         throw codeError(NET_ERRORS.FAILED);
       }
-      const code = await socket.upgradeToTls(options, env);
-      if (code !== 0) {
-        if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
-        throw codeError(code);
+      // Securing from here on: sends get -15, a second secure() -2, no credit is granted and
+      // reading is not armed while it waits below.
+      socket.upgrading = true;
+      try {
+        // Sends the page answered itself are the app's earlier sends: they go out in clear first,
+        // as they would have before a Chrome secure() (their callbacks already ran).
+        await socket.creditedWritesDone(scope.ctx);
+        // Disconnected, closed or dropped by the peer while it waited: as during the handshake.
+        if (registry.get(socket.id, scope.app) !== socket || socket.state !== 'connected') {
+          if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
+          throw codeError(NET_ERRORS.CONNECTION_CLOSED);
+        }
+        const code = await socket.upgradeToTls(options, env);
+        if (code !== 0) {
+          if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
+          throw codeError(code);
+        }
+      } finally {
+        socket.upgrading = false;
       }
       // setPaused(false) may have come during the handshake; as after connect, reading is armed
       // once the callback is queued.
@@ -101,6 +113,7 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
     async send(scope, [id, data]) {
       const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
+      const generation = scope.ctx.pageGeneration;
       if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
       const socket = registry.get(id, scope.app);
       if (socket === undefined) {
@@ -111,15 +124,16 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
       const code = socket.takeCreditFailure() ? NET_ERRORS.FAILED : await new Promise<number>((resolve) => socket.write(buffer, resolve));
       env.releaseWrite(scope.app, bytes);
       if (code !== 0) throw sendError(code);
-      // From now on the page may answer this socket's sends itself, within the credit.
-      socket.grantSendCredit(scope.ctx, env.sendCredit);
+      // From now on the page may answer this socket's sends itself, within the credit; not a
+      // page that came after the one that sent (a reload while the send was written).
+      if (scope.ctx.pageGeneration === generation) socket.grantSendCredit(scope.ctx, env.sendCredit);
       return [{ resultCode: 0, bytesSent: bytes }];
     },
 
     close(scope, [id]) {
       const socket = find(scope, id);
       // Like disconnect, a connected socket reports -100 first (spec §3.2); then the id is gone.
-      socket.disconnect();
+      socket.disconnect(scope.ctx);
       env.removeSocket(socket);
       return [];
     },

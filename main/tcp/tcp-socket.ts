@@ -14,12 +14,17 @@ import type { InspectTls } from '../../common/inspect-types';
 import { netErrorFrom } from '../net-error-map';
 import { tlsSessionOf } from './tls-details';
 import type { CreditMessage } from '../../common/protocol';
+import type { CreditHolder } from '../page-context';
 
 /**
- * Send credit a connected socket gets unless `limits.sendCredit` says otherwise: none. The
- * credit is opt-in until the problems README "How faithful" lists under it are solved.
+ * Send credit a connected socket gets unless `limits.sendCredit` says otherwise (0 turns it
+ * off): bytes of sends its page may answer by itself (README "How faithful").
  */
-export const DEFAULT_SEND_CREDIT = 0;
+export const DEFAULT_SEND_CREDIT = 256 * 1024;
+/** Credited writes one page context may have in flight, all its sockets together. */
+export const DEFAULT_MAX_CREDITED_WRITES = 4096;
+/** How long (ms) a disconnected or closed connection may take to write its last bytes. */
+export const DEFAULT_LINGER_TIMEOUT = 30_000;
 
 /**
  * The page context that holds a socket's send credit: it gets the grant and revocation in order
@@ -31,20 +36,92 @@ export interface CreditPage {
   queueCredit(item: CreditMessage, flush: boolean): void;
   /** The socket has a new written count for the page (`source.creditItem()` at the next flush). */
   creditChanged(source: { creditItem(): CreditMessage | undefined }, flush: boolean): void;
+  /** Sockets holding or finishing a grant of this page, by id (its credited sends find them there). */
+  readonly creditHolders: Map<number, CreditHolder>;
+  /** Credited writes in flight under the page's live grants, all sockets together. */
+  creditedWrites: number;
 }
 
 interface CreditGrant {
   readonly page: CreditPage;
   readonly g: number;
   readonly limit: number;
+  /** The connection the grant's bytes go to (a reconnect makes a new one). */
+  readonly wire: Wire;
   /** Bytes the page sent under this grant. */
   received: number;
-  /** Bytes of those written to the kernel. */
+  /** Bytes of those written to the kernel (or failed). */
   written: number;
   /** The written count last put in a batch for the page. */
   told: number;
   /** Credited writes not completed yet. */
   inFlight: number;
+  /** Credited writes completed, and the count last put in a batch for the page. */
+  completed: number;
+  toldCompleted: number;
+  /** Write quota this grant still holds: all of `limit` until it is finalized, then its unwritten bytes. */
+  reserved: number;
+  /** No more bytes can come under it (revoked, and the page let go or is gone). */
+  finalized: boolean;
+}
+
+/**
+ * One Node connection of a TcpSocket. disconnect() and close() retire it instead of destroying
+ * it, since the app was told its sends went out: it stops delivering reads (what still arrives
+ * is dropped, so no unread byte turns the close into a reset), writes what it holds, waits for
+ * pages still sending bytes they answered before they learned of the revocation, then ends
+ * (FIN) and is destroyed once the kernel has everything. At most `lingerTimeout` after it
+ * retired it is destroyed whatever is left.
+ */
+class Wire {
+  /** Writes of sends the host answers, not completed (secure() must find none). */
+  hostWrites = 0;
+  /** Writes of sends the page answered, not completed. */
+  creditedWrites = 0;
+  /** A write on this connection failed: the ones behind it report -15. */
+  failed = false;
+  /** Revoked grants whose page may still send bytes for this connection. */
+  holds = 0;
+  private retired = false;
+  private ending = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly env: Pick<SocketEnv, 'lingering' | 'lingerTimeout'>,
+  ) {}
+
+  retire(): void {
+    if (this.retired) return;
+    this.retired = true;
+    const socket = this.socket;
+    socket.on('error', ignoreError);
+    if (socket.destroyed) return this.kill();
+    socket.once('close', () => this.kill());
+    this.env.lingering.add(this);
+    this.timer = setTimeout(() => this.kill(), this.env.lingerTimeout);
+    socket.resume();
+    this.released();
+  }
+
+  /** A grant on this connection was let go: a retired connection ends once none holds it. */
+  released(): void {
+    if (!this.retired || this.ending || this.holds > 0) return;
+    this.ending = true;
+    // end() goes after everything queued; 'finish' once the kernel has it all and the FIN.
+    this.socket.once('finish', () => this.kill());
+    this.socket.end();
+  }
+
+  kill(): void {
+    this.retired = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.env.lingering.delete(this);
+    if (this.socket.destroyed) return;
+    this.socket.on('error', ignoreError);
+    this.socket.destroy();
+  }
 }
 
 export type TcpState = 'idle' | 'connecting' | 'connected';
@@ -81,19 +158,23 @@ export class TcpSocket implements ManagedSocket {
   secured = false;
   /** Chrome keeps one read outstanding from the moment reading starts; secure() needs none. */
   readPending = false;
-  writesInFlight = 0;
   /**
-   * secure() is under way: from its first step (dropping buffered plaintext) until the handshake
-   * ends. Sends are refused meanwhile, so no byte reaches the wire in clear, and a second
-   * secure() fails instead of wrapping the raw socket again.
+   * secure() is under way: from its state checks (it then waits for the bytes of sends the page
+   * answered itself) until the handshake ends. Sends are refused meanwhile, so no byte reaches
+   * the wire in clear, no credit is granted, reading is not armed, and a second secure() fails
+   * instead of wrapping the raw socket again.
    */
   upgrading = false;
+  /** The TLS handshake itself runs (the raw socket is wrapped): a disconnect then destroys it. */
+  private handshaking = false;
   /** The peerAddress string given to connect: TLS verifies against it. */
   hostname?: string;
   /** After secure(): the negotiated session, for the inspector (never shown to the app). */
   tlsSession?: InspectTls;
 
   private socket?: net.Socket;
+  /** The connection `socket` belongs to. */
+  private wire?: Wire;
   private localAddress?: string;
   private localPort?: number;
   private peerAddress?: string;
@@ -108,9 +189,6 @@ export class TcpSocket implements ManagedSocket {
   private abortConnect?: () => void;
   /** Connects waiting on DNS, answered undefined by destroy(); made on first use. */
   private abortResolves?: Set<() => void>;
-  /** Bumped on every new connection so late callbacks of an old one are recognised. */
-  private connection = 0;
-  private writeFailed = false;
   private destroyed = false;
   private bytesReceived = 0;
   private bytesSent = 0;
@@ -126,7 +204,9 @@ export class TcpSocket implements ManagedSocket {
   private creditSerial = 0;
   /** A write the page had answered itself failed: the next send the host answers gets -2. */
   private creditFailure = false;
-  /** Called once no credited write is in flight (secure() waits for them). */
+  /** Revoked grants whose page may still send bytes under them (it has not let go yet), by grant; made on first use. */
+  private awaiting?: Map<number, CreditGrant>;
+  /** Called once no credited write is in flight and no revoked grant awaits its page (secure() waits); made on first use. */
   private creditDrained?: Array<() => void>;
 
   constructor(
@@ -146,7 +226,8 @@ export class TcpSocket implements ManagedSocket {
   /** Reads only while connected and held by none of: the app's pause, an error pause, flow control. */
   updateReading(): void {
     const socket = this.socket;
-    if (socket === undefined || this.state !== 'connected') return;
+    // secure() arms reading once its callback is queued; plaintext must not be read meanwhile.
+    if (socket === undefined || this.state !== 'connected' || this.upgrading) return;
     if (this.pausedBy === undefined && !this.app.flowBlocked) {
       this.readAddresses();
       this.readPending = true;
@@ -215,9 +296,8 @@ export class TcpSocket implements ManagedSocket {
     // Paused before a 'data' listener exists, so nothing flows until updateReading() says so.
     socket.pause();
     this.socket = socket;
+    this.wire = new Wire(socket, this.env);
     this.state = 'connected';
-    this.connection++;
-    this.writeFailed = false;
     this.creditFailure = false;
     this.readPending = false;
     this.addressesRead = false;
@@ -269,23 +349,37 @@ export class TcpSocket implements ManagedSocket {
    */
   private readonly onTerminated = (): void => {
     if (this.state !== 'connected') return;
-    this.endConnection(true);
+    this.endConnection(true, false);
   };
 
-  /** Drops the connection; with `report`, fires Chrome's -100 when a read was outstanding. */
-  private endConnection(report: boolean): void {
-    this.revokeSendCredit(true);
+  /**
+   * Ends the connection for the app; with `report`, fires Chrome's -100 when a read was
+   * outstanding. `graceful` (disconnect, close): the connection still writes what the app was
+   * told was sent (Wire.retire), waiting for the page holding the credit unless that page is
+   * `by`, whose credited sends all came before its call. Otherwise (the peer closed, the
+   * connection failed, the TLS handshake runs) it is destroyed.
+   */
+  private endConnection(report: boolean, graceful: boolean, by?: CreditPage): void {
+    const wire = this.wire;
+    const keep = graceful && !this.handshaking && wire !== undefined;
+    this.revokeSendCredit(true, keep && this.credit?.page !== by);
     const hadRead = this.readPending;
     const socket = this.socket;
     this.socket = undefined;
+    this.wire = undefined;
     this.state = 'idle';
     this.readPending = false;
     this.addressesRead = false;
     this.localAddress = this.localPort = this.peerAddress = this.peerPort = undefined;
-    if (socket !== undefined) {
-      this.detach(socket);
-      socket.on('error', ignoreError);
-      socket.destroy();
+    if (socket !== undefined) this.detach(socket);
+    if (wire !== undefined) {
+      if (keep) {
+        wire.retire();
+      } else {
+        // Nothing more can reach the peer: pages still sending for this connection are not waited for.
+        for (const grant of [...(this.awaiting?.values() ?? [])]) if (grant.wire === wire) this.finalize(grant);
+        wire.kill();
+      }
     }
     if (report && hadRead) {
       this.pausedBy ??= 'error';
@@ -297,9 +391,9 @@ export class TcpSocket implements ManagedSocket {
    * disconnect() and close(): a pending connect is answered with ERR_ABORTED; an outstanding read
    * fires onReceiveError -100 and pauses the socket, as in Chrome (spec §3.2, §4.3).
    */
-  disconnect(): void {
+  disconnect(by?: CreditPage): void {
     this.abortConnect?.();
-    if (this.state === 'connected') this.endConnection(true);
+    if (this.state === 'connected') this.endConnection(true, true, by);
   }
 
   /**
@@ -324,7 +418,7 @@ export class TcpSocket implements ManagedSocket {
     this.abortResolves = undefined;
     for (const abort of aborts ?? []) abort();
     this.abortConnect?.();
-    this.endConnection(false);
+    this.endConnection(false, true);
   }
 
   // ---- send ----------------------------------------------------------------------------------
@@ -334,25 +428,35 @@ export class TcpSocket implements ManagedSocket {
    * connected, -2 for the write that failed and -15 for those queued behind it (spec §4.2).
    */
   write(data: Buffer, done: (code: number) => void): void {
-    const socket = this.socket;
-    if (socket === undefined || this.state !== 'connected') return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
+    const wire = this.wire;
+    if (wire === undefined || this.state !== 'connected') return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
     // During secure() Chrome's socket has handed its pipes to the upgrade (no data pump), and a
     // write finds none: -15. Writing to the raw socket here would put plaintext on the wire.
     if (this.upgrading) return done(NET_ERRORS.SOCKET_NOT_CONNECTED);
     this.readAddresses();
-    const connection = this.connection;
-    this.writesInFlight++;
+    this.writeTo(wire, data, true, done);
+  }
+
+  /** Sends the host answers still being written on the current connection (secure() needs none). */
+  get writesInFlight(): number {
+    return this.wire?.hostWrites ?? 0;
+  }
+
+  private writeTo(wire: Wire, data: Buffer, fromHost: boolean, done: (code: number) => void): void {
+    if (fromHost) wire.hostWrites++;
+    else wire.creditedWrites++;
     this.bytesInFlight += data.byteLength;
-    socket.write(data, (error) => {
-      this.writesInFlight--;
+    wire.socket.write(data, (error) => {
+      if (fromHost) wire.hostWrites--;
+      else wire.creditedWrites--;
       this.bytesInFlight -= data.byteLength;
       if (error == null) {
         this.bytesSent += data.byteLength;
         this.messagesSent++;
         return done(0);
       }
-      const first = connection === this.connection && !this.writeFailed && this.state === 'connected';
-      if (connection === this.connection) this.writeFailed = true;
+      const first = wire === this.wire && !wire.failed && this.state === 'connected';
+      wire.failed = true;
       done(first ? NET_ERRORS.FAILED : NET_ERRORS.SOCKET_NOT_CONNECTED);
     });
   }
@@ -365,65 +469,132 @@ export class TcpSocket implements ManagedSocket {
    * quota has room: otherwise every send keeps going to the host.
    */
   grantSendCredit(page: CreditPage, limit: number): void {
-    if (this.credit !== undefined || this.state !== 'connected' || this.upgrading || limit <= 0 || page.isEnded) return;
+    const wire = this.wire;
+    if (this.credit !== undefined || wire === undefined || this.state !== 'connected' || this.upgrading || limit <= 0 || page.isEnded)
+      return;
     if (!this.env.reserveWrite(this.app, limit)) return;
     const g = ++this.creditSerial;
-    this.credit = { page, g, limit, received: 0, written: 0, told: 0, inFlight: 0 };
-    page.queueCredit({ t: 'c', s: this.id, g, n: limit }, false);
-  }
-
-  /** Takes the credit away (telling the page when `notify`) and gives its quota back. */
-  revokeSendCredit(notify: boolean): void {
-    const credit = this.credit;
-    if (credit === undefined) return;
-    this.credit = undefined;
-    this.env.releaseWrite(this.app, credit.limit);
-    if (notify && !credit.page.isEnded) credit.page.queueCredit({ t: 'c', s: this.id, g: ++this.creditSerial, n: 0 }, true);
-    if (credit.inFlight === 0) this.settleCreditDrained();
-  }
-
-  /** A context went away or was reloaded: the credit it held goes with it. */
-  dropSendCreditOf(page: unknown): void {
-    if (this.credit?.page === page) this.revokeSendCredit(false);
+    this.credit = {
+      page,
+      g,
+      limit,
+      wire,
+      received: 0,
+      written: 0,
+      told: 0,
+      inFlight: 0,
+      completed: 0,
+      toldCompleted: 0,
+      reserved: limit,
+      finalized: false,
+    };
+    page.creditHolders.set(this.id, this);
+    page.queueCredit({ t: 'c', s: this.id, g, n: limit, w: this.env.maxCreditedWrites }, false);
   }
 
   /**
-   * Writes bytes `page` answered itself. Bytes that come after the credit was taken away (the
-   * page answered before it learned the socket was disconnected or closed) are dropped, as bytes
-   * still in Chrome's pipe are when its connection goes. False for bytes beyond the credit: a
-   * page that does not keep to it.
+   * Takes the credit away, telling the page when `notify`. With `awaitRelease` the grant keeps
+   * taking the bytes the page answered before it learns of this, until the page lets go
+   * (creditReleased); otherwise it is finalized at once. Its quota goes back as its bytes are
+   * written, never before.
    */
-  creditedWrite(page: CreditPage, data: Buffer): boolean {
-    const credit = this.credit;
-    if (credit === undefined || credit.page !== page) return true;
+  revokeSendCredit(notify: boolean, awaitRelease = false): void {
+    const grant = this.credit;
+    if (grant === undefined) return;
+    this.credit = undefined;
+    grant.page.creditedWrites -= grant.inFlight;
+    const tell = notify && !grant.page.isEnded;
+    if (tell) grant.page.queueCredit({ t: 'c', s: this.id, g: grant.g, n: 0 }, true);
+    if (tell && awaitRelease) {
+      (this.awaiting ??= new Map()).set(grant.g, grant);
+      grant.wire.holds++;
+    } else {
+      this.finalize(grant);
+    }
+  }
+
+  /** No more bytes come under `grant`: its quota beyond its unwritten bytes goes back now. */
+  private finalize(grant: CreditGrant): void {
+    if (grant.finalized) return;
+    grant.finalized = true;
+    if (this.awaiting?.delete(grant.g)) {
+      grant.wire.holds--;
+      grant.wire.released();
+    }
+    const unwritten = grant.received - grant.written;
+    this.env.releaseWrite(this.app, grant.reserved - unwritten);
+    grant.reserved = unwritten;
+    const page = grant.page;
+    if (
+      this.credit?.page !== page &&
+      ![...(this.awaiting?.values() ?? [])].some((g) => g.page === page) &&
+      page.creditHolders.get(this.id) === this
+    ) {
+      page.creditHolders.delete(this.id);
+    }
+    this.checkCreditDrained();
+  }
+
+  /** The page let go of revoked grant `g`: nothing more comes under it. */
+  creditReleased(page: CreditPage, g: number): void {
+    const grant = this.awaiting?.get(g);
+    if (grant !== undefined && grant.page === page) this.finalize(grant);
+  }
+
+  /** A context went away or was reloaded: the credit it held goes with it. */
+  dropSendCreditOf(page: CreditPage): void {
+    if (this.credit?.page === page) this.revokeSendCredit(false);
+    for (const grant of [...(this.awaiting?.values() ?? [])]) if (grant.page === page) this.finalize(grant);
+  }
+
+  /**
+   * Writes bytes `page` answered itself under grant `g`, to the grant's connection: the current
+   * one, or one that disconnect() or close() retired while the page was still sending. Bytes
+   * whose grant is gone (the connection failed or was destroyed) are dropped, as bytes still in
+   * Chrome's pipe are when its connection goes. False for bytes beyond the credit, or beyond
+   * the context's credited writes in flight: a page that does not keep to them.
+   */
+  creditedWrite(page: CreditPage, g: number, data: Buffer): boolean {
+    const live = this.credit !== undefined && this.credit.g === g;
+    const grant = live ? this.credit : this.awaiting?.get(g);
+    if (grant === undefined || grant.page !== page) return true;
     const bytes = data.byteLength;
-    if (credit.received + bytes - credit.told > credit.limit) return false;
-    credit.received += bytes;
-    credit.inFlight++;
-    this.write(data, (code) => {
-      credit.inFlight--;
-      if (this.credit !== credit) {
-        if (credit.inFlight === 0) this.settleCreditDrained();
-        return;
+    if (grant.received + bytes - grant.told > grant.limit) return false;
+    if ((live ? page.creditedWrites : grant.inFlight) >= this.env.maxCreditedWrites) return false;
+    grant.received += bytes;
+    grant.inFlight++;
+    if (live) page.creditedWrites++;
+    this.writeTo(grant.wire, data, false, (code) => {
+      grant.inFlight--;
+      grant.completed++;
+      grant.written += bytes;
+      if (this.credit === grant) {
+        page.creditedWrites--;
+        // A failure of bytes the page was already told were sent shows at the next send (-2) and,
+        // as the connection goes down with it, as onReceiveError -100 on a reading socket.
+        if (code !== 0) this.creditFailure = true;
+        // Tell the page soon only once it holds less than half its credit (or of its writes);
+        // otherwise the count rides along with the next batch (an echo's reply), and costs the
+        // page no extra wake-up.
+        const soon =
+          grant.received - grant.told >= grant.limit / 2 || grant.completed - grant.toldCompleted >= this.env.maxCreditedWrites / 2;
+        page.creditChanged(this, soon);
+      } else if (grant.finalized) {
+        this.env.releaseWrite(this.app, bytes);
+        grant.reserved -= bytes;
       }
-      // A failure of bytes the page was already told were sent shows at the next send (-2) and,
-      // as the connection goes down with it, as onReceiveError -100 on a reading socket.
-      if (code !== 0) this.creditFailure = true;
-      credit.written += bytes;
-      // Tell the page soon only once it holds less than half its credit; otherwise the count
-      // rides along with the next batch (an echo's reply), and costs the page no extra wake-up.
-      credit.page.creditChanged(this, credit.received - credit.told >= credit.limit / 2);
-      if (credit.inFlight === 0) this.settleCreditDrained();
+      this.checkCreditDrained();
     });
     return true;
   }
 
-  /** The written count to tell the page, once per change. */
+  /** The written counts to tell the page, once per change. */
   creditItem(): CreditMessage | undefined {
     const credit = this.credit;
-    if (credit === undefined || credit.written === credit.told) return undefined;
+    if (credit === undefined || (credit.written === credit.told && credit.completed === credit.toldCompleted)) return undefined;
     credit.told = credit.written;
-    return { t: 'c', s: this.id, g: credit.g, r: credit.written };
+    credit.toldCompleted = credit.completed;
+    return { t: 'c', s: this.id, g: credit.g, r: credit.written, k: credit.completed };
   }
 
   /** The failure of a write the page had answered itself, reported once (then the state speaks). */
@@ -433,18 +604,41 @@ export class TcpSocket implements ManagedSocket {
     return failed;
   }
 
-  /** Resolves once no write the page answered itself is in flight; takes the credit away first. */
-  creditedWritesDone(): Promise<void> {
-    const inFlight = this.credit?.inFlight ?? 0;
-    this.revokeSendCredit(true);
-    if (inFlight === 0 && this.creditDrained === undefined) return Promise.resolve();
-    return new Promise((resolve) => (this.creditDrained ??= []).push(resolve));
+  /**
+   * secure(): takes the credit away (waiting for the page that holds it to let go, unless that
+   * is `by`, whose credited sends came before its call) and resolves once the bytes of every
+   * send the page answered are written, at most `lingerTimeout` later (a page that never lets
+   * go loses what it sends after that).
+   */
+  creditedWritesDone(by: CreditPage): Promise<void> {
+    this.revokeSendCredit(true, this.credit?.page !== by);
+    if (this.creditIdle()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        for (const grant of [...(this.awaiting?.values() ?? [])]) this.finalize(grant);
+        done();
+      }, this.env.lingerTimeout);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.creditDrained = this.creditDrained?.filter((f) => f !== done);
+        resolve();
+      };
+      (this.creditDrained ??= []).push(done);
+    });
   }
 
-  private settleCreditDrained(): void {
+  /** No credited byte of the current connection is on its way or being written. */
+  private creditIdle(): boolean {
+    const wire = this.wire;
+    if (wire === undefined) return true;
+    return wire.creditedWrites === 0 && ![...(this.awaiting?.values() ?? [])].some((grant) => grant.wire === wire);
+  }
+
+  private checkCreditDrained(): void {
     const drained = this.creditDrained;
+    if (drained === undefined || drained.length === 0 || !this.creditIdle()) return;
     this.creditDrained = undefined;
-    for (const resolve of drained ?? []) resolve();
+    for (const resolve of drained) resolve();
   }
 
   // ---- options -------------------------------------------------------------------------------
@@ -482,11 +676,11 @@ export class TcpSocket implements ManagedSocket {
       if (servername === '') return Promise.resolve(NET_ERRORS.FAILED);
     }
     this.detach(raw);
-    this.upgrading = true;
+    this.handshaking = true;
     return this.discardPlaintext(raw)
       .then(() => this.handshake(raw, hostname, servername, minVersion, maxVersion, host))
       .finally(() => {
-        this.upgrading = false;
+        this.handshaking = false;
       });
   }
 

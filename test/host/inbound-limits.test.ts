@@ -39,6 +39,7 @@ describe('page context: messages held back', () => {
         ref.inbound?.callTaken();
       },
       creditedSend: () => undefined,
+      creditReleased: () => undefined,
       refuse: () => undefined,
       flush: () => {
         flushes++;

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { MessageChannel } from 'node:worker_threads';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
@@ -18,17 +19,39 @@ import { createChromeSockets } from '../../preload/facade';
 import { pagePortFromMessagePort } from '../../preload/page-port';
 import { attachRaw, listen, newHost, Cleanup as SupportCleanup } from '../support';
 import { until } from '../support/wait';
-import type { Host, TcpApi } from './helpers';
+import { testCertificate, type Host, type TcpApi } from './helpers';
 
-/** A peer that keeps every byte it is sent, per connection. */
+interface Conn {
+  socket: net.Socket;
+  data: Buffer[];
+  ended: boolean;
+  closed: boolean;
+}
+
+/**
+ * A peer that keeps every byte it is sent, per connection. `reading`: at once (default), not
+ * until `conn.socket.resume()` ('paused'), or slowly (a pause of 2 ms after each chunk) until
+ * `conn.socket.resume()` is called with `fast` set ('throttled').
+ */
 async function collector(
   cleanup: SupportCleanup,
-): Promise<{ port: number; conns: Array<{ socket: net.Socket; data: Buffer[]; ended: boolean }> }> {
-  const conns: Array<{ socket: net.Socket; data: Buffer[]; ended: boolean }> = [];
+  reading: 'now' | 'paused' | 'throttled' = 'now',
+): Promise<{ port: number; conns: Conn[]; fast: () => void }> {
+  const conns: Conn[] = [];
+  let throttle = reading === 'throttled';
   const server = net.createServer((socket) => {
-    const conn = { socket, data: [] as Buffer[], ended: false };
+    const conn: Conn = { socket, data: [], ended: false, closed: false };
     conns.push(conn);
-    socket.on('data', (chunk) => conn.data.push(chunk));
+    if (reading === 'paused') socket.pause();
+    socket.on('close', () => {
+      conn.closed = true;
+    });
+    socket.on('data', (chunk) => {
+      conn.data.push(chunk);
+      if (!throttle) return;
+      socket.pause();
+      setTimeout(() => socket.resume(), 2);
+    });
     socket.on('end', () => {
       conn.ended = true;
       socket.end();
@@ -40,10 +63,18 @@ async function collector(
     for (const conn of conns) conn.socket.destroy();
     return new Promise((resolve) => server.close(resolve));
   });
-  return { port, conns };
+  return {
+    port,
+    conns,
+    fast: () => {
+      throttle = false;
+      for (const conn of conns) conn.socket.resume();
+    },
+  };
 }
 
 const received = (conn: { data: Buffer[] }): Buffer => Buffer.concat(conn.data);
+const receivedLength = (conn: { data: Buffer[] }): number => conn.data.reduce((sum, chunk) => sum + chunk.byteLength, 0);
 
 /** A chrome.sockets page on its own port whose messages to the host are recorded. */
 function spiedPage(host: SocketsHost, cleanup: SupportCleanup): { t: Host; tcp: TcpApi; up: UpMessage[] } {
@@ -97,24 +128,28 @@ describe('tcp send credit (sends the page answers itself)', () => {
   const cleanup = new SupportCleanup();
   afterEach(() => cleanup.run());
 
-  /** A host with 256 KiB of credit (it is opt-in), unless `options.limits` says otherwise. */
+  /** A host with the default credit (256 KiB), unless `options.limits` says otherwise. */
   function host(options: SocketsHostOptions = {}): SocketsHost {
-    return newHost({ ...options, limits: { sendCredit: 256 * 1024, ...options.limits } }, cleanup);
+    return newHost(options, cleanup);
   }
 
-  it('is off by default: every send is answered by the host once written', async () => {
-    const h = newHost({}, cleanup);
-    const { t, tcp, up } = spiedPage(h, cleanup);
+  it('is on by default (256 KiB) and off with limits.sendCredit: 0, where every send is answered by the host once written', async () => {
+    const on = spiedPage(newHost({}, cleanup), cleanup);
+    const off = spiedPage(newHost({ limits: { sendCredit: 0 } }, cleanup), cleanup);
     const peer = await collector(cleanup);
-    const id = await connected(t, peer.port);
-    for (let i = 0; i < 5; i++) {
-      expect(await call(t, (cb) => tcp.send(id, filled(1000, i), cb))).to.deep.equal({
-        args: [{ resultCode: 0, bytesSent: 1000 }],
-        lastError: undefined,
-      });
+    for (const { t, tcp } of [on, off]) {
+      const id = await connected(t, peer.port);
+      for (let i = 0; i < 5; i++) {
+        expect(await call(t, (cb) => tcp.send(id, filled(1000, i), cb))).to.deep.equal({
+          args: [{ resultCode: 0, bytesSent: 1000 }],
+          lastError: undefined,
+        });
+      }
     }
-    expect(sendsAnswered(up)).to.equal(0);
-    expect(sendsToHost(up)).to.equal(5);
+    expect(sendsAnswered(on.up)).to.equal(4);
+    expect(sendsToHost(on.up)).to.equal(1);
+    expect(sendsAnswered(off.up)).to.equal(0);
+    expect(sendsToHost(off.up)).to.equal(5);
   });
 
   it('answers sends within the credit on the page, in order, with Chrome’s result, and the peer gets every byte in order', async () => {
@@ -304,22 +339,272 @@ describe('tcp send credit (sends the page answers itself)', () => {
     page.send({ t: 'call', id: 3, ns: 'tcp', m: 'send', a: [socketId, bytesOf('a')] });
     const first = (await page.next(grant(0))) as CreditMessage;
     expect(first).to.deep.include({ s: socketId, n: 4096 });
-    page.send({ t: 'send', s: socketId, d: bytesOf('b') });
+    page.send({ t: 'send', s: socketId, g: first.g, d: bytesOf('b') });
     // Past the credit: refused and logged; the bytes never reach the peer.
-    page.send({ t: 'send', s: socketId, d: new Uint8Array(5000).fill(0x78).buffer });
+    page.send({ t: 'send', s: socketId, g: first.g, d: new Uint8Array(5000).fill(0x78).buffer });
     await until(() => received(peer.conns[0]).toString() === 'ab', 'the credited byte');
     // The page reloads: its credit goes with it, and a send on it is dropped.
     page.send({ t: 'hello', v: PROTOCOL_VERSION });
-    page.send({ t: 'send', s: socketId, d: bytesOf('X') });
+    page.send({ t: 'send', s: socketId, g: first.g, d: bytesOf('X') });
     page.send({ t: 'call', id: 1, ns: 'tcp', m: 'getSockets', a: [] });
     const sockets = ((await page.next((i) => i.t === 'r' && i.id === 1 && Array.isArray(i.a[0]))) as ResultMessage)
       .a[0] as api.tcp.SocketInfo[];
     expect(sockets.map((s) => s.socketId)).to.deep.equal([socketId]);
     expect(quotaUsed(h)).to.equal(0);
     page.send({ t: 'call', id: 2, ns: 'tcp', m: 'send', a: [socketId, bytesOf('c')] });
-    await page.next(grant(first.g));
-    page.send({ t: 'send', s: socketId, d: bytesOf('d') });
+    const second = (await page.next(grant(first.g))) as CreditMessage;
+    page.send({ t: 'send', s: socketId, g: second.g, d: bytesOf('d') });
     await until(() => received(peer.conns[0]).toString() === 'abcd', 'the new page’s bytes');
     expect(logs.join('\n')).to.match(/beyond the socket's send credit/);
   });
 });
+
+describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (issue #13 item 5)', () => {
+  const cleanup = new SupportCleanup();
+  afterEach(() => cleanup.run());
+
+  function host(options: SocketsHostOptions = {}): SocketsHost {
+    return newHost(options, cleanup);
+  }
+
+  const bytesOf = (text: string): ArrayBuffer => new TextEncoder().encode(text).buffer;
+  const result = (id: number) => (i: DownItem) => i.t === 'r' && i.id === id;
+  const grantFor = (socketId: number) => (i: DownItem) => i.t === 'c' && i.s === socketId && i.n !== undefined && i.n > 0;
+  const revokeOf = (g: number) => (i: DownItem) => i.t === 'c' && i.g === g && i.n === 0;
+
+  it('answers on the page no more sends than the context may have written in flight (limits.maxCreditedWrites); the rest go to the host, in order', async () => {
+    const h = host({ limits: { maxCreditedWrites: 4 } });
+    const { t, up } = spiedPage(h, cleanup);
+    const peer = await collector(cleanup);
+    const id = await connected(t, peer.port);
+    await call(t, (cb) => t.tcp.send(id, filled(1, 0), cb));
+    const order: number[] = [];
+    const done = Array.from(
+      { length: 12 },
+      (_, i) =>
+        new Promise<void>((resolve) =>
+          t.tcp.send(id, filled(1, i + 1), (info: api.tcp.SendInfo) => {
+            expect(info).to.deep.equal({ resultCode: 0, bytesSent: 1 });
+            order.push(i);
+            resolve();
+          }),
+        ),
+    );
+    await Promise.all(done);
+    expect(order).to.deep.equal(Array.from({ length: 12 }, (_, i) => i));
+    // Four answered on the page (the host had told it of no completed write yet), the fifth and
+    // those behind it through the host.
+    expect(sendsAnswered(up)).to.equal(4);
+    expect(sendsToHost(up)).to.equal(1 + 8);
+    const expected = Buffer.concat(Array.from({ length: 13 }, (_, i) => filled(1, i)));
+    await until(() => received(peer.conns[0]).equals(expected), 'every byte at the peer, in order');
+  });
+
+  it('keeps the quota of credited bytes still waiting in Node’s buffer across a reload, and gives it back as they are written', async () => {
+    const h = host({ limits: { sendCredit: 65536 } });
+    const page = attachRaw(h, { app: 'a', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup);
+    const peer = await collector(cleanup, 'paused');
+    page.send({ t: 'hello', v: PROTOCOL_VERSION });
+    page.send({ t: 'call', id: 1, ns: 'tcp', m: 'create', a: [{ persistent: true }] });
+    const socketId = (((await page.next(result(1))) as ResultMessage).a[0] as api.tcp.CreateInfo).socketId;
+    page.send({ t: 'call', id: 2, ns: 'tcp', m: 'connect', a: [socketId, '127.0.0.1', peer.port] });
+    await page.next(result(2));
+    page.send({ t: 'call', id: 3, ns: 'tcp', m: 'send', a: [socketId, bytesOf('a')] });
+    const grant = (await page.next(grantFor(socketId))) as CreditMessage;
+    // More than the kernel takes from a peer that does not read: this write waits in Node.
+    const big = 32 * 1024 * 1024;
+    page.send({ t: 'call', id: 4, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array(big).buffer] });
+    page.send({ t: 'send', s: socketId, g: grant.g, d: new Uint8Array(60_000).fill(7).buffer });
+    await until(() => quotaUsed(h) === big + 65536, 'the big send and the credit reserved');
+    page.send({ t: 'hello', v: PROTOCOL_VERSION });
+    // The credit is gone with the page, but its 60000 bytes are not written yet: they keep their quota.
+    await until(() => quotaUsed(h) === big + 60_000, 'the unwritten credited bytes still reserved');
+    await delay(50);
+    expect(quotaUsed(h)).to.equal(big + 60_000);
+    peer.conns[0].socket.resume();
+    await until(() => receivedLength(peer.conns[0]) === 1 + big + 60_000, 'every byte at the peer');
+    await until(() => quotaUsed(h) === 0, 'the quota back once written');
+  });
+
+  it('delivers the sends a page answered before another page of the app disconnected the socket, then ends the connection', async () => {
+    const h = host();
+    const { t } = spiedPage(h, cleanup);
+    const other = attachRaw(h, { app: 'a', sockets: ALLOW_ALL_SOCKETS, background: false }, cleanup);
+    const peer = await collector(cleanup);
+    const id = await connected(t, peer.port);
+    other.send({ t: 'hello', v: PROTOCOL_VERSION });
+    other.send({ t: 'call', id: 1, ns: 'tcp', m: 'send', a: [id, bytesOf('a')] });
+    const grant = (await other.next(grantFor(id))) as CreditMessage;
+    // This page disconnects; the other answered its sends before it learned of that.
+    expect(await call(t, (cb) => t.tcp.disconnect(id, cb))).to.deep.equal({ args: [], lastError: undefined });
+    expect(((await call(t, (cb) => t.tcp.getInfo(id, cb))).args[0] as api.tcp.SocketInfo).connected).to.equal(false);
+    await other.next(revokeOf(grant.g));
+    other.send({ t: 'send', s: id, g: grant.g, d: bytesOf('late-1 ') });
+    other.send({ t: 'send', s: id, g: grant.g, d: bytesOf('late-2') });
+    await delay(50);
+    // The connection waits for the other page to let go of its grant.
+    expect(peer.conns[0].ended).to.equal(false);
+    other.send({ t: 'cr', s: id, g: grant.g });
+    await until(() => peer.conns[0].ended, 'the peer sees the end');
+    expect(received(peer.conns[0]).toString()).to.equal('alate-1 late-2');
+    await until(() => quotaUsed(h) === 0, 'the quota back');
+  });
+
+  it('delivers them when the other page closes the socket, too', async () => {
+    const h = host();
+    const { t } = spiedPage(h, cleanup);
+    const other = attachRaw(h, { app: 'a', sockets: ALLOW_ALL_SOCKETS, background: false }, cleanup);
+    const peer = await collector(cleanup);
+    const id = await connected(t, peer.port);
+    other.send({ t: 'hello', v: PROTOCOL_VERSION });
+    other.send({ t: 'call', id: 1, ns: 'tcp', m: 'send', a: [id, bytesOf('a')] });
+    const grant = (await other.next(grantFor(id))) as CreditMessage;
+    expect(await call(t, (cb) => t.tcp.close(id, cb))).to.deep.equal({ args: [], lastError: undefined });
+    expect(await call(t, (cb) => t.tcp.getInfo(id, cb))).to.deep.equal({ args: [], lastError: 'Socket not found' });
+    other.send({ t: 'send', s: id, g: grant.g, d: bytesOf('bc') });
+    other.send({ t: 'cr', s: id, g: grant.g });
+    await until(() => peer.conns[0].ended, 'the peer sees the end');
+    expect(received(peer.conns[0]).toString()).to.equal('abc');
+    await until(() => quotaUsed(h) === 0, 'the quota back');
+  });
+
+  it('secure() by another page waits for the bytes the holder answered, and a send or a second secure() meanwhile neither fails it nor gets credit', async () => {
+    const cert = testCertificate();
+    // STARTTLS: plaintext up to a newline, then TLS (an echo).
+    const plaintext: Buffer[] = [];
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => {});
+      let seen = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        seen = Buffer.concat([seen, chunk]);
+        const end = seen.indexOf(0x0a);
+        if (end < 0) return;
+        socket.off('data', onData);
+        socket.pause();
+        plaintext.push(seen.subarray(0, end + 1));
+        if (end + 1 < seen.length) socket.unshift(seen.subarray(end + 1));
+        const secure = new tls.TLSSocket(socket, { isServer: true, key: cert.key, cert: cert.cert });
+        secure.on('error', () => {});
+        secure.pipe(secure);
+      };
+      socket.on('data', onData);
+    });
+    const port = await listen(server);
+    cleanup.add(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    });
+    const h = host({ tls: { ca: cert.cert } });
+    const { t } = spiedPage(h, cleanup);
+    const holder = attachRaw(h, { app: 'a', sockets: ALLOW_ALL_SOCKETS, background: false }, cleanup);
+    const id = await connected(t, port, true);
+    holder.send({ t: 'hello', v: PROTOCOL_VERSION });
+    holder.send({ t: 'call', id: 1, ns: 'tcp', m: 'send', a: [id, bytesOf('PLAIN ')] });
+    const grant = (await holder.next(grantFor(id))) as CreditMessage;
+    const secured = call(t, (cb) => t.tcp.secure(id, cb));
+    // The holder is told first; secure() then waits for it to let go.
+    await holder.next(revokeOf(grant.g));
+    expect(await call(t, (cb) => t.tcp.send(id, filled(5, 0), cb))).to.deep.equal({
+      args: [{ resultCode: NET_ERRORS.SOCKET_NOT_CONNECTED }],
+      lastError: 'net::ERR_SOCKET_NOT_CONNECTED',
+    });
+    expect(await call(t, (cb) => t.tcp.secure(id, cb))).to.deep.equal({ args: [NET_ERRORS.FAILED], lastError: 'net::ERR_FAILED' });
+    // What the holder answered before it learned of the revocation goes out in clear, first.
+    holder.send({ t: 'send', s: id, g: grant.g, d: bytesOf('LATE\n') });
+    holder.send({ t: 'cr', s: id, g: grant.g });
+    expect(await secured).to.deep.equal({ args: [0], lastError: undefined });
+    expect(Buffer.concat(plaintext).toString()).to.equal('PLAIN LATE\n');
+    // No credit was granted while it ran: the refused send went nowhere.
+    expect(holder.items.filter((i) => i.t === 'c' && i.n !== undefined && i.n > 0)).to.have.length(1);
+    const echoed: Buffer[] = [];
+    t.tcp.onReceive.addListener((info: api.tcp.ReceiveInfo) => echoed.push(Buffer.from(info.data)));
+    await call(t, (cb) => t.tcp.setPaused(id, false, cb));
+    expect((await call(t, (cb) => t.tcp.send(id, bytesOf('over tls'), cb))).args).to.deep.equal([{ resultCode: 0, bytesSent: 8 }]);
+    await until(() => Buffer.concat(echoed).toString() === 'over tls', 'the echo over TLS');
+  });
+
+  for (const credit of [256 * 1024, 0]) {
+    it(`lets the peer read everything after send callback → disconnect, 4 KiB sends to a peer that reads only afterwards (sendCredit ${credit})`, async () => {
+      const h = host({ limits: { sendCredit: credit } });
+      const { t, up } = spiedPage(h, cleanup);
+      const peer = await collector(cleanup, 'paused');
+      // What the kernel takes from a peer that does not read (about 4 MiB here). With credit the
+      // sends go 128 KiB past it (the last of them are still in Node's buffer when the callback
+      // comes; 1 MiB past it would leave the loop waiting for the credit); without, every send
+      // waits for the kernel, so they stay 256 KiB short of it.
+      const extra = credit > 0 ? 128 * 1024 : -256 * 1024;
+      const total = Math.floor(((await kernelTakes(cleanup)) + extra) / 4096) * 4096;
+      const id = await connected(t, peer.port);
+      const expected = Buffer.alloc(total);
+      for (let i = 0; i + 4 <= total; i += 4) expected.writeUInt32LE(i, i);
+      let unwritten = 0;
+      await new Promise<void>((resolve, reject) => {
+        let at = 0;
+        const next = (): void => {
+          if (at === total) {
+            unwritten = h.inspect().sockets?.find((s) => s.kind === 'tcp' && s.id === id)?.bytesInFlight ?? 0;
+            // The HTTP server's end of a response: disconnect in the last send's callback.
+            t.tcp.disconnect(id, () => resolve());
+            return;
+          }
+          const chunk = expected.subarray(at, at + 4096);
+          at += 4096;
+          t.tcp.send(id, chunk, (info: api.tcp.SendInfo) =>
+            info.resultCode === 0 ? next() : reject(new Error(`send gave ${info.resultCode}`)),
+          );
+        };
+        next();
+      });
+      if (credit > 0) {
+        expect(sendsAnswered(up)).to.be.greaterThan(0);
+        expect(unwritten).to.be.greaterThan(0);
+      }
+      peer.fast();
+      await until(() => peer.conns[0].ended, 'the peer sees the end', 20_000);
+      expect(receivedLength(peer.conns[0])).to.equal(total);
+      expect(received(peer.conns[0]).equals(expected)).to.equal(true);
+    });
+  }
+
+  it('destroys a closed connection whose peer does not read after limits.lingerTimeout, and gives the quota back', async () => {
+    const h = host({ limits: { sendCredit: 65536, lingerTimeout: 300 } });
+    const { t } = spiedPage(h, cleanup);
+    const peer = await collector(cleanup, 'paused');
+    const id = await connected(t, peer.port);
+    // Fill the kernel's buffers (the host answers once written), then credited bytes stay in Node.
+    await call(t, (cb) => t.tcp.send(id, filled(1, 0), cb));
+    for (let i = 0; i < 64; i++) t.tcp.send(id, filled(65536, i), () => {});
+    const closedAt = Date.now();
+    expect((await call(t, (cb) => t.tcp.close(id, cb))).lastError).to.equal(undefined);
+    await delay(100);
+    expect(quotaUsed(h)).to.be.greaterThan(0);
+    // Destroyed after the linger timeout with what was left: the quota comes back then.
+    await until(() => quotaUsed(h) === 0, 'the quota back', 5000);
+    expect(Date.now() - closedAt).to.be.greaterThan(250);
+    peer.conns[0].socket.resume();
+    await until(() => peer.conns[0].closed, 'the peer sees the connection go', 5000);
+    expect(received(peer.conns[0]).length).to.be.lessThan(1 + 64 * 65536);
+  });
+});
+
+/** Bytes the kernel takes on a loopback connection whose peer does not read. */
+async function kernelTakes(cleanup: SupportCleanup): Promise<number> {
+  const peer = await collector(cleanup, 'paused');
+  const socket = net.connect(peer.port, '127.0.0.1');
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let written = 0;
+  const chunk = Buffer.alloc(65536);
+  while (socket.write(chunk)) written += chunk.length;
+  written += chunk.length;
+  await delay(300);
+  const taken = written - socket.writableLength;
+  socket.destroy();
+  return taken;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
