@@ -392,6 +392,12 @@ describe('socket debugging window through the browser host (headless Chromium, r
     const host = await serve();
     let written = 0;
     const peers = new Set<net.Socket>();
+    // The peer holds the second half back until the test has switched tabs once each way, so the
+    // switches below always happen while bytes are still arriving, however fast the window is.
+    let releaseSecondHalf = (): void => {};
+    const secondHalf = new Promise<void>((resolve) => (releaseSecondHalf = resolve));
+    let holding = true;
+    void secondHalf.then(() => (holding = false));
     const flood = net.createServer((socket) => {
       peers.add(socket);
       socket.on('error', () => {});
@@ -399,6 +405,7 @@ describe('socket debugging window through the browser host (headless Chromium, r
       for (let i = 0; i < chunk.length; i++) chunk[i] = 0x20 + (i % 95); // printable, so the text view lays out real lines
       const pump = (): void => {
         while (written < total) {
+          if (holding && written >= total / 2) return void secondHalf.then(pump);
           const n = Math.min(chunk.length, total - written);
           written += n;
           if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void socket.once('drain', pump);
@@ -493,6 +500,7 @@ describe('socket debugging window through the browser host (headless Chromium, r
             }),
         ),
       );
+      releaseSecondHalf();
       if (!midShot && (await received()) > total / 4) {
         midShot = true;
         await shot(page, '4-1-flood-in-progress');

@@ -213,9 +213,23 @@ describe('socket debugging window (headless Chromium, browser host, Node peers)'
     await page.waitForFunction(() => document.querySelector('.log-status')?.textContent?.includes('dropped'), undefined, {
       timeout: 120_000,
     });
-    // The log is full and dropping: the peer stops, so scrolling is checked on a log that holds
-    // still rather than racing a flood that keeps a loaded machine's page busy.
+    // The log is full and dropping: the peer stops and the socket is paused, and scrolling waits
+    // until the page has taken what was already on its way (a few MiB of one-byte lines in the
+    // kernel's and the host's buffers), so it is checked on a log that holds still rather than
+    // racing a flood that keeps a loaded machine's page busy and keeps dropping the log's top.
     for (const c of connections) c.removeAllListeners('drain');
+    await page.click('button[title="setPaused (Alt+P)"]');
+    let received: string | null = null;
+    let changedAt = Date.now();
+    await until(
+      async () => {
+        const now = await page.getAttribute('.s-rx', 'title');
+        if (now !== received) [received, changedAt] = [now, Date.now()];
+        return Date.now() - changedAt >= 1000;
+      },
+      'the received count holding still for a second',
+      120_000,
+    );
     await page.click('.log-bar button[aria-pressed]'); // stop following, so the view holds still
     const spacer = await page.$eval('.log-spacer', (el) => parseFloat((el as unknown as { style: { height: string } }).style.height));
     expect(spacer).to.be.at.most(8_000_000);

@@ -530,33 +530,38 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
       const h = host({ limits: { sendCredit: credit } });
       const { t, up } = spiedPage(h, cleanup);
       const peer = await collector(cleanup, 'paused');
-      // What the kernel takes from a peer that does not read (about 4 MiB here). With credit the
-      // sends go 128 KiB past it (the last of them are still in Node's buffer when the callback
-      // comes; 1 MiB past it would leave the loop waiting for the credit); without, every send
-      // waits for the kernel, so they stay 256 KiB short of it.
-      const extra = credit > 0 ? 128 * 1024 : -256 * 1024;
-      const total = Math.floor(((await kernelTakes(cleanup)) + extra) / 4096) * 4096;
+      // With credit the loop goes on until 64 KiB of answered sends wait in the host behind the
+      // kernel's full buffers (a quarter of the credit, so the page can still answer the rest
+      // itself), whatever the kernel takes this time. Without credit every send waits for the
+      // kernel, so the loop stops at half of what a probe connection's kernel took.
+      const limit = credit > 0 ? 256 * 1024 * 1024 : Math.floor((await kernelTakes(cleanup)) / 2 / 4096) * 4096;
       const id = await connected(t, peer.port);
-      const expected = Buffer.alloc(total);
-      for (let i = 0; i + 4 <= total; i += 4) expected.writeUInt32LE(i, i);
+      const chunkAt = (at: number): Buffer => {
+        const chunk = Buffer.alloc(4096);
+        for (let i = 0; i < 4096; i += 4) chunk.writeUInt32LE(at + i, i);
+        return chunk;
+      };
       let unwritten = 0;
+      let total = 0;
       await new Promise<void>((resolve, reject) => {
-        let at = 0;
         const next = (): void => {
-          if (at === total) {
-            unwritten = h.inspect().sockets?.find((s) => s.kind === 'tcp' && s.id === id)?.bytesInFlight ?? 0;
+          const inFlight = h.inspect().sockets?.find((s) => s.kind === 'tcp' && s.id === id)?.bytesInFlight ?? 0;
+          if ((credit > 0 && inFlight >= 64 * 1024) || total === limit) {
+            unwritten = inFlight;
             // The HTTP server's end of a response: disconnect in the last send's callback.
             t.tcp.disconnect(id, () => resolve());
             return;
           }
-          const chunk = expected.subarray(at, at + 4096);
-          at += 4096;
+          const chunk = chunkAt(total);
+          total += 4096;
           t.tcp.send(id, chunk, (info: api.tcp.SendInfo) =>
             info.resultCode === 0 ? next() : reject(new Error(`send gave ${info.resultCode}`)),
           );
         };
         next();
       });
+      const expected = Buffer.alloc(total);
+      for (let i = 0; i + 4 <= total; i += 4) expected.writeUInt32LE(i, i);
       if (credit > 0) {
         expect(sendsAnswered(up)).to.be.greaterThan(0);
         expect(unwritten).to.be.greaterThan(0);
