@@ -13,7 +13,7 @@ import { median, parseBenchArgs, putSpread, round, runPairs, showSpread, spread,
 import { rawRecv, rawRtt, rawSend, rawSendLoop } from './raw';
 import { runServerUdpBench } from './server-udp';
 import { runManySockets } from './sockets-10k';
-import { currentThreadId, processCpuMs, threadCpuMs } from './thread-cpu';
+import { currentThreadId, processCpuMs, threadCpuMs, threadMinorFaults } from './thread-cpu';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
 const otherApis = path.join(__dirname, 'other-apis-scenarios.js');
@@ -39,10 +39,13 @@ async function main(): Promise<void> {
    */
   const throughput = async (key: string, label: string, bytes: number, raw: () => Promise<number>, ours: () => Promise<number>) => {
     const cpu = { raw: [] as number[], host: [] as number[], page: [] as number[] };
+    const faults = { raw: [] as number[], host: [] as number[], page: [] as number[] };
     const all = { rawProcess: [] as number[], rawPeer: [] as number[], process: [] as number[], peer: [] as number[] };
     const timed = async (run: () => Promise<number>, side: 'raw' | 'ours') => {
       const h0 = threadCpuMs(hostTid);
       const p0 = threadCpuMs(pageTid);
+      const hf0 = threadMinorFaults(hostTid);
+      const pf0 = threadMinorFaults(pageTid);
       const c0 = process.cpuUsage();
       const peer0 = processCpuMs(peers.pid);
       const ms = await run();
@@ -52,11 +55,14 @@ async function main(): Promise<void> {
       const peerPerMib = perMib(peer0, processCpuMs(peers.pid));
       if (side === 'raw') {
         cpu.raw.push(perMib(h0, threadCpuMs(hostTid)));
+        faults.raw.push(perMib(hf0, threadMinorFaults(hostTid)));
         all.rawProcess.push(processPerMib);
         all.rawPeer.push(peerPerMib);
       } else {
         cpu.host.push(perMib(h0, threadCpuMs(hostTid)));
         cpu.page.push(perMib(p0, threadCpuMs(pageTid)));
+        faults.host.push(perMib(hf0, threadMinorFaults(hostTid)));
+        faults.page.push(perMib(pf0, threadMinorFaults(pageTid)));
         all.process.push(processPerMib);
         all.peer.push(peerPerMib);
       }
@@ -93,6 +99,17 @@ async function main(): Promise<void> {
       name: '  CPU ms per MiB: host + page threads | raw thread',
       ours: `${out[`cpu_ms_per_mib_${base}_host`]} + ${out[`cpu_ms_per_mib_${base}_page`]}`,
       raw: `${out[`raw_cpu_ms_per_mib_${base}`]}`,
+      ratio: '',
+    });
+    // A MiB is 256 pages: a thread that takes about that many faults per MiB touches fresh
+    // memory for every byte it reads.
+    out[`faults_per_mib_${base}_host`] = round(median(faults.host), 1);
+    out[`faults_per_mib_${base}_page`] = round(median(faults.page), 1);
+    out[`raw_faults_per_mib_${base}`] = round(median(faults.raw), 1);
+    rows.push({
+      name: '  minor page faults per MiB: host + page | raw',
+      ours: `${out[`faults_per_mib_${base}_host`]} + ${out[`faults_per_mib_${base}_page`]}`,
+      raw: `${out[`raw_faults_per_mib_${base}`]}`,
       ratio: '',
     });
     out[`cpu_ms_per_mib_${base}_process`] = round(median(all.process), 2);
