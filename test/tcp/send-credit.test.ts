@@ -426,7 +426,8 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
     await until(() => quotaUsed(h) === 0, 'the quota back once written');
   });
 
-  it('delivers the sends a page answered before another page of the app disconnected the socket, then ends the connection', async () => {
+  /** A connected socket of one page, and another page of the app that sent 'a' on it and holds its credit grant. */
+  async function otherPageHoldingCredit() {
     const h = host();
     const { t } = spiedPage(h, cleanup);
     const other = attachRaw(h, { app: 'a', sockets: ALLOW_ALL_SOCKETS, background: false }, cleanup);
@@ -435,6 +436,11 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
     other.send({ t: 'hello', v: PROTOCOL_VERSION });
     other.send({ t: 'call', id: 1, ns: 'tcp', m: 'send', a: [id, bytesOf('a')] });
     const grant = (await other.next(grantFor(id))) as CreditMessage;
+    return { h, t, other, peer, id, grant };
+  }
+
+  it('delivers the sends a page answered before another page of the app disconnected the socket, then ends the connection', async () => {
+    const { h, t, other, peer, id, grant } = await otherPageHoldingCredit();
     // This page disconnects; the other answered its sends before it learned of that.
     expect(await call(t, (cb) => t.tcp.disconnect(id, cb))).to.deep.equal({ args: [], lastError: undefined });
     expect(((await call(t, (cb) => t.tcp.getInfo(id, cb))).args[0] as api.tcp.SocketInfo).connected).to.equal(false);
@@ -451,14 +457,7 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
   });
 
   it('delivers them when the other page closes the socket, too', async () => {
-    const h = host();
-    const { t } = spiedPage(h, cleanup);
-    const other = attachRaw(h, { app: 'a', sockets: ALLOW_ALL_SOCKETS, background: false }, cleanup);
-    const peer = await collector(cleanup);
-    const id = await connected(t, peer.port);
-    other.send({ t: 'hello', v: PROTOCOL_VERSION });
-    other.send({ t: 'call', id: 1, ns: 'tcp', m: 'send', a: [id, bytesOf('a')] });
-    const grant = (await other.next(grantFor(id))) as CreditMessage;
+    const { h, t, other, peer, id, grant } = await otherPageHoldingCredit();
     expect(await call(t, (cb) => t.tcp.close(id, cb))).to.deep.equal({ args: [], lastError: undefined });
     expect(await call(t, (cb) => t.tcp.getInfo(id, cb))).to.deep.equal({ args: [], lastError: 'Socket not found' });
     other.send({ t: 'send', s: id, g: grant.g, d: bytesOf('bc') });
