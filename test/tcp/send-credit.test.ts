@@ -261,6 +261,25 @@ describe('tcp send credit (sends the page answers itself)', () => {
     expect(await call(t, (cb) => t.tcp.send(id, filled(1, 0), cb))).to.deep.equal({ args: [], lastError: 'Socket not found' });
   });
 
+  for (const sendCredit of [256 * 1024, 0]) {
+    it(`writes sends that reach the host in one turn together, in order, and close() in the same task still gets them all out first (sendCredit ${sendCredit})`, async () => {
+      const h = host({ limits: { sendCredit } });
+      const { t } = spiedPage(h, cleanup);
+      const peer = await collector(cleanup);
+      const id = await connected(t, peer.port);
+      await call(t, (cb) => t.tcp.send(id, filled(10, 0), cb));
+      // 200 sends of odd sizes in one task: the host takes them from the port in one drain, writes
+      // the first at once and corks the rest until the turn ends; close() comes behind them.
+      const sent = Array.from({ length: 200 }, (_, i) => filled(1 + ((i * 997) % 3001), i));
+      const results: unknown[] = [];
+      for (const data of sent) t.tcp.send(id, data, (info: unknown) => results.push(info));
+      expect((await call(t, (cb) => t.tcp.close(id, cb))).lastError).to.equal(undefined);
+      await until(() => peer.conns[0].ended, 'the peer sees the close');
+      expect(received(peer.conns[0]).equals(Buffer.concat([filled(10, 0), ...sent]))).to.equal(true);
+      expect(results).to.deep.equal(sent.map((d) => ({ resultCode: 0, bytesSent: d.byteLength })));
+    });
+  }
+
   it('takes the credit away at disconnect(): bytes answered before it are written, later sends get -15, a reconnect earns a new credit', async () => {
     const h = host();
     const { t, up } = spiedPage(h, cleanup);
@@ -524,15 +543,18 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
     await until(() => Buffer.concat(echoed).toString() === 'over tls', 'the echo over TLS');
   });
 
-  for (const credit of [256 * 1024, 0]) {
+  for (const credit of [8 * 1024 * 1024, 0]) {
     it(`lets the peer read everything after send callback → disconnect, 4 KiB sends to a peer that reads only afterwards (sendCredit ${credit})`, async () => {
       const h = host({ limits: { sendCredit: credit } });
       const { t, up } = spiedPage(h, cleanup);
       const peer = await collector(cleanup, 'paused');
       // With credit the loop goes on until 64 KiB of answered sends wait in the host behind the
-      // kernel's full buffers (a quarter of the credit, so the page can still answer the rest
-      // itself), whatever the kernel takes this time. Without credit every send waits for the
-      // kernel, so the loop stops at half of what a probe connection's kernel took.
+      // kernel's full buffers, whatever the kernel takes this time (about 4 MiB here). The credit
+      // is 8 MiB so the page can keep answering until then: the host tells it what was written
+      // only once half the credit is unreported (or with a batch that goes down anyway), and a
+      // send it must pass to the host would wait for the kernel, which never takes it. Without
+      // credit every send waits for the kernel, so the loop stops at half of what a probe
+      // connection's kernel took.
       const limit = credit > 0 ? 256 * 1024 * 1024 : Math.floor((await kernelTakes(cleanup)) / 2 / 4096) * 4096;
       const id = await connected(t, peer.port);
       const chunkAt = (at: number): Buffer => {
