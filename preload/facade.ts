@@ -196,7 +196,14 @@ export function createChromeSockets(port: PagePort | PageChannel, options: Facad
         return promise;
       }
       // After these the app's next send must meet the socket's new state at the host.
-      if (method === 'disconnect' || method === 'close' || method === 'secure') channel.credit.revoke(socketId);
+      if (method === 'disconnect' || method === 'close' || method === 'secure') {
+        channel.credit.revokeForCall(socketId);
+        channel.request(ns, method, wireArgs, transfer, (result) => {
+          channel.credit.callAnswered(socketId);
+          settle(entry, result);
+        });
+        return promise;
+      }
     }
     channel.request(ns, method, wireArgs, transfer, (result) => settle(entry, result));
     return promise;

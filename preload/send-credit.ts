@@ -50,6 +50,12 @@ export class SendCredit {
   private maxWrites = 0;
   /** Sends answered by the host and not settled yet, per socket: no local answer may overtake one. */
   private readonly roundTrips = new Map<number, number>();
+  /**
+   * Sockets this page called disconnect(), close() or secure() on, with the calls not answered
+   * yet: a grant arriving meanwhile was earned by a send before the call (the host queued it
+   * before it took the call) and is already gone at the host, so it is ignored.
+   */
+  private readonly holding = new Map<number, number>();
   /** Local answers waiting for their task, in order. */
   private answers: Array<() => void> = [];
   private runLater?: (fn: () => void) => void;
@@ -61,6 +67,7 @@ export class SendCredit {
   update(item: CreditMessage): boolean {
     if (item.n !== undefined) {
       if (item.n > 0) {
+        if (this.holding.has(item.s)) return false;
         this.revoke(item.s);
         this.grants.set(item.s, { g: item.g, limit: item.n, sent: 0, written: 0, sends: 0, done: 0 });
         if (typeof item.w === 'number') this.maxWrites = item.w;
@@ -101,6 +108,22 @@ export class SendCredit {
     if (grant === undefined) return;
     this.writesInFlight -= grant.sends - grant.done;
     this.grants.delete(socketId);
+  }
+
+  /**
+   * The app called disconnect(), close() or secure() on the socket: its credit goes at once, and
+   * no grant counts until `callAnswered` (grants come in order with results, so one after the
+   * call's result was earned by a send after it).
+   */
+  revokeForCall(socketId: number): void {
+    this.revoke(socketId);
+    this.holding.set(socketId, (this.holding.get(socketId) ?? 0) + 1);
+  }
+
+  callAnswered(socketId: number): void {
+    const left = (this.holding.get(socketId) ?? 1) - 1;
+    if (left > 0) this.holding.set(socketId, left);
+    else this.holding.delete(socketId);
   }
 
   /** A send went to the host; `settled` must be called once its result is handled. */

@@ -10,7 +10,7 @@ import { sharedHandlers, toBuffer } from '../shared-handlers';
 import { canonicalHost } from '../host-name';
 import { dnsError, resolveHost } from '../name-resolution';
 import type { SocketRegistries } from '../registries';
-import type { SocketEnv } from '../socket-env';
+import { reserveSend, type SocketEnv } from '../socket-env';
 import { TcpSocket } from './tcp-socket';
 
 export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'tcp'> {
@@ -86,13 +86,16 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
       // Securing from here on: sends get -15, a second secure() -2, no credit is granted and
       // reading is not armed while it waits below.
       socket.upgrading = true;
+      const connection = socket.connection;
       try {
         // Sends the page answered itself are the app's earlier sends: they go out in clear first,
         // as they would have before a Chrome secure() (their callbacks already ran).
         await socket.creditedWritesDone(scope.ctx);
         // Disconnected, closed or dropped by the peer while it waited: as during the handshake.
-        if (registry.get(socket.id, scope.app) !== socket || socket.state !== 'connected') {
-          if (registry.get(socket.id, scope.app) === socket) env.removeSocket(socket);
+        // (The wait ends as the connection does, so no later connection is ever upgraded; should
+        // one be there, it is left alone.)
+        if (registry.get(socket.id, scope.app) !== socket || socket.state !== 'connected' || socket.connection !== connection) {
+          if (registry.get(socket.id, scope.app) === socket && socket.connection === undefined) env.removeSocket(socket);
           throw codeError(NET_ERRORS.CONNECTION_CLOSED);
         }
         const code = await socket.upgradeToTls(options, env);
@@ -114,7 +117,8 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
       const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
       const generation = scope.ctx.pageGeneration;
-      if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
+      const reserved = reserveSend(env, scope.app, bytes);
+      if (!(reserved === true || (await reserved))) throw new CallError('Exceeded write quota.');
       const socket = registry.get(id, scope.app);
       if (socket === undefined) {
         env.releaseWrite(scope.app, bytes);

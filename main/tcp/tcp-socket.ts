@@ -63,6 +63,8 @@ interface CreditGrant {
   reserved: number;
   /** No more bytes can come under it (revoked, and the page let go or is gone). */
   finalized: boolean;
+  /** Called once it is finalized (giveCreditBack). */
+  onFinalized?: Array<() => void>;
 }
 
 /**
@@ -417,6 +419,13 @@ export class TcpSocket implements ManagedSocket {
       this.pausedBy ??= 'error';
       this.env.emit(this.app, 'tcp', 'onReceiveError', { socketId: this.id, resultCode: NET_ERRORS.CONNECTION_CLOSED });
     }
+    // A secure() waiting for this connection's credited bytes waits no longer: it fails now.
+    this.checkCreditDrained();
+  }
+
+  /** The current connection (a new one after a reconnect), for a caller that waited to compare. */
+  get connection(): object | undefined {
+    return this.wire;
   }
 
   /**
@@ -504,7 +513,7 @@ export class TcpSocket implements ManagedSocket {
     const wire = this.wire;
     if (this.credit !== undefined || wire === undefined || this.state !== 'connected' || this.upgrading || limit <= 0 || page.isEnded)
       return;
-    if (!this.env.reserveWrite(this.app, limit)) return;
+    if (!this.env.reserveCredit(this.app, limit)) return;
     const g = ++this.creditSerial;
     this.credit = {
       page,
@@ -534,7 +543,6 @@ export class TcpSocket implements ManagedSocket {
     const grant = this.credit;
     if (grant === undefined) return;
     this.credit = undefined;
-    grant.page.creditedWrites -= grant.inFlight;
     const tell = notify && !grant.page.isEnded;
     if (tell) grant.page.queueCredit({ t: 'c', s: this.id, g: grant.g, n: 0 }, true);
     if (tell && awaitRelease) {
@@ -545,10 +553,37 @@ export class TcpSocket implements ManagedSocket {
     }
   }
 
+  /** Whether a page holds credit on this socket now. */
+  get hasSendCredit(): boolean {
+    return this.credit !== undefined;
+  }
+
+  /**
+   * A send of the app did not fit the write quota: takes the credit away (the page lets go of it
+   * once the sends it answered before are on its port) and resolves once it is finalized, so its
+   * unused reservation is back; at most `lingerTimeout` later for a page that never lets go.
+   */
+  giveCreditBack(): Promise<void> {
+    const grant = this.credit;
+    if (grant === undefined) return Promise.resolve();
+    this.revokeSendCredit(true, true);
+    if (grant.finalized) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.finalize(grant), this.env.lingerTimeout);
+      (grant.onFinalized ??= []).push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** No more bytes come under `grant`: its quota beyond its unwritten bytes goes back now. */
   private finalize(grant: CreditGrant): void {
     if (grant.finalized) return;
     grant.finalized = true;
+    // Until now its writes counted as the page counts them (it stops at its answer to the
+    // revocation, or at its end); what is still being written counts against the quota only.
+    grant.page.creditedWrites -= grant.inFlight;
     if (this.awaiting?.delete(grant.g)) {
       grant.wire.holds--;
       grant.wire.released();
@@ -565,6 +600,9 @@ export class TcpSocket implements ManagedSocket {
       page.creditHolders.delete(this.id);
     }
     this.checkCreditDrained();
+    const finalized = grant.onFinalized;
+    grant.onFinalized = undefined;
+    if (finalized !== undefined) for (const done of finalized) done();
   }
 
   /** The page let go of revoked grant `g`: nothing more comes under it. */
@@ -592,16 +630,23 @@ export class TcpSocket implements ManagedSocket {
     if (grant === undefined || grant.page !== page) return true;
     const bytes = data.byteLength;
     if (grant.received + bytes - grant.told > grant.limit) return false;
-    if ((live ? page.creditedWrites : grant.inFlight) >= this.env.maxCreditedWrites) return false;
+    if (bytes === 0) {
+      // Nothing to write: done at once (no queue entry a page could pile up for free).
+      grant.completed++;
+      if (live) page.creditChanged(this, false);
+      return true;
+    }
+    // Writes under a grant revoked but not let go count too: the page still counts them.
+    if (page.creditedWrites >= this.env.maxCreditedWrites) return false;
     grant.received += bytes;
     grant.inFlight++;
-    if (live) page.creditedWrites++;
+    page.creditedWrites++;
     this.writeTo(grant.wire, data, false, (code) => {
       grant.inFlight--;
       grant.completed++;
       grant.written += bytes;
+      if (!grant.finalized) page.creditedWrites--;
       if (this.credit === grant) {
-        page.creditedWrites--;
         // A failure of bytes the page was already told were sent shows at the next send (-2) and,
         // as the connection goes down with it, as onReceiveError -100 on a reading socket.
         if (code !== 0) this.creditFailure = true;

@@ -58,7 +58,7 @@ describe('tcp send credit against a hostile page (issue #13 item 5)', () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
 
-  it('drops credited writes past limits.maxCreditedWrites in flight (tiny and empty ones too), logs it, and writes the rest in order', async () => {
+  it('drops credited writes past limits.maxCreditedWrites in flight (one-byte ones too), takes empty ones as done without queueing them, logs it, and writes the rest in order', async () => {
     const logs: string[] = [];
     const host = newHost({ log: (line) => logs.push(line), limits: { sendCredit: 65536, maxCreditedWrites: 8 } }, cleanup);
     const page = attachRaw(host, { app: 'hostile', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup);
@@ -69,20 +69,71 @@ describe('tcp send credit against a hostile page (issue #13 item 5)', () => {
     const big = 32 * 1024 * 1024;
     page.send({ t: 'call', id: 4, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array(big).buffer] });
     for (let i = 0; i < 20; i++) page.send({ t: 'send', s: socketId, g: grant.g, d: new Uint8Array([0x41 + i]).buffer });
+    // Empty ones have nothing to write: done at once, neither queued nor counted nor refused.
     for (let i = 0; i < 1000; i++) page.send({ t: 'send', s: socketId, g: grant.g, d: new ArrayBuffer(0) });
+    for (let i = 0; i < 1000; i++) page.send({ t: 'send', s: socketId, g: grant.g, d: new Uint8Array([0x61]).buffer });
     // Everything before it was taken once a later call is answered.
     page.send({ t: 'call', id: 5, ns: 'tcp', m: 'getInfo', a: [socketId] });
     await page.next(result(5));
     // 12 + 1000 refused: the first ten logged, then every 1000th.
     expect(logs.filter((line) => /beyond the socket's send credit was dropped/.test(line))).to.have.length(11);
     expect(logs.join('\n')).to.contain('(#1000)');
+    expect(logs.join('\n')).to.not.contain('(#2000)');
+    // The empty writes were reported done with the written counts once the queue moved.
     p.conns[0].socket.resume();
+    const counts = (await page.next((i) => i.t === 'c' && i.g === grant.g && typeof i.k === 'number' && i.k >= 1008)) as CreditMessage;
+    expect(counts.k).to.equal(1008);
     await until(() => length(p.conns[0].data) === 1 + big + 8, 'the accepted bytes at the peer');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const all = Buffer.concat(p.conns[0].data);
     expect(all.length).to.equal(1 + big + 8);
     expect(all.subarray(1 + big).toString()).to.equal('ABCDEFGH');
     await until(() => quotaUsed(host) === 65536, 'only the credit still reserved');
+  });
+
+  it('bounds credited writes per page context over grants another page revoked too, until the holder lets go of them', async () => {
+    const host = newHost({ limits: { sendCredit: 65536, maxCreditedWrites: 8 } }, cleanup);
+    const holder = attachRaw(host, { app: 'hostile', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup);
+    const other = attachRaw(host, { app: 'hostile', sockets: ALLOW_ALL_SOCKETS, background: false }, cleanup);
+    const p = await peer(cleanup, true);
+    holder.send({ t: 'hello', v: PROTOCOL_VERSION });
+    other.send({ t: 'hello', v: PROTOCOL_VERSION });
+    const big = 16 * 1024 * 1024;
+    const held: { socketId: number; g: number }[] = [];
+    for (let k = 0; k < 3; k++) {
+      holder.send({ t: 'call', id: 10 * k + 1, ns: 'tcp', m: 'create', a: [{}] });
+      const socketId = (((await holder.next(result(10 * k + 1))) as ResultMessage).a[0] as api.tcp.CreateInfo).socketId;
+      holder.send({ t: 'call', id: 10 * k + 2, ns: 'tcp', m: 'connect', a: [socketId, '127.0.0.1', p.port] });
+      await holder.next(result(10 * k + 2));
+      holder.send({ t: 'call', id: 10 * k + 3, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array([0x2a]).buffer] });
+      const grant = (await holder.next(grantFor(socketId))) as CreditMessage;
+      // More than the kernel takes from a peer that does not read: later writes wait in Node.
+      holder.send({ t: 'call', id: 10 * k + 4, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array(big).buffer] });
+      held.push({ socketId, g: grant.g });
+    }
+    // Another page of the app disconnects the three: the holder's grants wait for its 'cr'.
+    for (const [k, { socketId }] of held.entries()) {
+      other.send({ t: 'call', id: 100 + k, ns: 'tcp', m: 'disconnect', a: [socketId] });
+      await other.next(result(100 + k));
+    }
+    for (const { socketId, g } of held) {
+      await holder.next((i) => i.t === 'c' && i.s === socketId && i.g === g && i.n === 0);
+      for (let i = 0; i < 20; i++) holder.send({ t: 'send', s: socketId, g, d: new Uint8Array([0x41 + i]).buffer });
+    }
+    holder.send({ t: 'call', id: 200, ns: 'tcp', m: 'getSockets', a: [] });
+    await holder.next(result(200));
+    // The holder lets go: its grants are done, and what they took is written and the FIN sent.
+    for (const { socketId, g } of held) holder.send({ t: 'cr', s: socketId, g });
+    for (const conn of p.conns) conn.socket.resume();
+    await until(() => p.conns.every((conn) => conn.closed), 'the three connections end');
+    const taken = p.conns.map((conn) => length(conn.data) - 1 - big);
+    // 8 over the three, not 8 each: the first grant's 8 fill the context's bound.
+    expect(taken).to.deep.equal([8, 0, 0]);
+    expect(
+      Buffer.concat(p.conns[0].data)
+        .subarray(1 + big)
+        .toString(),
+    ).to.equal('ABCDEFGH');
   });
 
   it('ends a connection another page disconnected after limits.lingerTimeout when the holder never lets go of its grant', async () => {

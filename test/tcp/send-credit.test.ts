@@ -327,19 +327,25 @@ describe('tcp send credit (sends the page answers itself)', () => {
     for (let i = 0; i < 3; i++) await call(a.t, (cb) => a.tcp.send(id, filled(1000, i), cb));
     expect(sendsAnswered(a.up)).to.equal(0);
     expect(await call(a.t, (cb) => a.tcp.send(id, filled(100_001, 0), cb))).to.deep.equal({ args: [], lastError: 'Exceeded write quota.' });
-    // A quota with room: the credit is reserved while granted, so the rest of the quota is what
-    // a send the host answers can use.
+    // A quota with room: the credit is reserved while granted; a send the host answers that
+    // does not fit beside it takes it back first (only bytes in flight count, as in Chrome), and
+    // one past the whole quota still fails.
     const roomy = host({ writeQuota: 1024 * 1024 });
     const b = spiedPage(roomy, cleanup);
     const id2 = await connected(b.t, peer.port);
     await call(b.t, (cb) => b.tcp.send(id2, filled(10, 0), cb));
     expect(quotaUsed(roomy)).to.equal(256 * 1024);
-    expect(await call(b.t, (cb) => b.tcp.send(id2, filled(1024 * 1024 - 256 * 1024 + 1, 0), cb))).to.deep.equal({
+    const fits = 1024 * 1024 - 256 * 1024 + 1;
+    expect(await call(b.t, (cb) => b.tcp.send(id2, filled(fits, 0), cb))).to.deep.equal({
+      args: [{ resultCode: 0, bytesSent: fits }],
+      lastError: undefined,
+    });
+    expect(await call(b.t, (cb) => b.tcp.send(id2, filled(1024 * 1024 + 1, 0), cb))).to.deep.equal({
       args: [],
       lastError: 'Exceeded write quota.',
     });
     await call(b.t, (cb) => b.tcp.close(id2, cb));
-    expect(quotaUsed(roomy)).to.equal(0);
+    await until(() => quotaUsed(roomy) === 0, 'the quota back');
   });
 
   it('drops the credit at a reload; a persistent socket earns a new one, and bytes sent without credit never reach the peer', async () => {
@@ -593,6 +599,85 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
       expect(received(peer.conns[0]).equals(expected)).to.equal(true);
     });
   }
+
+  it('takes idle credit back when a send does not fit the write quota, so only bytes in flight count, as in Chrome', async () => {
+    // Quota 1 MiB, credit 64 KiB: at most half the quota (8 sockets) is ever held as credit.
+    const h = host({ writeQuota: 1024 * 1024, limits: { sendCredit: 65536 } });
+    const { t } = spiedPage(h, cleanup);
+    const peer = await collector(cleanup);
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const id = await connected(t, peer.port);
+      expect((await call(t, (cb) => t.tcp.send(id, filled(1, i), cb))).args).to.deep.equal([{ resultCode: 0, bytesSent: 1 }]);
+      ids.push(id);
+    }
+    expect(quotaUsed(h)).to.equal(8 * 65536);
+    // 900 KiB on the last socket: it fits what is in flight (nothing), not what the idle credit
+    // reserves, so the credit is taken back first and the send goes through.
+    const big = filled(900 * 1024, 5);
+    expect(await call(t, (cb) => t.tcp.send(ids[11], big, cb))).to.deep.equal({
+      args: [{ resultCode: 0, bytesSent: big.byteLength }],
+      lastError: undefined,
+    });
+    await until(() => receivedLength(peer.conns[11]) === 1 + big.byteLength, 'the big send at its peer');
+    // A send past the quota with nothing held as credit still fails at once, as in Chrome.
+    expect((await call(t, (cb) => t.tcp.send(ids[0], filled(1024 * 1024 + 1, 0), cb))).lastError).to.equal('Exceeded write quota.');
+    // Every socket still sends (earning credit again) and its peer gets the bytes in order.
+    for (const [i, id] of ids.entries()) {
+      await call(t, (cb) => t.tcp.send(id, filled(2, 100 + i), cb));
+      await call(t, (cb) => t.tcp.send(id, filled(3, 200 + i), cb));
+    }
+    for (const [i] of ids.entries()) {
+      const expected = Buffer.concat([filled(1, i), ...(i === 11 ? [big] : []), filled(2, 100 + i), filled(3, 200 + i)]);
+      await until(() => receivedLength(peer.conns[i]) === expected.length, `the bytes of socket ${i}`);
+      expect(received(peer.conns[i]).equals(expected)).to.equal(true);
+    }
+    expect(quotaUsed(h)).to.be.at.most(512 * 1024);
+  });
+
+  for (const op of ['disconnect', 'close'] as const) {
+    it(`answers a send made after the page's own ${op}() like Chrome, even when the grant an earlier send earned is still on its way`, async () => {
+      const h = host();
+      const { t } = spiedPage(h, cleanup);
+      const peer = await collector(cleanup);
+      const id = await connected(t, peer.port);
+      // send A (its write completes and earns a grant before the host takes the next call),
+      // then disconnect() or close() at once, then B in A's callback.
+      const second = new Promise<Answer>((resolve) => {
+        t.tcp.send(id, bytesOf('A'), () => {
+          t.tcp.send(id, bytesOf('B'), (...args: unknown[]) => resolve({ args, lastError: t.chrome.runtime.lastError?.message }));
+        });
+        t.tcp[op](id, () => {});
+      });
+      expect(await second).to.deep.equal(
+        op === 'disconnect'
+          ? { args: [{ resultCode: NET_ERRORS.SOCKET_NOT_CONNECTED }], lastError: 'net::ERR_SOCKET_NOT_CONNECTED' }
+          : { args: [], lastError: 'Socket not found' },
+      );
+      await until(() => peer.conns[0].ended, 'the peer sees the end');
+      expect(received(peer.conns[0]).toString()).to.equal('A');
+    });
+  }
+
+  it('fails a secure() still waiting for credited bytes as soon as the page disconnects, and never upgrades a later connection', async () => {
+    const h = host({ limits: { sendCredit: 8 * 1024 * 1024, lingerTimeout: 20_000 } });
+    const { t } = spiedPage(h, cleanup);
+    const peer = await collector(cleanup, 'paused');
+    const id = await connected(t, peer.port, true);
+    // Credited bytes wait in Node behind a peer that does not read.
+    await call(t, (cb) => t.tcp.send(id, filled(1, 0), cb));
+    for (let i = 0; i < 128; i++) t.tcp.send(id, filled(65536, i), () => {});
+    await until(() => (h.inspect().sockets?.find((s) => s.kind === 'tcp' && s.id === id)?.bytesInFlight ?? 0) > 0, 'bytes waiting in Node');
+    const started = Date.now();
+    const secured = call(t, (cb) => t.tcp.secure(id, cb));
+    expect((await call(t, (cb) => t.tcp.disconnect(id, cb))).lastError).to.equal(undefined);
+    expect(await secured).to.deep.equal({ args: [NET_ERRORS.CONNECTION_CLOSED], lastError: 'net::ERR_CONNECTION_CLOSED' });
+    expect(Date.now() - started).to.be.below(10_000);
+    // As a secure() that fails in the handshake: the socket is gone, so nothing can reconnect it.
+    const other = await collector(cleanup);
+    expect((await call(t, (cb) => t.tcp.connect(id, '127.0.0.1', other.port, cb))).lastError).to.equal('Socket not found');
+    expect(other.conns).to.have.length(0);
+  });
 
   it('destroys a closed connection whose peer does not read after limits.lingerTimeout, and gives the quota back', async () => {
     const h = host({ limits: { sendCredit: 65536, lingerTimeout: 300 } });
