@@ -99,8 +99,6 @@ export class AppState {
   hasBackground = false;
   /** Bytes handed to sends that have not completed yet (Chrome's per-app write quota). */
   writeInFlight = 0;
-  /** Send credit being taken back for a send that did not fit the quota (socket-env reserveSend). */
-  reclaiming?: Promise<boolean>;
   /** Contexts whose unacknowledged receive bytes are over the high-water mark. */
   private blockedContexts = 0;
 

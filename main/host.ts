@@ -303,20 +303,9 @@ export class SocketsHost {
         app.writeInFlight = Math.max(0, app.writeInFlight - bytes);
       },
       reserveCredit(app, bytes) {
-        if (app.writeInFlight + bytes > writeQuota / 2) return false;
+        if (app.writeInFlight + bytes > writeQuota / 4) return false;
         app.writeInFlight += bytes;
         return true;
-      },
-      reclaimCredit: (app) => {
-        if (app.reclaiming !== undefined) return app.reclaiming;
-        const holding = this.registries.tcp.forApp(app).filter((socket) => socket.hasSendCredit);
-        if (holding.length === 0) return Promise.resolve(false);
-        const reclaiming = Promise.all(holding.map((socket) => socket.giveCreditBack())).then(() => {
-          app.reclaiming = undefined;
-          return true;
-        });
-        app.reclaiming = reclaiming;
-        return reclaiming;
       },
       removeSocket: (socket) => {
         (this.registries[socket.kind] as Registry<ManagedSocket>).remove(socket);

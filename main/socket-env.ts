@@ -24,15 +24,11 @@ export interface SocketEnv {
   reserveWrite(app: AppState, bytes: number): boolean;
   releaseWrite(app: AppState, bytes: number): void;
   /**
-   * Reserves a tcp send credit against the write quota, only while the app's use stays within
-   * half of it: idle credit never keeps a send of up to half the quota from fitting.
+   * Reserves a tcp send credit against the write quota, only while the app's use stays within a
+   * quarter of it: credit held idle on many connections never keeps a send of up to three
+   * quarters of the quota from fitting.
    */
   reserveCredit(app: AppState, bytes: number): boolean;
-  /**
-   * A send did not fit the write quota: takes back the credit the app's sockets hold, waiting
-   * for the pages to let go of it. False when there was none to take back.
-   */
-  reclaimCredit(app: AppState): Promise<boolean>;
   /** Send credit per connected tcp socket (limits.sendCredit; 0: none). */
   readonly sendCredit: number;
   /** Credited tcp writes one page context may have in flight (limits.maxCreditedWrites). */
@@ -51,22 +47,4 @@ export interface SocketEnv {
    * the inspector's last-error column on the way. False when no context listens.
    */
   emit(app: AppState, ns: WireNamespace, ev: string, arg: Record<string, unknown>, data?: Uint8Array, options?: DeliveryOptions): boolean;
-}
-
-/**
- * Reserves a send's bytes against the app's write quota, as Chrome does before the send starts:
- * synchronously when they fit (so the write that follows keeps its place among the page's
- * messages); otherwise, or while a reclaim is under way (later sends wait behind it, in order),
- * after the credit the app's sockets hold but have not used is taken back. False: `Exceeded
- * write quota.`
- */
-export function reserveSend(env: SocketEnv, app: AppState, bytes: number): boolean | Promise<boolean> {
-  if (app.reclaiming === undefined && env.reserveWrite(app, bytes)) return true;
-  return reserveAfterReclaim(env, app, bytes);
-}
-
-async function reserveAfterReclaim(env: SocketEnv, app: AppState, bytes: number): Promise<boolean> {
-  while (app.reclaiming !== undefined) await app.reclaiming;
-  if (env.reserveWrite(app, bytes)) return true;
-  return (await env.reclaimCredit(app)) && env.reserveWrite(app, bytes);
 }

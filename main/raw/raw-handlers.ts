@@ -13,7 +13,7 @@ import { canonicalHost } from '../host-name';
 import { dnsError, resolveHost } from '../name-resolution';
 import type { SocketRegistries } from '../registries';
 import { toBuffer, tooManySockets } from '../shared-handlers';
-import { reserveSend, type SocketEnv } from '../socket-env';
+import type { SocketEnv } from '../socket-env';
 import { RawServer } from './raw-server';
 import { RawTcp, type RawError } from './raw-tcp';
 import type { RawSocket } from './raw-socket';
@@ -83,8 +83,8 @@ export function createRawHandlers(env: SocketEnv, registries: SocketRegistries):
 
     async tcpWrite(scope, [id, data]) {
       const buffer = Buffer.from(toBuffer(data));
-      const reserved = reserveSend(env, scope.app, buffer.byteLength);
-      if (!(reserved === true || (await reserved))) throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
+      if (!env.reserveWrite(scope.app, buffer.byteLength))
+        throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
         await find(scope, id, RawTcp).write(buffer);
       } catch (error) {
@@ -210,8 +210,8 @@ export function createRawHandlers(env: SocketEnv, registries: SocketRegistries):
         if (!scope.ctx.policy.allows('udp-send', target, p)) throw new CallError(PERMISSION_ERROR, [], NET_ERRORS.ACCESS_DENIED);
       }
       const buffer = Buffer.from(toBuffer(data));
-      const reserved = reserveSend(env, scope.app, buffer.byteLength);
-      if (!(reserved === true || (await reserved))) throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
+      if (!env.reserveWrite(scope.app, buffer.byteLength))
+        throw new CallError('Exceeded write quota.', [], NET_ERRORS.INSUFFICIENT_RESOURCES);
       try {
         await socket.send(buffer, target, port);
       } catch (error) {

@@ -10,7 +10,7 @@ import { sharedHandlers, toBuffer } from '../shared-handlers';
 import { canonicalHost } from '../host-name';
 import { dnsError, resolveHost } from '../name-resolution';
 import type { SocketRegistries } from '../registries';
-import { reserveSend, type SocketEnv } from '../socket-env';
+import type { SocketEnv } from '../socket-env';
 import { TcpSocket } from './tcp-socket';
 
 export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries): NamespaceHandlers<'tcp'> {
@@ -72,6 +72,9 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
 
     async secure(scope, [id, options]) {
       const socket = find(scope, id, [NET_ERRORS.INVALID_ARGUMENT]);
+      // The page stopped answering this socket's sends at this call (preload/send-credit.ts):
+      // its credit ends here too, whether secure() goes on or fails below.
+      socket.dropCreditOf(scope.ctx);
       if (socket.secured) throw new CallError('Socket must be a connected client TCP socket.', [NET_ERRORS.INVALID_ARGUMENT]);
       // One upgrade at a time: a second secure() must not wrap the raw socket again, nor (as
       // Chrome's failures do) destroy the socket the first one is securing.
@@ -117,8 +120,7 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
       const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
       const generation = scope.ctx.pageGeneration;
-      const reserved = reserveSend(env, scope.app, bytes);
-      if (!(reserved === true || (await reserved))) throw new CallError('Exceeded write quota.');
+      if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
       const socket = registry.get(id, scope.app);
       if (socket === undefined) {
         env.releaseWrite(scope.app, bytes);

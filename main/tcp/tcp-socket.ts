@@ -63,8 +63,6 @@ interface CreditGrant {
   reserved: number;
   /** No more bytes can come under it (revoked, and the page let go or is gone). */
   finalized: boolean;
-  /** Called once it is finalized (giveCreditBack). */
-  onFinalized?: Array<() => void>;
 }
 
 /**
@@ -553,28 +551,12 @@ export class TcpSocket implements ManagedSocket {
     }
   }
 
-  /** Whether a page holds credit on this socket now. */
-  get hasSendCredit(): boolean {
-    return this.credit !== undefined;
-  }
-
   /**
-   * A send of the app did not fit the write quota: takes the credit away (the page lets go of it
-   * once the sends it answered before are on its port) and resolves once it is finalized, so its
-   * unused reservation is back; at most `lingerTimeout` later for a page that never lets go.
+   * `page` called disconnect(), close() or secure() and no longer answers this socket's sends:
+   * its credit ends now (what it answered before the call came first on its port).
    */
-  giveCreditBack(): Promise<void> {
-    const grant = this.credit;
-    if (grant === undefined) return Promise.resolve();
-    this.revokeSendCredit(true, true);
-    if (grant.finalized) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.finalize(grant), this.env.lingerTimeout);
-      (grant.onFinalized ??= []).push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  dropCreditOf(page: CreditPage): void {
+    if (this.credit?.page === page) this.revokeSendCredit(true, false);
   }
 
   /** No more bytes come under `grant`: its quota beyond its unwritten bytes goes back now. */
@@ -600,9 +582,6 @@ export class TcpSocket implements ManagedSocket {
       page.creditHolders.delete(this.id);
     }
     this.checkCreditDrained();
-    const finalized = grant.onFinalized;
-    grant.onFinalized = undefined;
-    if (finalized !== undefined) for (const done of finalized) done();
   }
 
   /** The page let go of revoked grant `g`: nothing more comes under it. */

@@ -10,7 +10,7 @@ import { parseIpLiteral } from '../ip-literal';
 import { dnsError, resolveHost } from '../name-resolution';
 import type { SocketRegistries } from '../registries';
 import { sharedHandlers, toBuffer } from '../shared-handlers';
-import { reserveSend, type SocketEnv } from '../socket-env';
+import type { SocketEnv } from '../socket-env';
 import { UdpSocket } from './udp-socket';
 
 const PERMISSION_ERROR = 'App does not have permission';
@@ -62,8 +62,7 @@ export function createUdpHandlers(env: SocketEnv, registries: SocketRegistries):
     async send(scope, [id, data, address, port, dnsQueryType]) {
       const buffer = toBuffer(data);
       const bytes = buffer.byteLength;
-      const reserved = reserveSend(env, scope.app, bytes);
-      if (!(reserved === true || (await reserved))) throw new CallError('Exceeded write quota.');
+      if (!env.reserveWrite(scope.app, bytes)) throw new CallError('Exceeded write quota.');
       try {
         const socket = find(scope, id);
         // What is checked is what is resolved (host-name.ts); a name no host can hold is -105.

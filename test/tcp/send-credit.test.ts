@@ -327,20 +327,14 @@ describe('tcp send credit (sends the page answers itself)', () => {
     for (let i = 0; i < 3; i++) await call(a.t, (cb) => a.tcp.send(id, filled(1000, i), cb));
     expect(sendsAnswered(a.up)).to.equal(0);
     expect(await call(a.t, (cb) => a.tcp.send(id, filled(100_001, 0), cb))).to.deep.equal({ args: [], lastError: 'Exceeded write quota.' });
-    // A quota with room: the credit is reserved while granted; a send the host answers that
-    // does not fit beside it takes it back first (only bytes in flight count, as in Chrome), and
-    // one past the whole quota still fails.
+    // A quota with room: the credit is reserved while granted (up to a quarter of the quota), so
+    // the rest of the quota is what a send the host answers can use.
     const roomy = host({ writeQuota: 1024 * 1024 });
     const b = spiedPage(roomy, cleanup);
     const id2 = await connected(b.t, peer.port);
     await call(b.t, (cb) => b.tcp.send(id2, filled(10, 0), cb));
     expect(quotaUsed(roomy)).to.equal(256 * 1024);
-    const fits = 1024 * 1024 - 256 * 1024 + 1;
-    expect(await call(b.t, (cb) => b.tcp.send(id2, filled(fits, 0), cb))).to.deep.equal({
-      args: [{ resultCode: 0, bytesSent: fits }],
-      lastError: undefined,
-    });
-    expect(await call(b.t, (cb) => b.tcp.send(id2, filled(1024 * 1024 + 1, 0), cb))).to.deep.equal({
+    expect(await call(b.t, (cb) => b.tcp.send(id2, filled(1024 * 1024 - 256 * 1024 + 1, 0), cb))).to.deep.equal({
       args: [],
       lastError: 'Exceeded write quota.',
     });
@@ -600,10 +594,10 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
     });
   }
 
-  it('takes idle credit back when a send does not fit the write quota, so only bytes in flight count, as in Chrome', async () => {
-    // Quota 1 MiB, credit 64 KiB: at most half the quota (8 sockets) is ever held as credit.
+  it('holds at most a quarter of the write quota as idle credit, so any number of idle credited sockets leaves three quarters of it to a send', async () => {
+    // Quota 1 MiB, credit 64 KiB: at most 256 KiB (4 sockets) is ever held as credit.
     const h = host({ writeQuota: 1024 * 1024, limits: { sendCredit: 65536 } });
-    const { t } = spiedPage(h, cleanup);
+    const { t, up } = spiedPage(h, cleanup);
     const peer = await collector(cleanup);
     const ids: number[] = [];
     for (let i = 0; i < 12; i++) {
@@ -611,28 +605,43 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
       expect((await call(t, (cb) => t.tcp.send(id, filled(1, i), cb))).args).to.deep.equal([{ resultCode: 0, bytesSent: 1 }]);
       ids.push(id);
     }
-    expect(quotaUsed(h)).to.equal(8 * 65536);
-    // 900 KiB on the last socket: it fits what is in flight (nothing), not what the idle credit
-    // reserves, so the credit is taken back first and the send goes through.
-    const big = filled(900 * 1024, 5);
+    expect(quotaUsed(h)).to.equal(4 * 65536);
+    const big = filled(768 * 1024, 5);
     expect(await call(t, (cb) => t.tcp.send(ids[11], big, cb))).to.deep.equal({
       args: [{ resultCode: 0, bytesSent: big.byteLength }],
       lastError: undefined,
     });
     await until(() => receivedLength(peer.conns[11]) === 1 + big.byteLength, 'the big send at its peer');
-    // A send past the quota with nothing held as credit still fails at once, as in Chrome.
-    expect((await call(t, (cb) => t.tcp.send(ids[0], filled(1024 * 1024 + 1, 0), cb))).lastError).to.equal('Exceeded write quota.');
-    // Every socket still sends (earning credit again) and its peer gets the bytes in order.
-    for (const [i, id] of ids.entries()) {
-      await call(t, (cb) => t.tcp.send(id, filled(2, 100 + i), cb));
-      await call(t, (cb) => t.tcp.send(id, filled(3, 200 + i), cb));
-    }
+    // Every socket still sends, those with credit answered on the page, and its peer gets the bytes in order.
+    const answeredBefore = sendsAnswered(up);
+    for (const [i, id] of ids.entries()) await call(t, (cb) => t.tcp.send(id, filled(2, 100 + i), cb));
+    expect(sendsAnswered(up) - answeredBefore).to.equal(4);
     for (const [i] of ids.entries()) {
-      const expected = Buffer.concat([filled(1, i), ...(i === 11 ? [big] : []), filled(2, 100 + i), filled(3, 200 + i)]);
+      const expected = Buffer.concat([filled(1, i), ...(i === 11 ? [big] : []), filled(2, 100 + i)]);
       await until(() => receivedLength(peer.conns[i]) === expected.length, `the bytes of socket ${i}`);
       expect(received(peer.conns[i]).equals(expected)).to.equal(true);
     }
-    expect(quotaUsed(h)).to.be.at.most(512 * 1024);
+    expect(quotaUsed(h)).to.equal(4 * 65536);
+  });
+
+  it("ends the page's credit at a secure() that fails its first checks, so its sends on other sockets stay within maxCreditedWrites as it counts them", async () => {
+    const h = host({ limits: { sendCredit: 32 * 1024 * 1024, maxCreditedWrites: 4 } });
+    const { t } = spiedPage(h, cleanup);
+    const stalled = await collector(cleanup, 'paused');
+    const reading = await collector(cleanup);
+    const a = await connected(t, stalled.port);
+    const b = await connected(t, reading.port);
+    await call(t, (cb) => t.tcp.send(a, filled(1, 0), cb));
+    await call(t, (cb) => t.tcp.send(b, bytesOf('<'), cb));
+    // Four credited writes on A wait in Node behind a peer that does not read.
+    await Promise.all(Array.from({ length: 4 }, (_, i) => call(t, (cb) => t.tcp.send(a, filled(8 * 1024 * 1024, i), cb))));
+    // secure() on A, which is still reading: Chrome's -2, and A is destroyed. In the same task,
+    // four sends on B, within what the page counts once A's credit is gone.
+    const secured = call(t, (cb) => t.tcp.secure(a, cb));
+    const sends = ['w', 'x', 'y', 'z'].map((c) => call(t, (cb) => t.tcp.send(b, bytesOf(c), cb)));
+    for (const answer of await Promise.all(sends)) expect(answer.args).to.deep.equal([{ resultCode: 0, bytesSent: 1 }]);
+    expect(await secured).to.deep.equal({ args: [NET_ERRORS.FAILED], lastError: 'net::ERR_FAILED' });
+    await until(() => received(reading.conns[0]).toString() === '<wxyz', 'every byte of B at its peer');
   });
 
   for (const op of ['disconnect', 'close'] as const) {
