@@ -109,6 +109,11 @@ function strip(value: unknown, path: Path, out: Collected, depth: number): unkno
  */
 export function encodeFrameParts(message: unknown): Uint8Array[] {
   const { json, bufs } = encodeHeader(message);
+  return frameParts(json, bufs);
+}
+
+/** The frame of a header's JSON: its length, its UTF-8 bytes, then the buffers it lists. */
+function frameParts(json: string, bufs: Uint8Array[]): Uint8Array[] {
   // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto fills what it needs.
   const head = new Uint8Array(4 + json.length * 3);
   const { written } = encoder.encodeInto(json, head.subarray(4));
@@ -301,11 +306,7 @@ export function encodeDownParts(message: unknown): { frame: Uint8Array[] | strin
  */
 function encodeDownFrame(message: unknown): Uint8Array[] | string {
   const { json, bufs } = encodeHeader(message);
-  if (bufs.length === 0) return json;
-  const head = new Uint8Array(4 + json.length * 3);
-  const { written } = encoder.encodeInto(json, head.subarray(4));
-  new DataView(head.buffer).setUint32(0, written, true);
-  return [head.subarray(0, 4 + written), ...bufs];
+  return bufs.length === 0 ? json : frameParts(json, bufs);
 }
 
 /** Decodes a text frame of encodeDownParts: a frame header with no buffers. */

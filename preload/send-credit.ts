@@ -42,6 +42,25 @@ function laterTaskRunner(): (fn: () => void) => void {
   };
 }
 
+/** Calls still waiting for their answer, counted per socket. */
+class PendingPerSocket {
+  private readonly counts = new Map<number, number>();
+
+  has(socketId: number): boolean {
+    return this.counts.has(socketId);
+  }
+
+  add(socketId: number): void {
+    this.counts.set(socketId, (this.counts.get(socketId) ?? 0) + 1);
+  }
+
+  remove(socketId: number): void {
+    const left = (this.counts.get(socketId) ?? 1) - 1;
+    if (left > 0) this.counts.set(socketId, left);
+    else this.counts.delete(socketId);
+  }
+}
+
 export class SendCredit {
   private readonly grants = new Map<number, Grant>();
   /** Sends answered under the grants held, less the writes the host said it completed. */
@@ -49,13 +68,13 @@ export class SendCredit {
   /** The host's bound on this context's credited writes in flight (CreditMessage `w`). */
   private maxWrites = 0;
   /** Sends answered by the host and not settled yet, per socket: no local answer may overtake one. */
-  private readonly roundTrips = new Map<number, number>();
+  private readonly roundTrips = new PendingPerSocket();
   /**
    * Sockets this page called disconnect(), close() or secure() on, with the calls not answered
    * yet: a grant arriving meanwhile was earned by a send before the call (the host queued it
    * before it took the call) and is already gone at the host, so it is ignored.
    */
-  private readonly holding = new Map<number, number>();
+  private readonly holding = new PendingPerSocket();
   /** Local answers waiting for their task, in order. */
   private answers: Array<() => void> = [];
   private runLater?: (fn: () => void) => void;
@@ -117,24 +136,20 @@ export class SendCredit {
    */
   revokeForCall(socketId: number): void {
     this.revoke(socketId);
-    this.holding.set(socketId, (this.holding.get(socketId) ?? 0) + 1);
+    this.holding.add(socketId);
   }
 
   callAnswered(socketId: number): void {
-    const left = (this.holding.get(socketId) ?? 1) - 1;
-    if (left > 0) this.holding.set(socketId, left);
-    else this.holding.delete(socketId);
+    this.holding.remove(socketId);
   }
 
   /** A send went to the host; `settled` must be called once its result is handled. */
   roundTripStarted(socketId: number): void {
-    this.roundTrips.set(socketId, (this.roundTrips.get(socketId) ?? 0) + 1);
+    this.roundTrips.add(socketId);
   }
 
   roundTripSettled(socketId: number): void {
-    const left = (this.roundTrips.get(socketId) ?? 1) - 1;
-    if (left > 0) this.roundTrips.set(socketId, left);
-    else this.roundTrips.delete(socketId);
+    this.roundTrips.remove(socketId);
   }
 
   /** Queues a local answer for a later task. */

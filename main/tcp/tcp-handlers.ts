@@ -66,7 +66,9 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
     },
 
     disconnect(scope, [id]) {
-      find(scope, id).disconnect(scope.ctx);
+      const socket = find(scope, id);
+      socket.dropCreditOf(scope.ctx);
+      socket.disconnect();
       return [];
     },
 
@@ -93,7 +95,7 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
       try {
         // Sends the page answered itself are the app's earlier sends: they go out in clear first,
         // as they would have before a Chrome secure() (their callbacks already ran).
-        await socket.creditedWritesDone(scope.ctx);
+        await socket.creditedWritesDone();
         // Disconnected, closed or dropped by the peer while it waited: as during the handshake.
         // (The wait ends as the connection does, so no later connection is ever upgraded; should
         // one be there, it is left alone.)
@@ -138,8 +140,9 @@ export function createTcpHandlers(env: SocketEnv, registries: SocketRegistries):
 
     close(scope, [id]) {
       const socket = find(scope, id);
+      socket.dropCreditOf(scope.ctx);
       // Like disconnect, a connected socket reports -100 first (spec §3.2); then the id is gone.
-      socket.disconnect(scope.ctx);
+      socket.disconnect();
       env.removeSocket(socket);
       return [];
     },

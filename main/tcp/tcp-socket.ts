@@ -387,14 +387,14 @@ export class TcpSocket implements ManagedSocket {
   /**
    * Ends the connection for the app; with `report`, fires Chrome's -100 when a read was
    * outstanding. `graceful` (disconnect, close): the connection still writes what the app was
-   * told was sent (Wire.retire), waiting for the page holding the credit unless that page is
-   * `by`, whose credited sends all came before its call. Otherwise (the peer closed, the
+   * told was sent (Wire.retire), waiting for a page still holding the credit (another page than
+   * the caller's, whose credit dropCreditOf ended at its call). Otherwise (the peer closed, the
    * connection failed, the TLS handshake runs) it is destroyed.
    */
-  private endConnection(report: boolean, graceful: boolean, by?: CreditPage): void {
+  private endConnection(report: boolean, graceful: boolean): void {
     const wire = this.wire;
     const keep = graceful && !this.handshaking && wire !== undefined;
-    this.revokeSendCredit(true, keep && this.credit?.page !== by);
+    this.revokeSendCredit(true, keep);
     const hadRead = this.readPending;
     const socket = this.socket;
     this.socket = undefined;
@@ -430,9 +430,9 @@ export class TcpSocket implements ManagedSocket {
    * disconnect() and close(): a pending connect is answered with ERR_ABORTED; an outstanding read
    * fires onReceiveError -100 and pauses the socket, as in Chrome (spec §3.2, §4.3).
    */
-  disconnect(by?: CreditPage): void {
+  disconnect(): void {
     this.abortConnect?.();
-    if (this.state === 'connected') this.endConnection(true, true, by);
+    if (this.state === 'connected') this.endConnection(true, true);
   }
 
   /**
@@ -552,8 +552,10 @@ export class TcpSocket implements ManagedSocket {
   }
 
   /**
-   * `page` called disconnect(), close() or secure() and no longer answers this socket's sends:
-   * its credit ends now (what it answered before the call came first on its port).
+   * `page` called disconnect(), close() or secure() and no longer answers this socket's sends
+   * (preload/send-credit.ts revokeForCall): its credit ends now, at the same place in the port's
+   * order (what it answered before the call came first). A credit another page holds is left to
+   * the call itself, which waits for that page to let go.
    */
   dropCreditOf(page: CreditPage): void {
     if (this.credit?.page === page) this.revokeSendCredit(true, false);
@@ -661,13 +663,13 @@ export class TcpSocket implements ManagedSocket {
   }
 
   /**
-   * secure(): takes the credit away (waiting for the page that holds it to let go, unless that
-   * is `by`, whose credited sends came before its call) and resolves once the bytes of every
-   * send the page answered are written, at most `lingerTimeout` later (a page that never lets
-   * go loses what it sends after that).
+   * secure(): takes away a credit another page still holds (the caller's ended at its call),
+   * waiting for that page to let go, and resolves once the bytes of every send a page answered
+   * are written, at most `lingerTimeout` later (a page that never lets go loses what it sends
+   * after that).
    */
-  creditedWritesDone(by: CreditPage): Promise<void> {
-    this.revokeSendCredit(true, this.credit?.page !== by);
+  creditedWritesDone(): Promise<void> {
+    this.revokeSendCredit(true, true);
     if (this.creditIdle()) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

@@ -33,7 +33,7 @@ export async function tlsServer(cleanup: Teardown, certs: TestCertificates, onSo
 }
 
 /** The server side of TLS over an accepted plaintext connection (errors are the test's to see elsewhere). */
-export function acceptTls(plain: net.Socket, certs: TestCertificates): tls.TLSSocket {
+export function acceptTls(plain: net.Socket, certs: Pick<TestCertificates, 'key' | 'cert'>): tls.TLSSocket {
   const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: tls.createSecureContext({ key: certs.key, cert: certs.cert }) });
   secure.on('error', () => {});
   return secure;

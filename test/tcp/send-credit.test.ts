@@ -5,7 +5,6 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { MessageChannel } from 'node:worker_threads';
 import type * as api from '../../common/api-types';
 import { NET_ERRORS } from '../../common/net-errors';
@@ -18,6 +17,7 @@ import type { SocketsHostOptions } from '../../main/types';
 import { createChromeSockets } from '../../preload/facade';
 import { pagePortFromMessagePort } from '../../preload/page-port';
 import { attachRaw, listen, newHost, Cleanup as SupportCleanup } from '../support';
+import { acceptTls } from '../support/tls-peers';
 import { until } from '../support/wait';
 import { testCertificate, type Host, type TcpApi } from './helpers';
 
@@ -114,6 +114,15 @@ async function connected(t: Host, port: number, paused = false): Promise<number>
   return id;
 }
 
+/** A page of `h` with a tcp socket connected to a reading peer; its first send (`first` bytes) earned the credit. */
+async function creditedSocket(h: SocketsHost, cleanup: SupportCleanup, first: number) {
+  const page = spiedPage(h, cleanup);
+  const peer = await collector(cleanup);
+  const id = await connected(page.t, peer.port);
+  await call(page.t, (cb) => page.t.tcp.send(id, filled(first, 0), cb));
+  return { ...page, peer, id };
+}
+
 const sendsToHost = (up: UpMessage[]) => up.filter((m) => m.t === 'call' && m.m === 'send').length;
 const sendsAnswered = (up: UpMessage[]) => up.filter((m) => m.t === 'send').length;
 const quotaUsed = (host: SocketsHost) => host.inspect().apps?.find((a) => a.app === 'a')?.writeQuota?.used;
@@ -185,10 +194,7 @@ describe('tcp send credit (sends the page answers itself)', () => {
 
   it('keeps callbacks and bytes in order when a send beyond the credit goes to the host between local ones', async () => {
     const h = host({ limits: { sendCredit: 8192 } });
-    const { t, up } = spiedPage(h, cleanup);
-    const peer = await collector(cleanup);
-    const id = await connected(t, peer.port);
-    await call(t, (cb) => t.tcp.send(id, filled(10, 0), cb));
+    const { t, up, peer, id } = await creditedSocket(h, cleanup, 10);
     const sizes = [1000, 1000, 20_000, 1000, 1000, 9000, 500];
     const order: number[] = [];
     const done = sizes.map(
@@ -240,10 +246,7 @@ describe('tcp send credit (sends the page answers itself)', () => {
 
   it('writes the bytes of sends answered before close() and returns the credit to the quota', async () => {
     const h = host();
-    const { t, up } = spiedPage(h, cleanup);
-    const peer = await collector(cleanup);
-    const id = await connected(t, peer.port);
-    await call(t, (cb) => t.tcp.send(id, filled(10, 0), cb));
+    const { t, up, peer, id } = await creditedSocket(h, cleanup, 10);
     expect(quotaUsed(h)).to.equal(256 * 1024);
     const callbacks: unknown[] = [];
     for (let i = 0; i < 20; i++) t.tcp.send(id, filled(1000, i), (info: unknown) => callbacks.push(info));
@@ -282,10 +285,7 @@ describe('tcp send credit (sends the page answers itself)', () => {
 
   it('takes the credit away at disconnect(): bytes answered before it are written, later sends get -15, a reconnect earns a new credit', async () => {
     const h = host();
-    const { t, up } = spiedPage(h, cleanup);
-    const peer = await collector(cleanup);
-    const id = await connected(t, peer.port);
-    await call(t, (cb) => t.tcp.send(id, filled(10, 0), cb));
+    const { t, up, peer, id } = await creditedSocket(h, cleanup, 10);
     for (let i = 0; i < 5; i++) t.tcp.send(id, filled(100, i), () => {});
     t.tcp.disconnect(id, () => {});
     const afterDisconnect = await call(t, (cb) => t.tcp.send(id, filled(10, 9), cb));
@@ -393,10 +393,7 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
 
   it('answers on the page no more sends than the context may have written in flight (limits.maxCreditedWrites); the rest go to the host, in order', async () => {
     const h = host({ limits: { maxCreditedWrites: 4 } });
-    const { t, up } = spiedPage(h, cleanup);
-    const peer = await collector(cleanup);
-    const id = await connected(t, peer.port);
-    await call(t, (cb) => t.tcp.send(id, filled(1, 0), cb));
+    const { t, up, peer, id } = await creditedSocket(h, cleanup, 1);
     const order: number[] = [];
     const done = Array.from(
       { length: 12 },
@@ -503,8 +500,7 @@ describe('tcp send credit: bounds, quota, secure(), other pages, disconnect (iss
         socket.pause();
         plaintext.push(seen.subarray(0, end + 1));
         if (end + 1 < seen.length) socket.unshift(seen.subarray(end + 1));
-        const secure = new tls.TLSSocket(socket, { isServer: true, key: cert.key, cert: cert.cert });
-        secure.on('error', () => {});
+        const secure = acceptTls(socket, cert);
         secure.pipe(secure);
       };
       socket.on('data', onData);
