@@ -136,6 +136,32 @@ describe('tcp send credit against a hostile page (issue #13 item 5)', () => {
     ).to.equal('ABCDEFGH');
   });
 
+  it('grants a page credit on no more than a quarter of the write quota, however many sockets it earns it on, and the rest stays for sends', async () => {
+    // Quota 1 MiB, credit 64 KiB: four grants, then none.
+    const host = newHost({ writeQuota: 1024 * 1024, limits: { sendCredit: 65536 } }, cleanup);
+    const page = attachRaw(host, { app: 'hostile', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup);
+    const p = await peer(cleanup, false);
+    page.send({ t: 'hello', v: PROTOCOL_VERSION });
+    const ids: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      page.send({ t: 'call', id: 10 * k + 1, ns: 'tcp', m: 'create', a: [{}] });
+      const socketId = (((await page.next(result(10 * k + 1))) as ResultMessage).a[0] as api.tcp.CreateInfo).socketId;
+      page.send({ t: 'call', id: 10 * k + 2, ns: 'tcp', m: 'connect', a: [socketId, '127.0.0.1', p.port] });
+      await page.next(result(10 * k + 2));
+      page.send({ t: 'call', id: 10 * k + 3, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array([0x2a]).buffer] });
+      await page.next(result(10 * k + 3));
+      ids.push(socketId);
+    }
+    const grants = page.items.filter((i) => i.t === 'c' && i.n !== undefined && i.n > 0) as CreditMessage[];
+    expect(grants.map((g) => g.s)).to.deep.equal(ids.slice(0, 4));
+    expect(quotaUsed(host)).to.equal(4 * 65536);
+    // Bytes beyond a grant on a socket without one go nowhere; a send of three quarters of the quota fits.
+    page.send({ t: 'send', s: ids[9], g: 1, d: new Uint8Array(1000).buffer });
+    page.send({ t: 'call', id: 200, ns: 'tcp', m: 'send', a: [ids[9], new Uint8Array(768 * 1024).buffer] });
+    expect(((await page.next(result(200))) as ResultMessage).a).to.deep.equal([{ resultCode: 0, bytesSent: 768 * 1024 }]);
+    await until(() => length(p.conns[9].data) === 1 + 768 * 1024, 'the send at its peer');
+  });
+
   it('ends a connection another page disconnected after limits.lingerTimeout when the holder never lets go of its grant', async () => {
     const host = newHost({ limits: { sendCredit: 65536, lingerTimeout: 300 } }, cleanup);
     const holder = attachRaw(host, { app: 'hostile', sockets: ALLOW_ALL_SOCKETS, background: true }, cleanup);
