@@ -43,14 +43,21 @@ const quotaUsed = (host: SocketsHost): number | undefined => host.inspect().apps
 const result = (id: number) => (i: DownItem) => i.t === 'r' && i.id === id;
 const grantFor = (socketId: number) => (i: DownItem) => i.t === 'c' && i.s === socketId && i.n !== undefined && i.n > 0;
 
+/** A tcp socket connected to `port` that sent one byte (calls `firstId` to `firstId + 2`): its id. */
+async function connectedAndSent(page: RawPage, port: number, firstId: number): Promise<number> {
+  page.send({ t: 'call', id: firstId, ns: 'tcp', m: 'create', a: [{}] });
+  const socketId = (((await page.next(result(firstId))) as ResultMessage).a[0] as api.tcp.CreateInfo).socketId;
+  page.send({ t: 'call', id: firstId + 1, ns: 'tcp', m: 'connect', a: [socketId, '127.0.0.1', port] });
+  await page.next(result(firstId + 1));
+  page.send({ t: 'call', id: firstId + 2, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array([0x2a]).buffer] });
+  await page.next(result(firstId + 2));
+  return socketId;
+}
+
 /** Hello, a connected tcp socket, and the grant its first send earned. */
 async function connectedWithCredit(page: RawPage, port: number): Promise<{ socketId: number; grant: CreditMessage }> {
   page.send({ t: 'hello', v: PROTOCOL_VERSION });
-  page.send({ t: 'call', id: 1, ns: 'tcp', m: 'create', a: [{}] });
-  const socketId = (((await page.next(result(1))) as ResultMessage).a[0] as api.tcp.CreateInfo).socketId;
-  page.send({ t: 'call', id: 2, ns: 'tcp', m: 'connect', a: [socketId, '127.0.0.1', port] });
-  await page.next(result(2));
-  page.send({ t: 'call', id: 3, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array([0x2a]).buffer] });
+  const socketId = await connectedAndSent(page, port, 1);
   return { socketId, grant: (await page.next(grantFor(socketId))) as CreditMessage };
 }
 
@@ -101,11 +108,7 @@ describe('tcp send credit against a hostile page (issue #13 item 5)', () => {
     const big = 16 * 1024 * 1024;
     const held: { socketId: number; g: number }[] = [];
     for (let k = 0; k < 3; k++) {
-      holder.send({ t: 'call', id: 10 * k + 1, ns: 'tcp', m: 'create', a: [{}] });
-      const socketId = (((await holder.next(result(10 * k + 1))) as ResultMessage).a[0] as api.tcp.CreateInfo).socketId;
-      holder.send({ t: 'call', id: 10 * k + 2, ns: 'tcp', m: 'connect', a: [socketId, '127.0.0.1', p.port] });
-      await holder.next(result(10 * k + 2));
-      holder.send({ t: 'call', id: 10 * k + 3, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array([0x2a]).buffer] });
+      const socketId = await connectedAndSent(holder, p.port, 10 * k + 1);
       const grant = (await holder.next(grantFor(socketId))) as CreditMessage;
       // More than the kernel takes from a peer that does not read: later writes wait in Node.
       holder.send({ t: 'call', id: 10 * k + 4, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array(big).buffer] });
@@ -144,13 +147,7 @@ describe('tcp send credit against a hostile page (issue #13 item 5)', () => {
     page.send({ t: 'hello', v: PROTOCOL_VERSION });
     const ids: number[] = [];
     for (let k = 0; k < 10; k++) {
-      page.send({ t: 'call', id: 10 * k + 1, ns: 'tcp', m: 'create', a: [{}] });
-      const socketId = (((await page.next(result(10 * k + 1))) as ResultMessage).a[0] as api.tcp.CreateInfo).socketId;
-      page.send({ t: 'call', id: 10 * k + 2, ns: 'tcp', m: 'connect', a: [socketId, '127.0.0.1', p.port] });
-      await page.next(result(10 * k + 2));
-      page.send({ t: 'call', id: 10 * k + 3, ns: 'tcp', m: 'send', a: [socketId, new Uint8Array([0x2a]).buffer] });
-      await page.next(result(10 * k + 3));
-      ids.push(socketId);
+      ids.push(await connectedAndSent(page, p.port, 10 * k + 1));
     }
     const grants = page.items.filter((i) => i.t === 'c' && i.n !== undefined && i.n > 0) as CreditMessage[];
     expect(grants.map((g) => g.s)).to.deep.equal(ids.slice(0, 4));
