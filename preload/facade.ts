@@ -108,8 +108,14 @@ class TrackedPromise<T> extends Promise<T> {
   }
 }
 
+/**
+ * The bytes of a binary argument in an ArrayBuffer the facade owns and moves to the host: one
+ * copy here, as Chrome copies a send's data at the call. The app's own ArrayBuffer would
+ * instead be copied twice, into the message and out of it on the host's thread. An empty (or
+ * detached) buffer goes as it is.
+ */
 function exactArrayBuffer(data: ArrayBuffer | ArrayBufferView): { buffer: ArrayBuffer; owned: boolean } {
-  if (!ArrayBuffer.isView(data)) return { buffer: data, owned: false };
+  if (!ArrayBuffer.isView(data)) return data.byteLength === 0 ? { buffer: data, owned: false } : { buffer: data.slice(0), owned: true };
   // Only the view's own bytes are sent (spec §2.6), in a buffer the facade may transfer.
   const copy = new Uint8Array(data.byteLength);
   copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

@@ -249,6 +249,27 @@ describe('chrome.sockets.tcp', function () {
       expect((await log.waitForBytes(id, 9)).toString()).to.equal('HELLOyyxx');
       expect(whole.byteLength).to.equal(9);
     });
+
+    it("takes an ArrayBuffer's bytes at the call: the app's buffer stays whole, and changing it afterwards changes nothing sent", async () => {
+      const server = await startEchoServer(cleanup);
+      const t = await openHost(cleanup);
+      const log = new EventLog(t, cleanup);
+      const id = await connectedSocket(t, server.port);
+      const buffer = bytes('abcd').buffer;
+      const sent: Array<Promise<unknown>> = [];
+      // The first send goes before any send credit is granted, the later ones within it.
+      for (const next of ['efgh', 'ijkl', 'mnop']) {
+        sent.push(answer(t, (cb) => t.tcp.send(id, buffer, cb)));
+        expect(buffer.byteLength).to.equal(4);
+        new Uint8Array(buffer).set(bytes(next));
+        await sent[sent.length - 1];
+      }
+      for (const result of await Promise.all(sent)) {
+        expect(result).to.deep.equal({ args: [{ resultCode: 0, bytesSent: 4 }], lastError: undefined });
+      }
+      expect((await log.waitForBytes(id, 12)).toString()).to.equal('abcdefghijkl');
+      expect(Buffer.from(buffer).toString()).to.equal('mnop');
+    });
   });
 
   describe('chrome.runtime.lastError (spec §2.1)', () => {
