@@ -13,7 +13,7 @@ import { median, parseBenchArgs, putSpread, round, runPairs, showSpread, spread,
 import { rawRecv, rawRtt, rawSend, rawSendLoop } from './raw';
 import { runServerUdpBench } from './server-udp';
 import { runManySockets } from './sockets-10k';
-import { currentThreadId, processCpuMs, threadCpuMs, threadMinorFaults } from './thread-cpu';
+import { CORES, cpuBoundRate, currentThreadId, processCpuMs, threadCpuMs, threadMinorFaults } from './thread-cpu';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
 const otherApis = path.join(__dirname, 'other-apis-scenarios.js');
@@ -98,6 +98,15 @@ async function main(): Promise<void> {
     const oursMibps = median(pairs.map((p) => mibps(bytes, p.ours)));
     const rawMibps = median(pairs.map((p) => mibps(bytes, p.raw)));
     rows.push({ name: label, ours: `${round(oursMibps)} MiB/s`, raw: `${round(rawMibps)} MiB/s`, ratio: showSpread(s) });
+    // The ceiling these CPU costs leave the ratio, pair by pair (cpuBoundRate).
+    const ceiling = median(
+      pairs.map(
+        (p, i) =>
+          cpuBoundRate({ host: cpu.host[i], page: cpu.page[i], process: all.process[i], peer: all.peer[i] }, CORES) / mibps(bytes, p.raw),
+      ),
+    );
+    out[`${key}_cpu_ceiling`] = round(ceiling, 3);
+    rows.push({ name: `  ratio's ceiling from the CPU per MiB on ${CORES} cores`, ours: '', raw: '', ratio: String(round(ceiling, 3)) });
     const base = key.replace(/_ratio/, '');
     /** A row of per-MiB figures: each median goes into the JSON line under its key and into the table. */
     const perMibRow = (name: string, digits: number, ours: Array<[string, number[]]>, raw: Array<[string, number[]]>) => {

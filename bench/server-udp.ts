@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { RECEIVE_BUFFER_BYTES } from '../main/udp/udp-socket';
 import { startFacadeWorker, type FacadeWorker } from './harness';
+import { CORES, cpuBoundRate, currentThreadId, processCpuMs, threadCpuMs, type CpuPerUnit } from './thread-cpu';
 import {
   DEFAULT_REPEAT,
   median,
@@ -25,6 +26,7 @@ import {
 } from './pairs';
 
 const scenarios = path.join(__dirname, 'server-udp-scenarios.js');
+const tcpScenarios = path.join(__dirname, 'tcp-scenarios.js');
 
 const CONNECTIONS = 5000;
 const CONCURRENCY = 64;
@@ -32,6 +34,7 @@ const DATAGRAM = 1024;
 const FLOOD_MS = 1000;
 
 interface Peer {
+  pid: number | undefined;
   command<T = { done: true; sent?: number }>(message: Record<string, unknown>): Promise<T>;
   stop(): void;
 }
@@ -43,6 +46,7 @@ async function startPeer(): Promise<Peer> {
     child.once('exit', (code) => reject(new Error(`peer exited ${code}`)));
   });
   return {
+    pid: child.pid,
     command<T>(message: Record<string, unknown>) {
       return new Promise<T>((resolve) => {
         child.once('message', (m) => resolve(m as T));
@@ -113,6 +117,64 @@ async function oursRecv(peer: Peer, worker: FacadeWorker): Promise<{ rate: numbe
   return { rate: (count - 1) / (ms / 1000), count, sent: sent ?? 0, dropped };
 }
 
+/** A side's result with the CPU milliseconds each part spent per unit (connection, datagram). */
+type Costed<T> = T & { cost: CpuPerUnit };
+
+/**
+ * Runs one side and divides the CPU its threads and the peer spent by `units(result)`. The raw
+ * side runs on this thread, so its cost is `host` (and `page` is 0).
+ */
+async function costed<T>(peer: Peer, pageTid: number, run: () => Promise<T>, units: (result: T) => number): Promise<Costed<T>> {
+  const hostTid = currentThreadId();
+  const h0 = threadCpuMs(hostTid);
+  const p0 = threadCpuMs(pageTid);
+  const c0 = process.cpuUsage();
+  const peer0 = processCpuMs(peer.pid);
+  const result = await run();
+  const n = units(result);
+  const used = process.cpuUsage(c0);
+  const cost = {
+    host: (threadCpuMs(hostTid) - h0) / n,
+    page: Number.isNaN(pageTid) ? 0 : (threadCpuMs(pageTid) - p0) / n,
+    process: (used.user + used.system) / 1000 / n,
+    peer: (processCpuMs(peer.pid) - peer0) / n,
+  };
+  return Object.assign(result as object, { cost }) as Costed<T>;
+}
+
+/**
+ * Puts each part's median CPU µs per unit into the JSON line (`cpu_us_per_<unit>_host`, `…_page`,
+ * `…_process`, `…_peer`, and raw's `raw_cpu_us_per_<unit>`, `…_process`, `…_peer`) and the
+ * ratio's ceiling from them (`<key>_cpu_ceiling`), with rows for the table.
+ */
+function putCosts(
+  out: Record<string, number>,
+  rows: Row[],
+  key: string,
+  unit: string,
+  pairs: Array<{ raw: { rate: number; cost: CpuPerUnit }; ours: { rate: number; cost: CpuPerUnit } }>,
+): void {
+  const us = (values: number[]) => round(median(values) * 1000, 1);
+  const ours = (part: keyof CpuPerUnit) => (out[`cpu_us_per_${unit}_${part}`] = us(pairs.map((p) => p.ours.cost[part])));
+  const raw = (part: 'process' | 'peer') => (out[`raw_cpu_us_per_${unit}_${part}`] = us(pairs.map((p) => p.raw.cost[part])));
+  out[`raw_cpu_us_per_${unit}`] = us(pairs.map((p) => p.raw.cost.host));
+  rows.push({
+    name: `  CPU µs per ${unit}: host + page threads | raw thread`,
+    ours: `${ours('host')} + ${ours('page')}`,
+    raw: String(out[`raw_cpu_us_per_${unit}`]),
+    ratio: '',
+  });
+  rows.push({
+    name: `  CPU µs per ${unit}, all threads: process + load peer`,
+    ours: `${ours('process')} + ${ours('peer')}`,
+    raw: `${raw('process')} + ${raw('peer')}`,
+    ratio: '',
+  });
+  const ceiling = round(median(pairs.map((p) => cpuBoundRate(p.ours.cost, CORES) / p.raw.rate)), 3);
+  out[`${key}_cpu_ceiling`] = ceiling;
+  rows.push({ name: `  ratio's ceiling from the CPU per ${unit} on ${CORES} cores`, ours: '', raw: '', ratio: String(ceiling) });
+}
+
 /**
  * accept_ratio: connections/s through onAccept ÷ raw net.Server; udp_recv_ratio: 1 KiB
  * datagrams/s through onReceive ÷ raw dgram given the 1 MiB kernel receive buffer the host asks
@@ -125,48 +187,74 @@ export async function runServerUdpBench(
 ): Promise<{ out: Record<string, number>; rows: Row[] }> {
   const peer = await startPeer();
   const worker = await startFacadeWorker();
+  const pageTid = await worker.run<number>(tcpScenarios, 'threadId');
   const out: Record<string, number> = {};
   const rows: Row[] = [];
   try {
     if (wants(options, 'accept_ratio')) {
       const accepts = await runPairs(
         options.repeat,
-        () => rawAccept(peer),
-        () => oursAccept(peer, worker),
+        () =>
+          costed(
+            peer,
+            NaN,
+            async () => ({ rate: await rawAccept(peer) }),
+            () => CONNECTIONS,
+          ),
+        () =>
+          costed(
+            peer,
+            pageTid,
+            async () => ({ rate: await oursAccept(peer, worker) }),
+            () => CONNECTIONS,
+          ),
         worker.settle,
       );
       const accept = putSpread(
         out,
         'accept_ratio',
-        accepts.map((p) => p.ours / p.raw),
+        accepts.map((p) => p.ours.rate / p.raw.rate),
       );
-      out.accepts_per_s = round(median(accepts.map((p) => p.ours)), 0);
-      out.raw_accepts_per_s = round(median(accepts.map((p) => p.raw)), 0);
+      out.accepts_per_s = round(median(accepts.map((p) => p.ours.rate)), 0);
+      out.raw_accepts_per_s = round(median(accepts.map((p) => p.raw.rate)), 0);
       rows.push({
         name: 'accepts through onAccept',
         ours: `${out.accepts_per_s}/s`,
         raw: `${out.raw_accepts_per_s}/s`,
         ratio: showSpread(accept),
       });
+      putCosts(out, rows, 'accept_ratio', 'accept', accepts);
     }
     if (!wants(options, 'udp_recv_ratio')) return { out, rows };
 
     // Raw with the host's kernel buffer, ours, then raw with the default buffer: the fair pair is
     // the first two; the third is kept for reference.
     const recvs: Array<{
-      raw: { rate: number; count: number; sent: number };
-      ours: { rate: number; count: number; sent: number; dropped: number };
+      raw: Costed<{ rate: number; count: number; sent: number }>;
+      ours: Costed<{ rate: number; count: number; sent: number; dropped: number }>;
       rawDefault: { rate: number };
     }> = [];
     const pairs = await runPairs(
       options.repeat,
-      () => rawRecv(peer, RECEIVE_BUFFER_BYTES),
-      () => oursRecv(peer, worker),
+      () =>
+        costed(
+          peer,
+          NaN,
+          () => rawRecv(peer, RECEIVE_BUFFER_BYTES),
+          (r) => r.count,
+        ),
+      () =>
+        costed(
+          peer,
+          pageTid,
+          () => oursRecv(peer, worker),
+          (r) => r.count,
+        ),
       worker.settle,
     );
     for (const { raw, ours } of pairs) {
       await worker.settle();
-      recvs.push({ raw, ours: ours as Awaited<ReturnType<typeof oursRecv>>, rawDefault: await rawRecv(peer) });
+      recvs.push({ raw, ours: ours as Costed<Awaited<ReturnType<typeof oursRecv>>>, rawDefault: await rawRecv(peer) });
     }
     const udp = putSpread(
       out,
@@ -190,6 +278,7 @@ export async function runServerUdpBench(
       raw: `${out.raw_udp_datagrams_per_s_same_rcvbuf}/s`,
       ratio: showSpread(udp),
     });
+    putCosts(out, rows, 'udp_recv_ratio', 'datagram', recvs);
     return { out, rows };
   } finally {
     await worker.close();

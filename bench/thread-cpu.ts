@@ -4,6 +4,10 @@
  * runs of a second or more give useful figures. Elsewhere than Linux every reading is NaN.
  */
 import { readFileSync, readlinkSync } from 'node:fs';
+import * as os from 'node:os';
+
+/** The cores this process may run on, for the ceilings below. */
+export const CORES = os.availableParallelism();
 
 /** The calling thread's id (works in a worker too: /proc/thread-self is per thread). */
 export function currentThreadId(): number {
@@ -51,4 +55,24 @@ export function processCpuMs(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** CPU milliseconds one unit of work (a MiB, a connection, a datagram) cost each part of a side. */
+export interface CpuPerUnit {
+  host: number;
+  page: number;
+  /** Every thread of the host's process (host, page, V8's helpers). */
+  process: number;
+  /** The load peer's process. */
+  peer: number;
+}
+
+/**
+ * The most units per second a side that spends `cost` can reach on `cores` cores: no thread
+ * past one core, and the process and the load peer together past all of them. Divided by the
+ * rate raw Node reached in the same pair, it is the ceiling of the pair's ratio that these CPU
+ * costs leave on this machine (an upper bound: it ignores waiting and contention).
+ */
+export function cpuBoundRate(cost: CpuPerUnit, cores: number): number {
+  return Math.min((cores * 1000) / (cost.process + cost.peer), 1000 / cost.host, 1000 / cost.page);
 }

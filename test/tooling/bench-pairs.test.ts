@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { collectGarbage, parseBenchArgs, putSpread, runPairs, spread, wants } from '../../bench/pairs';
+import { cpuBoundRate } from '../../bench/thread-cpu';
 
 describe('bench/pairs', () => {
   describe('runPairs', () => {
@@ -75,6 +76,19 @@ describe('bench/pairs', () => {
       expect(() => parseBenchArgs(['--repeat', '0'])).to.throw('--repeat needs a whole number of pairs ≥ 1, got 0');
       expect(() => parseBenchArgs(['--repeat'])).to.throw('got undefined');
       expect(() => parseBenchArgs(['--repeat=2.5'])).to.throw('got 2.5');
+    });
+  });
+
+  describe('cpuBoundRate', () => {
+    it('is bound by the busiest thread or by all the CPU over the cores, whichever is lower', () => {
+      // 1.3 ms per unit over 2 cores: 1538 units/s; the host alone would allow 2000.
+      expect(cpuBoundRate({ host: 0.5, page: 0.2, process: 1.0, peer: 0.3 }, 2)).to.be.closeTo(1538.5, 0.1);
+      // A host thread at 0.8 ms per unit can do no more than 1250 a second.
+      expect(cpuBoundRate({ host: 0.8, page: 0.2, process: 1.0, peer: 0.3 }, 2)).to.equal(1250);
+      // The page thread, likewise; and on 4 cores the sum no longer binds.
+      expect(cpuBoundRate({ host: 0.2, page: 0.4, process: 1.0, peer: 0.3 }, 4)).to.equal(2500);
+      // The raw side has no page thread (0 ms): only its one thread and the sum count.
+      expect(cpuBoundRate({ host: 0.25, page: 0, process: 0.3, peer: 0.2 }, 2)).to.equal(4000);
     });
   });
 });
