@@ -11,12 +11,15 @@ import { copyBytes, isArrayBuffer, isIpLiteral, rawClientFor, type RawCallError 
 /**
  * Bytes a TCP readable asks the host for ahead of its reader (its high-water mark). The credit
  * is topped up once half of it has arrived, so the host keeps reading while the page takes a
- * chunk and one `read` call covers several socket reads. 4 MiB, not less: the host reads up to
- * 2 MiB of a flooded socket per wake-up (32 reads), so with a 1 MiB window it ran dry on every
- * wake-up, paused the Node socket, and the page sent a `read` and got a batch twice as often
- * (bench direct_recv_ratio: 0.36 → 0.57 on the same loaded machine).
+ * chunk and one `read` call covers several socket reads. 8 MiB, the page's flow window: the host
+ * reads up to 2 MiB of a flooded socket per wake-up (32 reads), and bytes it has read count as
+ * owed until the page has them, so with a 1 MiB window the host ran dry on every wake-up, paused
+ * the Node socket, and the page sent a `read` and got a batch twice as often (bench
+ * direct_recv_ratio: 0.36 → 0.57 on the same loaded machine); at 4 MiB it still ran dry at 161–325
+ * of its about 500 top-ups per GiB (8 MiB: 38–105 of 250), and direct_recv_ratio went from 0.269
+ * and 0.283 to 0.360 and 0.328 at 8 MiB (two runs of each, alternating).
  */
-export const DIRECT_READ_HIGH_WATER_MARK = 4 * 1024 * 1024;
+export const DIRECT_READ_HIGH_WATER_MARK = 8 * 1024 * 1024;
 /** Datagrams a UDP readable holds ahead of its reader. */
 export const DIRECT_UDP_HIGH_WATER_MARK = 16;
 
