@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import * as sinon from 'sinon';
+import { MOVE_ARRAY_BUFFER_AT } from '../../preload/facade';
 import {
   answer,
   bytes,
@@ -250,26 +251,31 @@ describe('chrome.sockets.tcp', function () {
       expect(whole.byteLength).to.equal(9);
     });
 
-    it("takes an ArrayBuffer's bytes at the call: the app's buffer stays whole, and changing it afterwards changes nothing sent", async () => {
-      const server = await startEchoServer(cleanup);
-      const t = await openHost(cleanup);
-      const log = new EventLog(t, cleanup);
-      const id = await connectedSocket(t, server.port);
-      const buffer = bytes('abcd').buffer;
-      const sent: Array<Promise<unknown>> = [];
-      // The first send goes before any send credit is granted, the later ones within it.
-      for (const next of ['efgh', 'ijkl', 'mnop']) {
-        sent.push(answer(t, (cb) => t.tcp.send(id, buffer, cb)));
-        expect(buffer.byteLength).to.equal(4);
-        new Uint8Array(buffer).set(bytes(next));
-        await sent[sent.length - 1];
-      }
-      for (const result of await Promise.all(sent)) {
-        expect(result).to.deep.equal({ args: [{ resultCode: 0, bytesSent: 4 }], lastError: undefined });
-      }
-      expect((await log.waitForBytes(id, 12)).toString()).to.equal('abcdefghijkl');
-      expect(Buffer.from(buffer).toString()).to.equal('mnop');
-    });
+    for (const size of [4, MOVE_ARRAY_BUFFER_AT]) {
+      it(`takes an ArrayBuffer's bytes at the call (${size} bytes): the app's buffer stays whole, and changing it afterwards changes nothing sent`, async () => {
+        const server = await startEchoServer(cleanup);
+        const t = await openHost(cleanup);
+        const log = new EventLog(t, cleanup);
+        const id = await connectedSocket(t, server.port);
+        const buffer = new ArrayBuffer(size);
+        const fill = (letter: string) => new Uint8Array(buffer).fill(letter.charCodeAt(0));
+        fill('a');
+        const sent: Array<Promise<unknown>> = [];
+        // The first send goes before any send credit is granted, the later ones within it.
+        for (const next of ['b', 'c', 'd']) {
+          sent.push(answer(t, (cb) => t.tcp.send(id, buffer, cb)));
+          expect(buffer.byteLength).to.equal(size);
+          fill(next);
+          await sent[sent.length - 1];
+        }
+        for (const result of await Promise.all(sent)) {
+          expect(result).to.deep.equal({ args: [{ resultCode: 0, bytesSent: size }], lastError: undefined });
+        }
+        const echoed = (await log.waitForBytes(id, 3 * size)).toString();
+        expect(echoed).to.equal('a'.repeat(size) + 'b'.repeat(size) + 'c'.repeat(size));
+        expect(new Uint8Array(buffer).every((b) => b === 'd'.charCodeAt(0))).to.equal(true);
+      });
+    }
   });
 
   describe('chrome.runtime.lastError (spec §2.1)', () => {
