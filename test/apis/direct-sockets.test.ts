@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
+import { RAW_READ_BYTES } from '../../main/raw/raw-tcp';
 import { DIRECT_READ_HIGH_WATER_MARK, DIRECT_UDP_HIGH_WATER_MARK } from '../../preload/direct/direct-sockets';
 import { createTestHost, type TestHost } from '../../testing';
 import { bytes, nextConnection, quiet, readAll, settled, tcpServer, useCleanup, waitFor, type Cleanup } from './helpers';
@@ -154,7 +155,7 @@ describe('Direct Sockets', () => {
       const raw = hostInternals(host).registries.raw.all()[0] as unknown as { snapshot(): { bytesReceived: number } };
       const hostRead = await settled(() => raw.snapshot().bytesReceived);
       expect(hostRead).to.be.below(total);
-      expect(hostRead).to.be.at.most(filled + DIRECT_READ_HIGH_WATER_MARK + 64 * 1024);
+      expect(hostRead).to.be.at.most(filled + DIRECT_READ_HIGH_WATER_MARK + RAW_READ_BYTES);
       await readUntil(total);
       expect(filled).to.equal(total);
       expect(got.equals(incoming)).to.equal(true);
@@ -255,7 +256,7 @@ describe('Direct Sockets', () => {
       expect(unacked).to.be.at.most(1024 * 1024);
       // The host read no more than the readable asked for: its high-water mark past what the
       // reader took, and one socket read beyond the credit (held in the host).
-      expect(raw.snapshot().bytesReceived).to.be.at.most(received + DIRECT_READ_HIGH_WATER_MARK + 64 * 1024);
+      expect(raw.snapshot().bytesReceived).to.be.at.most(received + DIRECT_READ_HIGH_WATER_MARK + RAW_READ_BYTES);
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
