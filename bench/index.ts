@@ -13,7 +13,7 @@ import { median, parseBenchArgs, putSpread, round, runPairs, showSpread, spread,
 import { rawRecv, rawRtt, rawSend, rawSendLoop } from './raw';
 import { runServerUdpBench } from './server-udp';
 import { runManySockets } from './sockets-10k';
-import { CORES, cpuBoundRate, currentThreadId, processCpuMs, threadCpuMs, threadMinorFaults } from './thread-cpu';
+import { CORES, cpuBoundRate, cpuMeter, currentThreadId, threadMinorFaults, type CpuPerUnit } from './thread-cpu';
 
 const scenarios = path.join(__dirname, 'tcp-scenarios.js');
 const otherApis = path.join(__dirname, 'other-apis-scenarios.js');
@@ -38,33 +38,20 @@ async function main(): Promise<void> {
    * the load peer spent, so the 2-core budget of a ratio can be added up.
    */
   const throughput = async (key: string, label: string, bytes: number, raw: () => Promise<number>, ours: () => Promise<number>) => {
-    const cpu = { raw: [] as number[], host: [] as number[], page: [] as number[] };
+    const cost = { raw: [] as CpuPerUnit[], ours: [] as CpuPerUnit[] };
     const faults = { raw: [] as number[], host: [] as number[], page: [] as number[] };
-    const all = { rawProcess: [] as number[], rawPeer: [] as number[], process: [] as number[], peer: [] as number[] };
     const timed = async (run: () => Promise<number>, side: 'raw' | 'ours') => {
-      const h0 = threadCpuMs(hostTid);
-      const p0 = threadCpuMs(pageTid);
+      const meter = cpuMeter(hostTid, pageTid, peers.pid);
       const hf0 = threadMinorFaults(hostTid);
       const pf0 = threadMinorFaults(pageTid);
-      const c0 = process.cpuUsage();
-      const peer0 = processCpuMs(peers.pid);
       const ms = await run();
-      const perMib = (t0: number, t1: number) => (t1 - t0) / (bytes / MiB);
-      const used = process.cpuUsage(c0);
-      const processPerMib = (used.user + used.system) / 1000 / (bytes / MiB);
-      const peerPerMib = perMib(peer0, processCpuMs(peers.pid));
+      const mib = bytes / MiB;
+      cost[side].push(meter(mib));
       if (side === 'raw') {
-        cpu.raw.push(perMib(h0, threadCpuMs(hostTid)));
-        faults.raw.push(perMib(hf0, threadMinorFaults(hostTid)));
-        all.rawProcess.push(processPerMib);
-        all.rawPeer.push(peerPerMib);
+        faults.raw.push((threadMinorFaults(hostTid) - hf0) / mib);
       } else {
-        cpu.host.push(perMib(h0, threadCpuMs(hostTid)));
-        cpu.page.push(perMib(p0, threadCpuMs(pageTid)));
-        faults.host.push(perMib(hf0, threadMinorFaults(hostTid)));
-        faults.page.push(perMib(pf0, threadMinorFaults(pageTid)));
-        all.process.push(processPerMib);
-        all.peer.push(peerPerMib);
+        faults.host.push((threadMinorFaults(hostTid) - hf0) / mib);
+        faults.page.push((threadMinorFaults(pageTid) - pf0) / mib);
       }
       return ms;
     };
@@ -99,12 +86,7 @@ async function main(): Promise<void> {
     const rawMibps = median(pairs.map((p) => mibps(bytes, p.raw)));
     rows.push({ name: label, ours: `${round(oursMibps)} MiB/s`, raw: `${round(rawMibps)} MiB/s`, ratio: showSpread(s) });
     // The ceiling these CPU costs leave the ratio, pair by pair (cpuBoundRate).
-    const ceiling = median(
-      pairs.map(
-        (p, i) =>
-          cpuBoundRate({ host: cpu.host[i], page: cpu.page[i], process: all.process[i], peer: all.peer[i] }, CORES) / mibps(bytes, p.raw),
-      ),
-    );
+    const ceiling = median(pairs.map((p, i) => cpuBoundRate(cost.ours[i], CORES) / mibps(bytes, p.raw)));
     out[`${key}_cpu_ceiling`] = round(ceiling, 3);
     rows.push({ name: `  ratio's ceiling from the CPU per MiB on ${CORES} cores`, ours: '', raw: '', ratio: String(round(ceiling, 3)) });
     const base = key.replace(/_ratio/, '');
@@ -113,14 +95,16 @@ async function main(): Promise<void> {
       const put = ([k, values]: [string, number[]]) => (out[k] = round(median(values), digits));
       rows.push({ name, ours: ours.map(put).join(' + '), raw: raw.map(put).join(' + '), ratio: '' });
     };
+    const oursCpu = (part: keyof CpuPerUnit) => cost.ours.map((c) => c[part]);
+    const rawCpu = (part: keyof CpuPerUnit) => cost.raw.map((c) => c[part]);
     perMibRow(
       '  CPU ms per MiB: host + page threads | raw thread',
       2,
       [
-        [`cpu_ms_per_mib_${base}_host`, cpu.host],
-        [`cpu_ms_per_mib_${base}_page`, cpu.page],
+        [`cpu_ms_per_mib_${base}_host`, oursCpu('host')],
+        [`cpu_ms_per_mib_${base}_page`, oursCpu('page')],
       ],
-      [[`raw_cpu_ms_per_mib_${base}`, cpu.raw]],
+      [[`raw_cpu_ms_per_mib_${base}`, rawCpu('host')]],
     );
     // A MiB is 256 pages: a thread that takes about that many faults per MiB touches fresh
     // memory for every byte it reads.
@@ -137,12 +121,12 @@ async function main(): Promise<void> {
       '  CPU ms per MiB, all threads: process + load peer',
       2,
       [
-        [`cpu_ms_per_mib_${base}_process`, all.process],
-        [`cpu_ms_per_mib_${base}_peer`, all.peer],
+        [`cpu_ms_per_mib_${base}_process`, oursCpu('process')],
+        [`cpu_ms_per_mib_${base}_peer`, oursCpu('peer')],
       ],
       [
-        [`raw_cpu_ms_per_mib_${base}_process`, all.rawProcess],
-        [`raw_cpu_ms_per_mib_${base}_peer`, all.rawPeer],
+        [`raw_cpu_ms_per_mib_${base}_process`, rawCpu('process')],
+        [`raw_cpu_ms_per_mib_${base}_peer`, rawCpu('peer')],
       ],
     );
     return { oursMibps, rawMibps };

@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { RECEIVE_BUFFER_BYTES } from '../main/udp/udp-socket';
 import { startFacadeWorker, type FacadeWorker } from './harness';
-import { CORES, cpuBoundRate, currentThreadId, processCpuMs, threadCpuMs, type CpuPerUnit } from './thread-cpu';
+import { CORES, cpuBoundRate, cpuMeter, currentThreadId, type CpuPerUnit } from './thread-cpu';
 import {
   DEFAULT_REPEAT,
   median,
@@ -120,26 +120,11 @@ async function oursRecv(peer: Peer, worker: FacadeWorker): Promise<{ rate: numbe
 /** A side's result with the CPU milliseconds each part spent per unit (connection, datagram). */
 type Costed<T> = T & { cost: CpuPerUnit };
 
-/**
- * Runs one side and divides the CPU its threads and the peer spent by `units(result)`. The raw
- * side runs on this thread, so its cost is `host` (and `page` is 0).
- */
+/** Runs one side and divides the CPU its threads and the peer spent by `units(result)` (cpuMeter). */
 async function costed<T>(peer: Peer, pageTid: number, run: () => Promise<T>, units: (result: T) => number): Promise<Costed<T>> {
-  const hostTid = currentThreadId();
-  const h0 = threadCpuMs(hostTid);
-  const p0 = threadCpuMs(pageTid);
-  const c0 = process.cpuUsage();
-  const peer0 = processCpuMs(peer.pid);
+  const meter = cpuMeter(currentThreadId(), pageTid, peer.pid);
   const result = await run();
-  const n = units(result);
-  const used = process.cpuUsage(c0);
-  const cost = {
-    host: (threadCpuMs(hostTid) - h0) / n,
-    page: Number.isNaN(pageTid) ? 0 : (threadCpuMs(pageTid) - p0) / n,
-    process: (used.user + used.system) / 1000 / n,
-    peer: (processCpuMs(peer.pid) - peer0) / n,
-  };
-  return Object.assign(result as object, { cost }) as Costed<T>;
+  return Object.assign(result as object, { cost: meter(units(result)) }) as Costed<T>;
 }
 
 /**

@@ -76,3 +76,24 @@ export interface CpuPerUnit {
 export function cpuBoundRate(cost: CpuPerUnit, cores: number): number {
   return Math.min((cores * 1000) / (cost.process + cost.peer), 1000 / cost.host, 1000 / cost.page);
 }
+
+/**
+ * Starts counting what the host thread `hostTid`, the page thread `pageTid`, this whole process
+ * and the load peer `peerPid` spend; the function it returns gives each one's CPU milliseconds
+ * since, divided by `units` (NaN for a part that cannot be read, such as a side with no page).
+ */
+export function cpuMeter(hostTid: number, pageTid: number, peerPid: number | undefined): (units: number) => CpuPerUnit {
+  const host0 = threadCpuMs(hostTid);
+  const page0 = threadCpuMs(pageTid);
+  const process0 = process.cpuUsage();
+  const peer0 = processCpuMs(peerPid);
+  return (units) => {
+    const used = process.cpuUsage(process0);
+    return {
+      host: (threadCpuMs(hostTid) - host0) / units,
+      page: (threadCpuMs(pageTid) - page0) / units,
+      process: (used.user + used.system) / 1000 / units,
+      peer: (processCpuMs(peerPid) - peer0) / units,
+    };
+  };
+}

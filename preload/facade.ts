@@ -16,6 +16,7 @@ import type { PagePort } from '../common/port';
 import type { EventMessage, ResultMessage } from '../common/protocol';
 import { isBinary, parseInvocation } from '../common/signature';
 import { PageChannel } from './channel';
+import { copyBytes } from './raw-client';
 import { ChromeEventImpl, type ChromeEvent, type ConsoleLike } from './chrome-event';
 
 export type { ChromeEvent } from './chrome-event';
@@ -124,13 +125,9 @@ export const MOVE_ARRAY_BUFFER_AT = 16 * 1024;
  * may move them to the host). Chrome copies a send's data at the call; so does each path here.
  */
 function exactArrayBuffer(data: ArrayBuffer | ArrayBufferView): { buffer: ArrayBuffer; owned: boolean } {
-  if (!ArrayBuffer.isView(data)) {
-    return data.byteLength < MOVE_ARRAY_BUFFER_AT ? { buffer: data, owned: false } : { buffer: data.slice(0), owned: true };
-  }
-  // Only the view's own bytes are sent (spec §2.6), in a buffer the facade may transfer.
-  const copy = new Uint8Array(data.byteLength);
-  copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  return { buffer: copy.buffer, owned: true };
+  if (!ArrayBuffer.isView(data) && data.byteLength < MOVE_ARRAY_BUFFER_AT) return { buffer: data, owned: false };
+  // Only a view's own bytes are sent (spec §2.6), in a buffer the facade may transfer.
+  return { buffer: copyBytes(data), owned: true };
 }
 
 /**
